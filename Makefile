@@ -1,0 +1,24 @@
+# minerkit: make test runs every test, interop included; make bench runs the benchmarks.
+GO ?= go
+
+.PHONY: test interop-deps vet unit bench fuzz-smoke build
+
+build:
+	$(GO) build -o bin/minerkit ./cmd/minerkit
+
+interop/node_modules/.package-lock.json: interop/package.json interop/package-lock.json
+	cd interop && npm ci --no-audit --no-fund
+	touch $@
+
+interop-deps: interop/node_modules/.package-lock.json
+
+vet:
+	$(GO) vet ./...
+
+unit:
+	$(GO) test -count=1 -timeout 30m ./...
+
+test: interop-deps vet unit
+
+bench:
+	$(GO) test -run '^$$' -bench . -benchmem ./...
