@@ -104,7 +104,7 @@ func TestMnemonic(t *testing.T) {
 		}
 	}
 	bad := []string{
-		"bottom drive obey lake curtain smoke basket hold race lonely fit fit", // checksum
+		"bottom drive obey lake curtain smoke basket hold race lonely fit fit",  // checksum
 		"bottom drive obey lake curtain smoke basket hold race lonely fit",      // 11 words
 		"bottom drive obey lake curtain smoke basket hold race lonely fit wlak", // unknown word
 	}
