@@ -1,0 +1,80 @@
+package substrate
+
+import (
+	"bytes"
+	"errors"
+	"testing"
+)
+
+func TestDecodeRealMetadata(t *testing.T) {
+	for _, file := range []string{"mainnet.js", "testnet.js"} {
+		t.Run(file, func(t *testing.T) {
+			raw := loadMaterial(t, file).Metadata
+			m, err := DecodeMetadata(raw)
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Logf("v%d: %d types, %d pallets, extensions %d", m.Version, m.Types.Len(), len(m.Pallets), len(m.Extrinsic.SignedExtensions))
+			for _, want := range []struct {
+				pallet string
+				index  uint8
+			}{{"System", 0}, {"Balances", 5}, {"SubtensorModule", 7}, {"Commitments", 18}} {
+				p, ok := m.Pallet(want.pallet)
+				if !ok || p.Index != want.index {
+					t.Errorf("pallet %s: ok=%v index=%v want %d", want.pallet, ok, p, want.index)
+				}
+			}
+			for _, c := range []struct {
+				name  string
+				index uint8
+			}{{"set_weights", 0}, {"add_stake", 2}, {"serve_axon", 4}, {"burned_register", 7}} {
+				_, v, err := m.LookupCall("SubtensorModule", c.name)
+				if err != nil || v.Index != c.index {
+					t.Errorf("call %s: %v %v", c.name, v, err)
+				}
+			}
+			_, e, err := m.LookupStorage("SubtensorModule", "Uids")
+			if err != nil || len(e.Hashers) != 2 || e.Hashers[0] != Identity || e.Hashers[1] != Blake2_128Concat {
+				t.Errorf("Uids storage: %+v %v", e, err)
+			}
+			if _, _, err := m.LookupCall("SubtensorModule", "no_such_call"); !errors.Is(err, ErrNotFound) ||
+				err.Error() != "substrate: call SubtensorModule.no_such_call not found in runtime metadata (is the node running the runtime you expect?)" {
+				t.Errorf("missing call error: %v", err)
+			}
+			if m.Extrinsic.CallType == 0 || m.Extrinsic.AddressType == 0 || m.Extrinsic.SignatureType == 0 {
+				t.Errorf("extrinsic part types not derived: %+v", m.Extrinsic)
+			}
+			enc, err := m.Encode()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !bytes.Equal(enc, raw) {
+				i := 0
+				for i < len(enc) && i < len(raw) && enc[i] == raw[i] {
+					i++
+				}
+				t.Fatalf("re-encoded metadata differs at byte %d (len %d vs %d)", i, len(enc), len(raw))
+			}
+		})
+	}
+}
+
+func TestDecodeMetadataRejects(t *testing.T) {
+	good := loadMaterial(t, "mainnet.js").Metadata
+	tests := []struct {
+		name string
+		data []byte
+	}{
+		{"empty", nil},
+		{"bad magic", []byte("atem\x0e")},
+		{"version 13", []byte("meta\x0d")},
+		{"version 16", []byte("meta\x10")},
+		{"truncated", good[:len(good)/2]},
+		{"trailing", append(append([]byte{}, good...), 0)},
+	}
+	for _, tt := range tests {
+		if _, err := DecodeMetadata(tt.data); err == nil {
+			t.Errorf("%s: no error", tt.name)
+		}
+	}
+}

@@ -1,0 +1,608 @@
+package rpc
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/coder/websocket"
+)
+
+// WebSocket is the WebSocket Transport: one connection at a time carries
+// all requests and subscriptions; when it drops, the transport redials
+// (trying the URLs in turn, with backoff) and re-subscribes. It is safe for
+// concurrent use. See the package documentation for reconnect semantics.
+type WebSocket struct {
+	urls []string
+	opts Options
+
+	ctx    context.Context // lifetime; cancelled by Close
+	cancel context.CancelFunc
+	nextID atomic.Uint64
+	done   chan struct{} // closed when the manager goroutine exits
+
+	reconnects atomic.Uint64
+
+	mu      sync.Mutex
+	cur     *wsConn       // nil while disconnected
+	ready   chan struct{} // closed once cur is set
+	lastErr error         // last dial or connection error
+	subs    map[*wsSub]struct{}
+}
+
+// wsConn is one WebSocket connection and the calls and subscriptions it
+// carries.
+type wsConn struct {
+	ws      *websocket.Conn
+	url     string
+	index   int
+	writeCh chan []byte
+	done    chan struct{} // closed when the reader has exited
+	started time.Time
+
+	mu      sync.Mutex
+	err     error // why the connection ended; set once
+	pending map[uint64]*call
+	subs    map[string]*wsSub
+}
+
+type call struct {
+	method string
+	ch     chan callResult // buffered 1
+	sub    *wsSub          // non-nil for subscribe calls
+	// abandoned is set (under wsConn.mu) when a subscribe call's caller
+	// gave up; a late success is then unsubscribed.
+	abandoned bool
+}
+
+type callResult struct {
+	raw json.RawMessage
+	err error
+}
+
+// wsSub is the transport's view of a Subscription.
+type wsSub struct {
+	sub         *Subscription
+	method      string
+	unsubMethod string
+	params      []any
+	resubscribe bool
+
+	mu          sync.Mutex
+	conn        *wsConn // where it is registered now; nil if nowhere
+	id          string  // map key in conn.subs
+	rawID       json.RawMessage
+	established bool // the server accepted it at least once
+}
+
+// DialWebSocket connects to the first reachable URL (ws:// or wss://, tried
+// in order) and returns a transport that keeps reconnecting until Close.
+// ctx bounds only the initial connection.
+func DialWebSocket(ctx context.Context, opts Options, urls ...string) (*WebSocket, error) {
+	if len(urls) == 0 {
+		return nil, errors.New("rpc: no endpoint URL given; pass at least one ws:// or wss:// URL")
+	}
+	for _, u := range urls {
+		if !strings.HasPrefix(u, "ws://") && !strings.HasPrefix(u, "wss://") {
+			return nil, fmt.Errorf("rpc: endpoint %q is not a ws:// or wss:// URL", u)
+		}
+	}
+	opts = opts.withDefaults()
+	t := &WebSocket{
+		urls:  append([]string(nil), urls...),
+		opts:  opts,
+		ready: make(chan struct{}),
+		subs:  make(map[*wsSub]struct{}),
+		done:  make(chan struct{}),
+	}
+	t.ctx, t.cancel = context.WithCancel(context.Background())
+	var errs []error
+	for i := range t.urls {
+		c, err := t.dial(ctx, i)
+		if err == nil {
+			t.setConn(c)
+			go t.manage(c)
+			return t, nil
+		}
+		errs = append(errs, err)
+		if ctx.Err() != nil {
+			break
+		}
+	}
+	t.cancel()
+	close(t.done)
+	return nil, fmt.Errorf("rpc: cannot connect to any endpoint; check that the node is running and the URL is right: %w", errors.Join(errs...))
+}
+
+// dial opens one connection to t.urls[i] and starts its goroutines.
+func (t *WebSocket) dial(ctx context.Context, i int) (*wsConn, error) {
+	url := t.urls[i]
+	dctx, cancel := context.WithTimeout(ctx, t.opts.DialTimeout)
+	defer cancel()
+	ws, resp, err := websocket.Dial(dctx, url, &websocket.DialOptions{
+		HTTPClient: t.opts.HTTPClient,
+		HTTPHeader: t.opts.HTTPHeader,
+	})
+	if resp != nil && resp.Body != nil {
+		resp.Body.Close()
+	}
+	if err != nil {
+		return nil, fmt.Errorf("rpc: dial %s: %w", url, err)
+	}
+	ws.SetReadLimit(t.opts.MaxMessageSize)
+	c := &wsConn{
+		ws:      ws,
+		url:     url,
+		index:   i,
+		writeCh: make(chan []byte),
+		done:    make(chan struct{}),
+		started: time.Now(),
+		pending: make(map[uint64]*call),
+		subs:    make(map[string]*wsSub),
+	}
+	go t.read(c)
+	go t.write(c)
+	if t.opts.PingInterval > 0 {
+		go t.ping(c)
+	}
+	t.opts.Logger.Debug("rpc: connected", "url", url)
+	return c, nil
+}
+
+func (t *WebSocket) setConn(c *wsConn) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.cur = c
+	close(t.ready)
+}
+
+// manage waits for each connection to end, then redials and re-subscribes,
+// until Close.
+func (t *WebSocket) manage(c *wsConn) {
+	defer close(t.done)
+	attempt := 0
+	for {
+		select {
+		case <-c.done:
+		case <-t.ctx.Done():
+			c.ws.CloseNow()
+			<-c.done
+		}
+		t.mu.Lock()
+		t.cur = nil
+		t.ready = make(chan struct{})
+		t.lastErr = c.err
+		t.mu.Unlock()
+		if t.ctx.Err() != nil {
+			t.endAll(ErrClosed)
+			return
+		}
+		t.opts.Logger.Warn("rpc: connection lost; reconnecting", "url", c.url, "err", c.err)
+		t.endOneShot(c)
+		if time.Since(c.started) >= t.opts.MaxBackoff {
+			attempt = 0
+		}
+		next, n := t.redial(c.index, attempt)
+		attempt = n
+		if next == nil {
+			t.endAll(ErrClosed)
+			return
+		}
+		c = next
+		t.reconnects.Add(1)
+		t.setConn(c)
+		t.resubscribe(c)
+		if t.opts.OnReconnect != nil {
+			t.opts.OnReconnect(c.url)
+		}
+	}
+}
+
+// redial tries every URL, starting after the one that dropped, in rounds
+// separated by backoff. It returns nil when the transport is closed.
+func (t *WebSocket) redial(last, attempt int) (*wsConn, int) {
+	for {
+		timer := time.NewTimer(backoff(attempt, t.opts.MinBackoff, t.opts.MaxBackoff))
+		select {
+		case <-t.ctx.Done():
+			timer.Stop()
+			return nil, attempt
+		case <-timer.C:
+		}
+		attempt++
+		for k := 1; k <= len(t.urls); k++ {
+			i := (last + k) % len(t.urls)
+			c, err := t.dial(t.ctx, i)
+			if err == nil {
+				return c, attempt
+			}
+			if t.ctx.Err() != nil {
+				return nil, attempt
+			}
+			t.mu.Lock()
+			t.lastErr = err
+			t.mu.Unlock()
+			t.opts.Logger.Debug("rpc: redial failed", "url", t.urls[i], "err", err)
+		}
+	}
+}
+
+// read is a connection's only reader: it routes responses to their callers
+// and notifications to their subscriptions, in arrival order.
+func (t *WebSocket) read(c *wsConn) {
+	defer close(c.done)
+	for {
+		_, b, err := c.ws.Read(t.ctx)
+		if err != nil {
+			t.fail(c, err)
+			return
+		}
+		m, err := decodeMessage(b)
+		if err != nil {
+			t.opts.Logger.Debug("rpc: dropped server message", "url", c.url, "err", err)
+			continue
+		}
+		switch m.kind {
+		case kindResponse:
+			t.onResponse(c, m)
+		case kindNotification:
+			t.onNotification(c, m)
+		}
+	}
+}
+
+func (t *WebSocket) onResponse(c *wsConn, m message) {
+	c.mu.Lock()
+	cl, ok := c.pending[m.id]
+	if !ok {
+		c.mu.Unlock()
+		return
+	}
+	delete(c.pending, m.id)
+	res := callResult{raw: m.result}
+	if m.err != nil {
+		res = callResult{err: fmt.Errorf("rpc: %s: %w", cl.method, m.err)}
+	} else if cl.sub != nil {
+		id, err := normalizeSubID(m.result)
+		switch {
+		case err != nil:
+			res = callResult{err: fmt.Errorf("rpc: %s: subscription id: %w", cl.method, err)}
+		case cl.abandoned || cl.sub.sub.isClosed():
+			go t.sendUnsubscribe(c, cl.sub.unsubMethod, m.result)
+		default:
+			c.subs[id] = cl.sub
+			cl.sub.mu.Lock()
+			cl.sub.conn, cl.sub.id, cl.sub.rawID, cl.sub.established = c, id, m.result, true
+			cl.sub.mu.Unlock()
+		}
+	}
+	c.mu.Unlock()
+	cl.ch <- res
+}
+
+func (t *WebSocket) onNotification(c *wsConn, m message) {
+	c.mu.Lock()
+	s, ok := c.subs[m.subID]
+	if ok && m.err != nil {
+		delete(c.subs, m.subID)
+	}
+	c.mu.Unlock()
+	if !ok {
+		return
+	}
+	if m.err != nil {
+		// The server ended the subscription.
+		t.forget(s)
+		s.sub.end(fmt.Errorf("rpc: %s: subscription ended by the node: %w", s.method, m.err))
+		return
+	}
+	if s.sub.deliver(m.result) {
+		return
+	}
+	c.mu.Lock()
+	delete(c.subs, m.subID)
+	c.mu.Unlock()
+	t.forget(s)
+	s.sub.end(fmt.Errorf("rpc: %s: %w", s.method, ErrSlowConsumer))
+	s.mu.Lock()
+	raw := s.rawID
+	s.conn, s.id, s.rawID = nil, "", nil
+	s.mu.Unlock()
+	go t.sendUnsubscribe(c, s.unsubMethod, raw)
+}
+
+// write is a connection's only writer, so that a caller's cancelled
+// context never interrupts a frame (which would kill the connection).
+func (t *WebSocket) write(c *wsConn) {
+	for {
+		select {
+		case b := <-c.writeCh:
+			ctx, cancel := context.WithTimeout(t.ctx, t.opts.WriteTimeout)
+			err := c.ws.Write(ctx, websocket.MessageText, b)
+			cancel()
+			if err != nil {
+				t.fail(c, err)
+				return
+			}
+		case <-c.done:
+			return
+		}
+	}
+}
+
+func (t *WebSocket) ping(c *wsConn) {
+	tick := time.NewTicker(t.opts.PingInterval)
+	defer tick.Stop()
+	for {
+		select {
+		case <-tick.C:
+			ctx, cancel := context.WithTimeout(t.ctx, t.opts.PingInterval)
+			err := c.ws.Ping(ctx)
+			cancel()
+			if err != nil {
+				t.fail(c, fmt.Errorf("rpc: ping: %w", err))
+				return
+			}
+		case <-c.done:
+			return
+		}
+	}
+}
+
+// fail ends a connection: pending calls get an error and the socket is
+// closed, which stops its reader.
+func (t *WebSocket) fail(c *wsConn, cause error) {
+	c.mu.Lock()
+	if c.err != nil {
+		c.mu.Unlock()
+		return
+	}
+	if t.ctx.Err() != nil {
+		cause = ErrClosed
+	}
+	c.err = cause
+	pending := c.pending
+	c.pending = nil
+	c.mu.Unlock()
+	for _, cl := range pending {
+		cl.ch <- callResult{err: wrapConnErr(cl.method, cause)}
+	}
+	c.ws.CloseNow()
+}
+
+// endOneShot ends subscriptions that must not be replayed after c dropped.
+func (t *WebSocket) endOneShot(c *wsConn) {
+	t.mu.Lock()
+	var ended []*wsSub
+	for s := range t.subs {
+		s.mu.Lock()
+		onC := s.conn == c
+		s.mu.Unlock()
+		if !s.resubscribe && onC {
+			delete(t.subs, s)
+			ended = append(ended, s)
+		}
+	}
+	t.mu.Unlock()
+	for _, s := range ended {
+		s.sub.end(fmt.Errorf("rpc: %s: %w (%w); it is not re-subscribed automatically", s.method, ErrConnectionLost, c.err))
+	}
+}
+
+func (t *WebSocket) endAll(err error) {
+	t.mu.Lock()
+	subs := t.subs
+	t.subs = make(map[*wsSub]struct{})
+	t.mu.Unlock()
+	for s := range subs {
+		s.sub.end(err)
+	}
+}
+
+// resubscribe re-establishes every live subscription on c.
+func (t *WebSocket) resubscribe(c *wsConn) {
+	t.mu.Lock()
+	var todo []*wsSub
+	for s := range t.subs {
+		s.mu.Lock()
+		if s.established && s.conn != c {
+			s.conn, s.id, s.rawID = nil, "", nil
+			todo = append(todo, s)
+		}
+		s.mu.Unlock()
+	}
+	t.mu.Unlock()
+	for _, s := range todo {
+		ctx, cancel := context.WithTimeout(t.ctx, t.opts.DialTimeout)
+		_, err := t.call(ctx, c, s.method, s.params, s)
+		cancel()
+		var rpcErr *Error
+		switch {
+		case err == nil:
+			s.sub.signalReconnected()
+		case errors.As(err, &rpcErr):
+			t.forget(s)
+			s.sub.end(fmt.Errorf("rpc: re-subscribe after reconnect: %w", err))
+		default:
+			// The new connection failed too; the next one retries.
+			t.opts.Logger.Debug("rpc: re-subscribe failed", "method", s.method, "err", err)
+			return
+		}
+	}
+}
+
+func (t *WebSocket) forget(s *wsSub) {
+	t.mu.Lock()
+	delete(t.subs, s)
+	t.mu.Unlock()
+}
+
+func (t *WebSocket) sendUnsubscribe(c *wsConn, method string, id json.RawMessage) {
+	ctx, cancel := context.WithTimeout(t.ctx, t.opts.WriteTimeout)
+	defer cancel()
+	_, _ = t.call(ctx, c, method, []any{id}, nil)
+}
+
+// conn waits for a live connection, bounded by ctx.
+func (t *WebSocket) conn(ctx context.Context, method string) (*wsConn, error) {
+	for {
+		t.mu.Lock()
+		c, ready, lastErr := t.cur, t.ready, t.lastErr
+		t.mu.Unlock()
+		if t.ctx.Err() != nil {
+			return nil, fmt.Errorf("rpc: %s: %w", method, ErrClosed)
+		}
+		if c != nil {
+			return c, nil
+		}
+		select {
+		case <-ready:
+		case <-t.ctx.Done():
+			return nil, fmt.Errorf("rpc: %s: %w", method, ErrClosed)
+		case <-ctx.Done():
+			return nil, fmt.Errorf("rpc: %s: waiting for a connection (last error: %v): %w", method, lastErr, ctx.Err())
+		}
+	}
+}
+
+// call sends one request on c and waits for its response.
+func (t *WebSocket) call(ctx context.Context, c *wsConn, method string, params []any, s *wsSub) (json.RawMessage, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, fmt.Errorf("rpc: %s: %w", method, err)
+	}
+	id := t.nextID.Add(1)
+	b, err := encodeRequest(id, method, params)
+	if err != nil {
+		return nil, err
+	}
+	cl := &call{method: method, ch: make(chan callResult, 1), sub: s}
+	c.mu.Lock()
+	if c.err != nil {
+		cause := c.err
+		c.mu.Unlock()
+		return nil, wrapConnErr(method, cause)
+	}
+	c.pending[id] = cl
+	c.mu.Unlock()
+
+	select {
+	case c.writeCh <- b:
+	case <-c.done:
+		// fail has answered the call (or is about to).
+	case <-ctx.Done():
+		t.abandon(c, id, cl)
+		return nil, fmt.Errorf("rpc: %s: %w", method, ctx.Err())
+	}
+	select {
+	case r := <-cl.ch:
+		return r.raw, r.err
+	case <-ctx.Done():
+		t.abandon(c, id, cl)
+		return nil, fmt.Errorf("rpc: %s: no response: %w", method, ctx.Err())
+	}
+}
+
+func (t *WebSocket) abandon(c *wsConn, id uint64, cl *call) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if cl.sub != nil {
+		cl.abandoned = true // keep it: a late success must be unsubscribed
+		return
+	}
+	delete(c.pending, id)
+}
+
+// Request sends method(params…) and returns the raw result. It waits for a
+// connection if the transport is reconnecting; ctx bounds the whole call.
+func (t *WebSocket) Request(ctx context.Context, method string, params ...any) (json.RawMessage, error) {
+	c, err := t.conn(ctx, method)
+	if err != nil {
+		return nil, err
+	}
+	return t.call(ctx, c, method, params, nil)
+}
+
+// Subscribe calls method(params…), which must answer with a subscription
+// id, and returns the Subscription its notifications feed. unsubscribe is
+// the method that ends it (chain_unsubscribeNewHeads, …). The subscription
+// is re-established after a reconnect, except for methods that have side
+// effects (author_submitAndWatchExtrinsic), which end with ErrConnectionLost.
+func (t *WebSocket) Subscribe(ctx context.Context, method, unsubscribe string, params ...any) (*Subscription, error) {
+	s := &wsSub{
+		sub:         newSubscription(t.opts.SubscriptionBuffer),
+		method:      method,
+		unsubMethod: unsubscribe,
+		params:      params,
+		resubscribe: resubscribable(method),
+	}
+	s.sub.unsubscribe = func(ctx context.Context) error { return t.unsubscribe(ctx, s) }
+	t.mu.Lock()
+	t.subs[s] = struct{}{}
+	t.mu.Unlock()
+	c, err := t.conn(ctx, method)
+	if err == nil {
+		_, err = t.call(ctx, c, method, params, s)
+	}
+	if err != nil {
+		t.forget(s)
+		s.sub.end(err)
+		return nil, err
+	}
+	return s.sub, nil
+}
+
+func (t *WebSocket) unsubscribe(ctx context.Context, s *wsSub) error {
+	t.forget(s)
+	s.mu.Lock()
+	c, id, raw := s.conn, s.id, s.rawID
+	s.conn, s.id, s.rawID = nil, "", nil
+	s.mu.Unlock()
+	if c == nil {
+		return nil
+	}
+	c.mu.Lock()
+	delete(c.subs, id)
+	c.mu.Unlock()
+	_, err := t.call(ctx, c, s.unsubMethod, []any{raw}, nil)
+	if errors.Is(err, ErrConnectionLost) || errors.Is(err, ErrClosed) {
+		return nil // the server forgot it with the connection
+	}
+	return err
+}
+
+// resubscribable reports whether replaying method on a new connection is
+// harmless. Watching an extrinsic submits it, so it is not.
+func resubscribable(method string) bool {
+	switch method {
+	case "author_submitAndWatchExtrinsic", "transactionWatch_v1_submitAndWatch", "transaction_v1_broadcast":
+		return false
+	}
+	return true
+}
+
+// Reconnects returns how many times the transport has reconnected.
+func (t *WebSocket) Reconnects() uint64 { return t.reconnects.Load() }
+
+// URL returns the endpoint of the current connection, or "" while
+// reconnecting.
+func (t *WebSocket) URL() string {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.cur == nil {
+		return ""
+	}
+	return t.cur.url
+}
+
+// Close ends the connection, fails calls in flight and ends every
+// subscription with ErrClosed. It is safe to call more than once.
+func (t *WebSocket) Close() error {
+	t.cancel()
+	<-t.done
+	return nil
+}
