@@ -105,4 +105,3 @@ func TestMetadataBuilderRoundTrip(t *testing.T) {
 		}
 	}
 }
-

@@ -183,7 +183,7 @@ func (mb *MetadataBuilder) Build(version uint8) (*Metadata, error) {
 		Path: []string{"sp_runtime", "generic", "unchecked_extrinsic", "UncheckedExtrinsic"},
 		Params: []TypeParam{{Name: "Address", Type: addr, HasType: true}, {Name: "Call", Type: mb.runtimeCall, HasType: true},
 			{Name: "Signature", Type: sig, HasType: true}, {Name: "Extra", Type: extra, HasType: true}},
-		Kind:   KindComposite, Fields: []Field{{Type: b.Bytes()}},
+		Kind: KindComposite, Fields: []Field{{Type: b.Bytes()}},
 	})
 	runtime := b.Composite(rt)
 	m := &Metadata{
