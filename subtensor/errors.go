@@ -1,0 +1,156 @@
+package subtensor
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+)
+
+// Sentinel errors. Test with errors.Is.
+var (
+	// ErrNotEnoughBalance: the coldkey cannot pay (the error text says how
+	// much is needed and how much there is).
+	ErrNotEnoughBalance = errors.New("subtensor: not enough balance")
+	// ErrPriceAboveLimit: the burn price is above --max-burn.
+	ErrPriceAboveLimit = errors.New("subtensor: burn price above the limit")
+	// ErrDeclined: the Confirm callback said no; nothing was sent.
+	ErrDeclined = errors.New("subtensor: declined, nothing was sent")
+	// ErrNotRegistered: the hotkey has no UID on the subnet.
+	ErrNotRegistered = errors.New("subtensor: hotkey not registered on the subnet")
+	// ErrNoSubnet: the subnet does not exist.
+	ErrNoSubnet = errors.New("subtensor: subnet does not exist")
+	// ErrUnsupported: the connected runtime lacks something this call needs.
+	ErrUnsupported = errors.New("subtensor: not supported by this runtime")
+)
+
+// ChainError is a transaction that the chain executed and rejected
+// (System.ExtrinsicFailed with a module error), or refused to execute. Its
+// text names the error and says what to do next.
+type ChainError struct {
+	// Pallet and Name identify a module error ("SubtensorModule",
+	// "HotKeyAlreadyRegisteredInSubNet"); empty for other dispatch errors.
+	Pallet, Name string
+	// Docs is the runtime's documentation of the error.
+	Docs string
+	// Advice says what to do next.
+	Advice string
+	// Block is the block the failed extrinsic is in (0 if it never got in).
+	Block uint64
+	// Err is the underlying error, if any.
+	Err error
+}
+
+func (e *ChainError) Error() string {
+	var b strings.Builder
+	b.WriteString("subtensor: ")
+	switch {
+	case e.Name != "":
+		b.WriteString(e.Pallet + "." + e.Name)
+		if e.Docs != "" {
+			b.WriteString(" (" + strings.TrimSuffix(strings.TrimSpace(e.Docs), ".") + ")")
+		}
+	case e.Err != nil:
+		b.WriteString(e.Err.Error())
+	default:
+		b.WriteString("transaction failed")
+	}
+	if e.Block != 0 {
+		fmt.Fprintf(&b, " in block %d", e.Block)
+	}
+	if e.Advice != "" {
+		b.WriteString(": " + e.Advice)
+	}
+	return b.String()
+}
+
+func (e *ChainError) Unwrap() error { return e.Err }
+
+// Is matches the sentinel errors that a module error means.
+func (e *ChainError) Is(target error) bool {
+	switch target {
+	case ErrNotEnoughBalance:
+		return e.Name == "NotEnoughBalanceToStake" || e.Name == "InsufficientBalance" || e.Name == "BalanceWithdrawalError"
+	case ErrNotRegistered:
+		return e.Name == "HotKeyNotRegisteredInSubNet" || e.Name == "HotKeyNotRegisteredInNetwork" || e.Name == "HotKeyAccountNotExists"
+	case ErrNoSubnet:
+		return e.Name == "SubnetNotExists" || e.Name == "MechanismDoesNotExist"
+	case ErrPriceAboveLimit:
+		return e.Name == "RegistrationPriceLimitExceeded"
+	}
+	return false
+}
+
+// Advice returns what to do about a module error, or "" if nothing more
+// specific than its documentation is known.
+func Advice(pallet, name string) string {
+	if a, ok := moduleAdvice[pallet+"."+name]; ok {
+		return a
+	}
+	if a, ok := moduleAdvice["*."+name]; ok {
+		return a
+	}
+	return ""
+}
+
+var moduleAdvice = map[string]string{
+	"SubtensorModule.HotKeyAlreadyRegisteredInSubNet":      "this hotkey already has a UID on the subnet; nothing to do (minerkit register checks this first)",
+	"SubtensorModule.NotEnoughBalanceToStake":              "the coldkey's free balance is below the amount needed; fund it (minerkit balance shows it) and retry",
+	"SubtensorModule.TooManyRegistrationsThisBlock":        "the subnet's per-block registration limit is reached; retry in the next block",
+	"SubtensorModule.TooManyRegistrationsThisInterval":     "the subnet's registration limit for this interval is reached; wait for the next interval (the burn price usually rises meanwhile)",
+	"SubtensorModule.SubNetRegistrationDisabled":           "the subnet owner has disabled registrations; ask the owner or pick another subnet",
+	"SubtensorModule.RegistrationNotPermittedOnRootSubnet": "netuid 0 is the root network; register on a subnet (netuid ≥ 1)",
+	"SubtensorModule.NoNeuronIdAvailable":                  "the subnet is full and every UID is still immune; retry after the immunity period",
+	"SubtensorModule.NonAssociatedColdKey":                 "this hotkey belongs to another coldkey; use that coldkey or a fresh hotkey",
+	"SubtensorModule.SubnetNotExists":                      "no subnet with this netuid; check --netuid (minerkit metagraph --netuid N tells whether it exists)",
+	"SubtensorModule.MechanismDoesNotExist":                "no subnet with this netuid; check --netuid",
+	"SubtensorModule.HotKeyNotRegisteredInSubNet":          "register the hotkey on this subnet first (minerkit register --netuid N)",
+	"SubtensorModule.HotKeyNotRegisteredInNetwork":         "register the hotkey on a subnet first (minerkit register --netuid N)",
+	"SubtensorModule.HotKeyAccountNotExists":               "the hotkey is not registered anywhere; register it first (minerkit register --netuid N)",
+	"SubtensorModule.InvalidIpAddress":                     "the chain refuses loopback, private-use and unspecified addresses (127.0.0.1, 0.0.0.0, 10.x …); pass your public IP with --ip",
+	"SubtensorModule.InvalidIpType":                        "the IP must be IPv4 or IPv6",
+	"SubtensorModule.InvalidPort":                          "the port must be between 1 and 65535",
+	"SubtensorModule.ServingRateLimitExceeded":             "axon info was set too recently; wait for the subnet's serving rate limit (a few blocks) and retry, or skip it if nothing changed",
+	"SubtensorModule.SettingWeightsTooFast":                "weights were set too recently; wait for the subnet's weights rate limit and retry",
+	"SubtensorModule.IncorrectWeightVersionKey":            "the subnet expects a newer weights version key; update the validator code or pass the subnet's current version key",
+	"SubtensorModule.NeuronNoValidatorPermit":              "only UIDs with a validator permit may set weights on others; add stake so the next epoch grants a permit",
+	"SubtensorModule.NotEnoughStakeToSetWeights":           "the hotkey's stake is below the chain's StakeThreshold for setting weights; add stake",
+	"SubtensorModule.WeightVecNotEqualSize":                "uids and weights must have the same length",
+	"SubtensorModule.DuplicateUids":                        "each UID may appear once in the weights",
+	"SubtensorModule.UidVecContainInvalidOne":              "the weights name a UID that does not exist on the subnet; refresh the metagraph",
+	"SubtensorModule.WeightVecLengthIsLow":                 "the subnet requires weights on more UIDs (MinAllowedWeights)",
+	"SubtensorModule.MaxWeightExceeded":                    "one weight is above the subnet's MaxWeightsLimit; spread the weights",
+	"SubtensorModule.CommitRevealEnabled":                  "this subnet uses commit-reveal; commit weights instead of setting them directly",
+	"SubtensorModule.StakingRateLimitExceeded":             "staking too often; wait a block and retry",
+	"SubtensorModule.AmountTooLow":                         "the amount is below the chain's minimum for this operation; use a larger amount",
+	"SubtensorModule.InsufficientLiquidity":                "the subnet pool cannot absorb this amount; use a smaller amount",
+	"SubtensorModule.SlippageTooHigh":                      "the price moved beyond the limit; retry or raise the limit",
+	"SubtensorModule.SubtokenDisabled":                     "trading on this subnet is not enabled yet; wait for the owner to start it",
+	"SubtensorModule.RegistrationPriceLimitExceeded":       "the burn price rose above --max-burn; retry later or raise --max-burn",
+	"SubtensorModule.TransferDisallowed":                   "transfers of this subnet's stake are disabled",
+	"SubtensorModule.TxRateLimitExceeded":                  "too many transactions of this kind; wait and retry",
+	"Commitments.TooManyFieldsInCommitmentInfo":            "the runtime allows fewer fields per commitment; commit less data",
+	"Commitments.AccountNotAllowedCommit":                  "only hotkeys registered on the subnet may commit; register first (minerkit register --netuid N)",
+	"Commitments.SpaceLimitExceeded":                       "you committed too many bytes in this tempo; wait for the next epoch or commit less",
+	"Balances.InsufficientBalance":                         "the sender's free balance is too low; fund it and retry",
+	"Balances.ExistentialDeposit":                          "the transfer would leave an account below the existential deposit (500 rao); send more, or keep more",
+	"Balances.Expendability":                               "the transfer would reap the sender's account; keep at least the existential deposit (500 rao), or use --allow-death",
+	"Balances.KeepAlive":                                   "the transfer would reap the sender's account; keep at least the existential deposit (500 rao)",
+	"*.BadOrigin":                                          "this call needs another signer (root or the subnet owner)",
+	"Sudo.RequireSudo":                                     "only the sudo key may do this",
+}
+
+// customAdvice says what to do about a transaction-pool rejection, keyed by
+// subtensor's CustomTransactionError code (common/src/transaction_error.rs).
+var customAdvice = map[uint8]string{
+	1:  "stake amount too low: use a larger amount",
+	2:  "balance too low for this call: fund the coldkey (minerkit balance shows it) and retry",
+	3:  "subnet does not exist: check --netuid",
+	4:  "hotkey account does not exist: register the hotkey first",
+	5:  "not enough stake to withdraw",
+	6:  "rate limited: wait a few blocks and retry",
+	10: "hotkey not registered on this subnet: minerkit register --netuid N first",
+	11: "IP refused (loopback, private or unspecified): pass your public IP with --ip",
+	12: "axon served too recently: wait for the serving rate limit and retry, or skip it if nothing changed",
+	13: "invalid port: use 1–65535",
+	25: "this hotkey belongs to another coldkey: use that coldkey or a fresh hotkey",
+}
