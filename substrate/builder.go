@@ -10,7 +10,7 @@ import (
 // options are deduplicated: asking twice returns the same id. The zero value
 // is ready to use.
 type RegistryBuilder struct {
-	types []Type
+	reg   Registry
 	dedup map[string]TypeID
 }
 
@@ -32,8 +32,8 @@ func V(name string, index uint8, fields ...Field) Variant {
 
 // Add appends t and returns its id.
 func (b *RegistryBuilder) Add(t Type) TypeID {
-	b.types = append(b.types, t)
-	return TypeID(len(b.types) - 1)
+	b.reg.Types = append(b.reg.Types, t)
+	return TypeID(len(b.reg.Types) - 1)
 }
 
 // Reserve returns the id of a placeholder type to be filled by Set, for
@@ -44,11 +44,12 @@ func (b *RegistryBuilder) Reserve() TypeID {
 
 // Set replaces the type with the given id (from Reserve).
 func (b *RegistryBuilder) Set(id TypeID, t Type) {
-	b.types[id] = t
+	b.reg.Types[id] = t
 }
 
-// Type returns a pointer to a type already added, to adjust it.
-func (b *RegistryBuilder) Type(id TypeID) *Type { return &b.types[id] }
+// Type returns a pointer to a type already added, to adjust it; the pointer
+// is valid until the next Add.
+func (b *RegistryBuilder) Type(id TypeID) *Type { return &b.reg.Types[id] }
 
 func (b *RegistryBuilder) once(key string, mk func() Type) TypeID {
 	if b.dedup == nil {
@@ -210,6 +211,6 @@ func (b *RegistryBuilder) DispatchError() TypeID {
 	})
 }
 
-// Registry returns the registry built so far. The builder keeps adding to
-// the same slice, so call Registry once, at the end.
-func (b *RegistryBuilder) Registry() *Registry { return &Registry{Types: b.types} }
+// Registry returns the registry being built; types added later appear in it
+// too. Do not add types while others read the registry.
+func (b *RegistryBuilder) Registry() *Registry { return &b.reg }
