@@ -1,0 +1,269 @@
+package orchestrator
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"sync"
+	"time"
+)
+
+// runState is the state of one Run.
+type runState struct {
+	mu       sync.Mutex
+	link     link                 // current link, nil while disconnected
+	jobs     map[string]*jobState // queued or running in this process
+	draining bool
+
+	sem   chan struct{} // concurrency slots
+	wg    sync.WaitGroup
+	kick  chan struct{} // wakes the reporter
+	drain chan struct{} // closed when draining starts
+}
+
+// jobState is a job this process is running, with every acknowledgement
+// that waits for its result (a redelivery adds one).
+type jobState struct {
+	cancel  context.CancelCauseFunc
+	waiters []waiter
+}
+
+type waiter struct {
+	l  link
+	id int
+}
+
+func (st *runState) setLink(l link) {
+	st.mu.Lock()
+	st.link = l
+	st.mu.Unlock()
+}
+
+func (st *runState) current() link {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	return st.link
+}
+
+func (st *runState) kickReport() {
+	select {
+	case st.kick <- struct{}{}:
+	default:
+	}
+}
+
+var (
+	errCancelled = errors.New("cancelled by the orchestrator")
+	errShutdown  = errors.New("cancelled: the miner is shutting down")
+)
+
+func (st *runState) cancel(id string) {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	if j := st.jobs[id]; j != nil && j.cancel != nil {
+		j.cancel(errCancelled)
+	}
+}
+
+func (st *runState) cancelAll() {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	for _, j := range st.jobs {
+		if j.cancel != nil {
+			j.cancel(errShutdown)
+		}
+	}
+}
+
+// unreported returns the journal's unacknowledged results, leaving out jobs
+// still running here.
+func (st *runState) unreported(j *Journal) []Result {
+	all := j.Unreported()
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	out := all[:0]
+	for _, r := range all {
+		if st.jobs[r.ID] == nil {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// onJob handles one "job" event: a new job is journaled and started; a
+// redelivered one is answered from the journal or joins the running one.
+func (c *Client) onJob(st *runState, l link, ev inbound) {
+	log := c.log()
+	var job Job
+	if err := json.Unmarshal(ev.Arg, &job); err != nil || job.ID == "" {
+		log.Warn("malformed job", "err", err, "data", string(truncate(ev.Arg, 200)))
+		if ev.AckID >= 0 {
+			c.answer(l, ev.AckID, Result{ID: job.ID, OK: false, Error: "malformed job: want {\"id\": string, \"type\": string, \"payload\": any}"})
+		}
+		return
+	}
+	st.mu.Lock()
+	if st.draining {
+		st.mu.Unlock()
+		// Not acknowledged: the orchestrator hands it to someone else
+		// (or back to us) once this connection closes.
+		log.Info("draining: job not taken", "job", job.ID)
+		return
+	}
+	w := waiter{l: l, id: ev.AckID}
+	if js := st.jobs[job.ID]; js != nil {
+		if ev.AckID >= 0 {
+			js.waiters = append(js.waiters, w)
+		}
+		st.mu.Unlock()
+		return
+	}
+	entry, isNew, err := c.Journal.Received(job)
+	if err != nil {
+		st.mu.Unlock()
+		log.Error("journal: cannot record job; not running it", "job", job.ID, "err", err)
+		return
+	}
+	if !isNew && entry.State == StateDone && entry.Result != nil {
+		st.mu.Unlock()
+		c.stats.replayed.Add(1)
+		log.Debug("redelivered job answered from the journal", "job", job.ID)
+		if ev.AckID >= 0 {
+			c.answer(l, ev.AckID, *entry.Result)
+		}
+		return
+	}
+	js := &jobState{}
+	if ev.AckID >= 0 {
+		js.waiters = append(js.waiters, w)
+	}
+	st.jobs[job.ID] = js
+	st.wg.Add(1)
+	st.mu.Unlock()
+	if !isNew {
+		job = entry.Job // received earlier but never started
+	}
+	go c.execute(st, job, js)
+}
+
+// answer acknowledges a job with its result and records that the result
+// was delivered. A failed write leaves it for the reporter.
+func (c *Client) answer(l link, ackID int, res Result) bool {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := l.Ack(ctx, ackID, res); err != nil {
+		return false
+	}
+	if err := c.Journal.MarkReported(res.ID); err != nil {
+		c.log().Error("journal", "err", err)
+	}
+	return true
+}
+
+// execute waits for a slot, marks the job running (durably), runs it and
+// stores its result (durably) before answering.
+func (c *Client) execute(st *runState, job Job, js *jobState) {
+	defer st.wg.Done()
+	ctx, cancel := context.WithCancelCause(context.Background())
+	defer cancel(nil)
+	st.mu.Lock()
+	js.cancel = cancel
+	st.mu.Unlock()
+
+	var res Result
+	select {
+	case st.sem <- struct{}{}:
+		res = c.runOne(ctx, job)
+		<-st.sem
+	case <-ctx.Done():
+		res = Result{ID: job.ID, Error: context.Cause(ctx).Error()}
+	}
+	if res.ID == "" {
+		// Another delivery already started it in an earlier process:
+		// the journal holds (or will hold) the answer.
+		if e, ok := c.Journal.Get(job.ID); ok && e.Result != nil {
+			res = *e.Result
+		} else {
+			res = Result{ID: job.ID, Error: "job state unknown after a restart; not run again"}
+		}
+	} else if err := c.Journal.Finish(res); err != nil {
+		c.log().Error("journal: cannot store result", "job", job.ID, "err", err)
+	}
+
+	st.mu.Lock()
+	delete(st.jobs, job.ID)
+	waiters := js.waiters
+	cur := st.link
+	st.mu.Unlock()
+
+	delivered := false
+	for _, w := range waiters {
+		if w.l == cur && c.answer(w.l, w.id, res) {
+			delivered = true
+		}
+	}
+	if !delivered {
+		st.kickReport()
+	}
+}
+
+// runOne runs a job's handler under the job timeout. It returns a Result
+// with an empty ID when the journal says the job was already started.
+func (c *Client) runOne(ctx context.Context, job Job) Result {
+	log := c.log()
+	started, err := c.Journal.Start(job.ID)
+	if err != nil {
+		log.Error("journal: cannot mark job running; not running it", "job", job.ID, "err", err)
+		return Result{ID: job.ID, Error: "miner journal failure: " + err.Error()}
+	}
+	if !started {
+		return Result{}
+	}
+	h := c.handler(job.Type)
+	if h == nil {
+		return Result{ID: job.ID, Error: fmt.Sprintf("unknown job type %q", job.Type)}
+	}
+	c.stats.executed.Add(1)
+	timeout := orDefault(c.JobTimeout, 10*time.Minute)
+	ctx, cancel := context.WithTimeoutCause(ctx, timeout, fmt.Errorf("timed out after %s", timeout))
+	defer cancel()
+
+	type outcome struct {
+		v   any
+		err error
+	}
+	done := make(chan outcome, 1)
+	start := time.Now()
+	go func() {
+		defer func() {
+			if p := recover(); p != nil {
+				done <- outcome{err: fmt.Errorf("handler panicked: %v", p)}
+			}
+		}()
+		v, err := h.ServeJob(ctx, job)
+		done <- outcome{v, err}
+	}()
+	var o outcome
+	select {
+	case o = <-done:
+	case <-ctx.Done():
+		o.err = context.Cause(ctx)
+	}
+	log.Debug("job done", "job", job.ID, "type", job.Type, "took", time.Since(start), "err", o.err)
+	if o.err != nil {
+		return Result{ID: job.ID, Error: o.err.Error()}
+	}
+	b, err := json.Marshal(o.v)
+	if err != nil {
+		return Result{ID: job.ID, Error: "result is not JSON: " + err.Error()}
+	}
+	return Result{ID: job.ID, OK: true, Result: b}
+}
+
+func truncate(b []byte, n int) []byte {
+	if len(b) > n {
+		return b[:n]
+	}
+	return b
+}
