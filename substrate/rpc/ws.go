@@ -173,11 +173,7 @@ func (t *WebSocket) manage(c *wsConn) {
 			c.ws.CloseNow()
 			<-c.done
 		}
-		t.mu.Lock()
-		t.cur = nil
-		t.ready = make(chan struct{})
-		t.lastErr = c.err
-		t.mu.Unlock()
+		t.detach(c)
 		if t.ctx.Err() != nil {
 			t.endAll(ErrClosed)
 			return
@@ -369,10 +365,24 @@ func (t *WebSocket) fail(c *wsConn, cause error) {
 	pending := c.pending
 	c.pending = nil
 	c.mu.Unlock()
+	t.detach(c)
 	for _, cl := range pending {
 		cl.ch <- callResult{err: wrapConnErr(cl.method, cause)}
 	}
 	c.ws.CloseNow()
+}
+
+// detach makes new requests wait for the next connection instead of c.
+func (t *WebSocket) detach(c *wsConn) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.cur == c {
+		t.cur = nil
+		t.ready = make(chan struct{})
+		c.mu.Lock()
+		t.lastErr = c.err
+		c.mu.Unlock()
+	}
 }
 
 // endOneShot ends subscriptions that must not be replayed after c dropped.
@@ -483,9 +493,8 @@ func (t *WebSocket) call(ctx context.Context, c *wsConn, method string, params [
 	cl := &call{method: method, ch: make(chan callResult, 1), sub: s}
 	c.mu.Lock()
 	if c.err != nil {
-		cause := c.err
 		c.mu.Unlock()
-		return nil, wrapConnErr(method, cause)
+		return nil, errNotSent
 	}
 	c.pending[id] = cl
 	c.mu.Unlock()
@@ -493,7 +502,7 @@ func (t *WebSocket) call(ctx context.Context, c *wsConn, method string, params [
 	select {
 	case c.writeCh <- b:
 	case <-c.done:
-		// fail has answered the call (or is about to).
+		return nil, errNotSent
 	case <-ctx.Done():
 		t.abandon(c, id, cl)
 		return nil, fmt.Errorf("rpc: %s: %w", method, ctx.Err())
@@ -520,11 +529,31 @@ func (t *WebSocket) abandon(c *wsConn, id uint64, cl *call) {
 // Request sends method(params…) and returns the raw result. It waits for a
 // connection if the transport is reconnecting; ctx bounds the whole call.
 func (t *WebSocket) Request(ctx context.Context, method string, params ...any) (json.RawMessage, error) {
-	c, err := t.conn(ctx, method)
-	if err != nil {
-		return nil, err
+	return t.send(ctx, method, params, nil)
+}
+
+// errNotSent: the connection died before the request was handed to it, so
+// it is safe to send again on the next connection.
+var errNotSent = errors.New("rpc: request not sent")
+
+// send calls method on the current connection, moving to the next one when
+// the request provably never left.
+func (t *WebSocket) send(ctx context.Context, method string, params []any, s *wsSub) (json.RawMessage, error) {
+	for {
+		c, err := t.conn(ctx, method)
+		if err != nil {
+			return nil, err
+		}
+		raw, err := t.call(ctx, c, method, params, s)
+		if !errors.Is(err, errNotSent) {
+			return raw, err
+		}
+		select {
+		case <-c.done:
+		case <-ctx.Done():
+			return nil, fmt.Errorf("rpc: %s: waiting for a connection: %w", method, ctx.Err())
+		}
 	}
-	return t.call(ctx, c, method, params, nil)
 }
 
 // Subscribe calls method(params…), which must answer with a subscription
@@ -544,11 +573,7 @@ func (t *WebSocket) Subscribe(ctx context.Context, method, unsubscribe string, p
 	t.mu.Lock()
 	t.subs[s] = struct{}{}
 	t.mu.Unlock()
-	c, err := t.conn(ctx, method)
-	if err == nil {
-		_, err = t.call(ctx, c, method, params, s)
-	}
-	if err != nil {
+	if _, err := t.send(ctx, method, params, s); err != nil {
 		t.forget(s)
 		s.sub.end(err)
 		return nil, err
@@ -569,7 +594,7 @@ func (t *WebSocket) unsubscribe(ctx context.Context, s *wsSub) error {
 	delete(c.subs, id)
 	c.mu.Unlock()
 	_, err := t.call(ctx, c, s.unsubMethod, []any{raw}, nil)
-	if errors.Is(err, ErrConnectionLost) || errors.Is(err, ErrClosed) {
+	if errors.Is(err, ErrConnectionLost) || errors.Is(err, ErrClosed) || errors.Is(err, errNotSent) {
 		return nil // the server forgot it with the connection
 	}
 	return err
