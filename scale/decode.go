@@ -36,6 +36,15 @@ func (d *Decoder) Remaining() int { return len(d.data) - d.off }
 // Rest returns the unread bytes without consuming them.
 func (d *Decoder) Rest() []byte { return d.data[d.off:] }
 
+// Since returns the bytes read from offset off (an earlier Offset) up to
+// now, aliasing the input.
+func (d *Decoder) Since(off int) []byte {
+	if off < 0 || off > d.off {
+		return nil
+	}
+	return d.data[off:d.off:d.off]
+}
+
 // Finish returns an error if any input is left unread.
 func (d *Decoder) Finish() error {
 	if n := d.Remaining(); n != 0 {
