@@ -94,7 +94,7 @@ type Extrinsic struct {
 	Signed  bool
 
 	// For signed extrinsics:
-	Address   Value         // as the address type decodes it
+	Address   Value          // as the address type decodes it
 	Signer    keys.PublicKey // the account, when Address is an AccountId32 (HasSigner)
 	HasSigner bool
 	Signature Value // as the signature type decodes it
