@@ -5,7 +5,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strings"
 
 	"github.com/minerkit/minerkit/keys"
 	"github.com/minerkit/minerkit/scale"
@@ -58,6 +57,8 @@ type TxResult struct {
 	Fee      Rao     `json:"fee"`
 	FeeKnown bool    `json:"fee_known"`
 	Events   []Event `json:"events"`
+
+	dispatchErr *substrate.DispatchError
 }
 
 // Event returns the first event pallet.name of the transaction.
@@ -124,21 +125,11 @@ func (c *Client) Sign(ctx context.Context, signer keys.Signer, call substrate.Ca
 		Nonce:       nonce,
 		Tip:         scale.Uint128{Lo: uint64(o.Tip)},
 	}
-	callBytes := call.Bytes()
-	extra, add, err := rt.md.EncodeExtensions(so)
+	ext, err := rt.md.SignExtrinsic(call.Bytes(), signer, so)
 	if err != nil {
 		return nil, fmt.Errorf("subtensor: sign %s: %w", call, err)
 	}
-	sig := signer.Sign(substrate.SigningPayload(callBytes, extra, add))
-	// v4 signed: 0x84, MultiAddress::Id, MultiSignature::Sr25519, extra, call.
-	body := make([]byte, 0, 1+33+65+len(extra)+len(callBytes))
-	body = append(body, 0x84, 0x00)
-	body = append(body, pub[:]...)
-	body = append(body, 0x01)
-	body = append(body, sig[:]...)
-	body = append(body, extra...)
-	body = append(body, callBytes...)
-	return scale.AppendBytes(nil, body), nil
+	return ext, nil
 }
 
 // Submit signs call, submits it and waits for its block (or finalization),
@@ -205,7 +196,7 @@ loop:
 	} else {
 		o.status(fmt.Sprintf("in block %d", res.Block))
 	}
-	return res, res.failure(c.Metadata())
+	return res, res.failure()
 }
 
 // poolError turns a submit error into words.
@@ -238,85 +229,54 @@ func (c *Client) readOutcome(ctx context.Context, res *TxResult, blockHash rpc.H
 		return fmt.Errorf("subtensor: %s: block %d does not contain the transaction", res.Call, res.Block)
 	}
 	md := c.Metadata()
-	key := substrate.StoragePrefix("System", "Events")
-	raw, ok, err := c.rpc.StateGetStorage(ctx, key, &blockHash)
+	raw, ok, err := c.rpc.StateGetStorage(ctx, substrate.StoragePrefix("System", "Events"), &blockHash)
 	if err != nil {
 		return fmt.Errorf("subtensor: read events of block %d: %w", res.Block, err)
 	}
 	if !ok {
-		return nil
+		return fmt.Errorf("subtensor: block %d has no events; cannot tell whether %s succeeded", res.Block, res.Call)
 	}
-	evs, err := md.DecodeStorageValue("System", "Events", raw)
+	evs, err := md.DecodeEvents(raw)
 	if err != nil {
 		return fmt.Errorf("subtensor: decode events of block %d: %w", res.Block, err)
 	}
-	for _, rec := range evs.Fields {
-		phase, _ := rec.Value.Field("phase")
-		if phase.Kind != substrate.ValVariant || phase.Str != "ApplyExtrinsic" {
-			continue
-		}
-		idx, _ := phase.At(0)
-		if n, _ := idx.Uint64(); int(n) != res.Index {
-			continue
-		}
-		outer, _ := rec.Value.Field("event")
-		inner, _ := outer.At(0)
-		ev := Event{Pallet: outer.Str, Name: inner.Str, Fields: substrate.Value{Kind: substrate.ValComposite, Fields: inner.Fields}}
+	out, err := md.FindExtrinsicResult(evs, uint32(res.Index))
+	if err != nil {
+		return fmt.Errorf("subtensor: %s in block %d: %w", res.Call, res.Block, err)
+	}
+	for _, e := range out.Events {
+		ev := Event{Pallet: e.Pallet, Name: e.Name, Fields: substrate.Value{Kind: substrate.ValComposite, Fields: e.Fields}}
 		res.Events = append(res.Events, ev)
 		if ev.Pallet == "TransactionPayment" && ev.Name == "TransactionFeePaid" {
-			if f, ok := inner.Field("actual_fee"); ok {
+			if f, ok := e.Field("actual_fee"); ok {
 				v, _ := f.Uint64()
 				res.Fee, res.FeeKnown = Rao(v), true
 			}
 		}
 	}
+	if !out.Success && out.Err != nil {
+		res.dispatchErr = out.Err
+	}
 	return nil
 }
 
-// failure returns the ChainError of an ExtrinsicFailed event, or nil.
-func (r *TxResult) failure(md *substrate.Metadata) error {
-	ev, ok := r.Event("System", "ExtrinsicFailed")
-	if !ok {
+// failure returns the ChainError of a failed extrinsic, or nil.
+func (r *TxResult) failure() error {
+	de := r.dispatchErr
+	if de == nil {
 		return nil
 	}
-	de, _ := ev.Fields.Field("dispatch_error")
-	if !de.IsValid() {
-		de, _ = ev.Fields.At(0)
-	}
-	ce := &ChainError{Block: r.Block}
-	switch de.Str {
-	case "Module":
-		me, _ := de.At(0)
-		idxV, _ := me.Field("index")
-		errV, _ := me.Field("error")
-		idx, _ := idxV.Uint64()
-		var code uint64
-		if b, ok := errV.AsBytes(); ok && len(b) > 0 {
-			code = uint64(b[0])
-		} else {
-			code, _ = errV.Uint64()
-		}
-		if p, ok := md.PalletByIndex(uint8(idx)); ok {
-			ce.Pallet = p.Name
-			if v, ok := p.ErrorByIndex(uint8(code)); ok {
-				ce.Name = v.Name
-				ce.Docs = strings.Join(v.Docs, " ")
-			}
-		}
-		if ce.Name == "" {
-			ce.Err = fmt.Errorf("module error %d.%d (not in this runtime's metadata)", idx, code)
-		}
-		ce.Advice = Advice(ce.Pallet, ce.Name)
-	case "":
-		ce.Err = fmt.Errorf("%s failed: %s", r.Call, de.String())
-	default:
-		ce.Err = fmt.Errorf("%s failed: %s", r.Call, de.String())
-		switch de.Str {
+	ce := &ChainError{Block: r.Block, Pallet: de.Pallet, Name: de.Name, Docs: de.Docs}
+	if de.Name == "" {
+		ce.Err = fmt.Errorf("%s failed: %s", r.Call, de.Error())
+		switch de.Kind {
 		case "BadOrigin":
 			ce.Advice = Advice("*", "BadOrigin")
 		case "Token":
-			ce.Advice = "the account cannot pay or would drop below the existential deposit; fund it"
+			ce.Advice = "the account cannot pay or would drop below the existential deposit (500 rao); fund it"
 		}
+		return ce
 	}
+	ce.Advice = Advice(ce.Pallet, ce.Name)
 	return ce
 }
