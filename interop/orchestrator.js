@@ -75,15 +75,26 @@ function record(r, via) {
 }
 
 // ---- jobs ---------------------------------------------------------------
-const queue = []; // jobs to hand out, in order
-for (let i = 0; i < cfg.jobs; i++) queue.push({ id: `job-${i}`, type: 'inference', payload: { n: i } });
+const queue = []; // every job, in order
+const byId = new Map();
+let head = 0; // queue[head:] not handed out yet
+const retry = []; // jobs taken back from lost connections
+function addJob(j) { queue.push(j); byId.set(j.id, j); }
+for (let i = 0; i < cfg.jobs; i++) addJob({ id: `job-${i}`, type: 'inference', payload: { n: i } });
 const assigned = new Map(); // id -> peer
 const peers = new Set();
 let delayAckMs = 0;
 let dropResults = 0;
 
 function nextJob() {
-  for (const j of queue) if (!results.has(j.id) && !assigned.has(j.id)) return j;
+  while (retry.length > 0) {
+    const j = retry.pop();
+    if (!results.has(j.id) && !assigned.has(j.id)) return j;
+  }
+  while (head < queue.length) {
+    const j = queue[head++];
+    if (!results.has(j.id) && !assigned.has(j.id)) return j;
+  }
   return null;
 }
 function pump(peer) {
@@ -105,7 +116,11 @@ function release(peer) {
   peers.delete(peer);
   // noRedelivery: jobs handed to a lost connection stay assigned, so only
   // the miner's "results" event can complete them.
-  if (!cfg.noRedelivery) for (const [id, p] of assigned) if (p === peer) assigned.delete(id);
+  if (!cfg.noRedelivery) {
+    for (const [id, p] of assigned) {
+      if (p === peer) { assigned.delete(id); retry.push(byId.get(id)); }
+    }
+  }
   for (const p of peers) pump(p);
 }
 
@@ -272,7 +287,7 @@ function control(req, res) {
         if (typeof arg.dropResults === 'number') dropResults = arg.dropResults;
         return reply(200, { delayAckMs, dropResults });
       case '/control/dispatch':
-        for (const j of arg.jobs || []) queue.push(j);
+        for (const j of arg.jobs || []) addJob(j);
         for (const p of peers) pump(p);
         return reply(200, { queued: queue.length });
       case '/control/cancel':
@@ -282,7 +297,7 @@ function control(req, res) {
       case '/control/redeliver':
         for (const p of peers) {
           for (const id of arg.ids || []) {
-            const job = queue.find((j) => j.id === id) || { id, type: 'inference', payload: {} };
+            const job = byId.get(id) || { id, type: 'inference', payload: {} };
             p.sendJob(job, (r) => { stats.redeliveredAnswers.push(r); record(r, 'viaAck'); });
           }
         }

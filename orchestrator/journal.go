@@ -43,7 +43,7 @@ type record struct {
 // after a reconnect, an orchestrator restart or a miner crash is never run
 // twice. Appends that must survive a crash (running, done) are fsynced, in
 // groups when several jobs finish together. The file is rewritten compactly
-// when it grows past four times the live records.
+// when it grows past twice the live records.
 //
 // A Journal is safe for concurrent use.
 type Journal struct {
@@ -383,7 +383,7 @@ func (j *Journal) syncUnlock() error {
 		}
 	}
 	j.syncing = false
-	if own == nil && j.lines > 1024 && j.lines > 4*len(j.jobs) {
+	if own == nil && j.lines > 1024 && j.lines > 2*len(j.jobs) {
 		own = j.rewrite()
 	}
 	j.mu.Unlock()

@@ -49,7 +49,7 @@ func newNodeOrchestrator(t testing.TB, cfg map[string]any) *nodeOrchestrator {
 	}
 	port := freePort(t)
 	cfg["port"] = port
-	if _, ok := cfg["state"]; !ok {
+	if s, ok := cfg["state"]; !ok || s == "" {
 		cfg["state"] = filepath.Join(t.TempDir(), "results.jsonl")
 	}
 	o := &nodeOrchestrator{t: t, cfg: cfg, port: port}

@@ -142,3 +142,63 @@ func FuzzParsePacket(f *testing.F) {
 		}
 	})
 }
+
+func TestParseWSMessage(t *testing.T) {
+	tests := []struct {
+		in      string
+		event   string
+		ackID   int
+		isAck   bool
+		wantErr bool
+	}{
+		{in: `{"event":"job","data":{"id":"1"},"id":3}`, event: "job", ackID: 3},
+		{in: `{"event":"auth_success"}`, event: "auth_success", ackID: -1},
+		{in: `{"ack":4,"data":{"ok":true}}`, isAck: true, ackID: -1},
+		{in: `{"data":1}`, wantErr: true},
+		{in: `{"ack":-1}`, wantErr: true},
+		{in: `{"event":"x","id":-5}`, wantErr: true},
+		{in: `{"event":"x","id":1e12}`, wantErr: true},
+		{in: `[]`, wantErr: true},
+		{in: ``, wantErr: true},
+	}
+	for _, tt := range tests {
+		m, err := parseWSMessage([]byte(tt.in))
+		if tt.wantErr {
+			if !errors.Is(err, errPacket) {
+				t.Errorf("%s: err = %v, want errPacket", tt.in, err)
+			}
+			continue
+		}
+		if err != nil {
+			t.Errorf("%s: %v", tt.in, err)
+			continue
+		}
+		if tt.isAck != (m.Ack != nil) {
+			t.Errorf("%s: ack = %v", tt.in, m.Ack)
+		}
+		if ev := m.inbound(); !tt.isAck && (ev.Event != tt.event || ev.AckID != tt.ackID) {
+			t.Errorf("%s: inbound %+v", tt.in, ev)
+		}
+	}
+}
+
+// FuzzParseWSMessage: the plain WebSocket transport's decoder never panics
+// and never accepts an out-of-range id.
+func FuzzParseWSMessage(f *testing.F) {
+	for _, s := range []string{`{"event":"job","data":{"id":"1","type":"inference","payload":{}},"id":0}`,
+		`{"ack":1,"data":{}}`, `{"event":"connect_error","data":{"message":"stale nonce"}}`, `{"ack":1e30}`, `null`, `{"id":"x"}`} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		m, err := parseWSMessage(b)
+		if err != nil {
+			return
+		}
+		if m.Ack == nil && m.Event == "" {
+			t.Fatalf("accepted a message with neither event nor ack: %q", b)
+		}
+		if ev := m.inbound(); ev.AckID < -1 || ev.AckID > maxAckID {
+			t.Fatalf("ack id %d out of range", ev.AckID)
+		}
+	})
+}
