@@ -178,3 +178,15 @@ func TestCustomErrorTable(t *testing.T) {
 		t.Error("CustomErrorName(200) known")
 	}
 }
+
+func BenchmarkDecodeNotification(b *testing.B) {
+	msg := []byte(`{"jsonrpc":"2.0","method":"chain_newHead","params":{"subscription":"abcdEFGH12345678","result":{"parentHash":"0x` + zeros64 +
+		`","number":"0x4a3b2c","stateRoot":"0x` + zeros64 + `","extrinsicsRoot":"0x` + zeros64 + `","digest":{"logs":["0x0642414245b501","0x05424142450101"]}}}}`)
+	b.ReportAllocs()
+	b.SetBytes(int64(len(msg)))
+	for b.Loop() {
+		if _, err := decodeMessage(msg); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
