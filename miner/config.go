@@ -1,0 +1,317 @@
+package miner
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"os"
+	"reflect"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Config is what an operator sets. Every field has a JSON name (used in the
+// config file), a flag (the JSON name with "-" for "_": --admin-listen) and an
+// environment variable (MINERKIT_ + the upper-case JSON name:
+// MINERKIT_ADMIN_LISTEN). Later sources win: defaults, then the config file,
+// then the environment, then flags. See [LoadConfig].
+type Config struct {
+	NetUID uint16 `json:"netuid" help:"subnet to serve"`
+
+	Listen      string `json:"listen" help:"address of the miner's API (what validators call)"`
+	AdminListen string `json:"admin_listen" help:"address of /health, /ready and /metrics; \"\" serves them on the API listener"`
+
+	// Chain-facing settings; the Server uses them only with a Registrar,
+	// Committer or AxonServer.
+	Register    bool    `json:"register" help:"register the hotkey (burned_register, needs the coldkey) if it is not registered"`
+	MaxBurnTAO  float64 `json:"max_burn_tao" help:"refuse to register when the burn price is above this many TAO (0: no limit)"`
+	ExternalURL string  `json:"external_url" help:"URL validators should call, committed on chain when it changed (\"\": do not commit)"`
+	AxonIP      string  `json:"axon_ip" help:"public IP to announce with serve_axon (\"\": do not serve_axon)"`
+	AxonPort    uint16  `json:"axon_port" help:"public port to announce with serve_axon (0: the port of --listen)"`
+
+	SyncInterval uint64   `json:"sync_interval" help:"refresh the metagraph every this many blocks"`
+	BlockTime    Duration `json:"block_time" help:"the chain's block time (for staleness and the clock fallback)"`
+	MaxStaleness Duration `json:"max_staleness" help:"/ready fails when the metagraph is older than this (0: 3 sync intervals)"`
+
+	MinStakeTAO float64  `json:"min_stake_tao" help:"least stake weight, in TAO, of a caller with a validator permit"`
+	Allow       []string `json:"allow" help:"hotkeys (SS58) always let in, comma-separated"`
+	Deny        []string `json:"deny" help:"hotkeys (SS58) always refused, comma-separated"`
+	RatePerSec  float64  `json:"rate_per_sec" help:"requests per second each validator may make (token bucket)"`
+	RateBurst   int      `json:"rate_burst" help:"burst size of each validator's token bucket"`
+	Window      Duration `json:"epistula_window" help:"accepted clock skew of signed requests, both ways"`
+	MaxBody     int64    `json:"max_body" help:"largest request body in bytes"`
+
+	ReadHeaderTimeout Duration `json:"read_header_timeout" help:"time a client has to send the request headers"`
+	ReadTimeout       Duration `json:"read_timeout" help:"time a client has to send the whole request"`
+	WriteTimeout      Duration `json:"write_timeout" help:"time a handler has to write its response"`
+	IdleTimeout       Duration `json:"idle_timeout" help:"how long an idle keep-alive connection stays open"`
+	ShutdownTimeout   Duration `json:"shutdown_timeout" help:"how long shutdown waits for requests in flight"`
+	MaxHeaderBytes    int      `json:"max_header_bytes" help:"largest request header block in bytes"`
+
+	LogFormat string `json:"log_format" help:"log format: text or json"`
+	LogLevel  string `json:"log_level" help:"log level: debug, info, warn or error"`
+}
+
+// DefaultConfig returns the defaults: the API on :8091, the admin listener on
+// 127.0.0.1:9091, metagraph refresh every 12 blocks of 12 s, callers need a
+// permit and 1000 TAO of stake weight, 10 requests/s (burst 20) per
+// validator, and timeouts that keep slow clients from holding connections.
+func DefaultConfig() Config {
+	return Config{
+		NetUID:            1,
+		Listen:            ":8091",
+		AdminListen:       "127.0.0.1:9091",
+		SyncInterval:      12,
+		BlockTime:         Duration(12 * time.Second),
+		MinStakeTAO:       1000,
+		RatePerSec:        10,
+		RateBurst:         20,
+		Window:            Duration(8 * time.Second),
+		MaxBody:           DefaultMaxBody,
+		ReadHeaderTimeout: Duration(5 * time.Second),
+		ReadTimeout:       Duration(30 * time.Second),
+		WriteTimeout:      Duration(60 * time.Second),
+		IdleTimeout:       Duration(120 * time.Second),
+		ShutdownTimeout:   Duration(30 * time.Second),
+		MaxHeaderBytes:    64 << 10,
+		LogFormat:         "text",
+		LogLevel:          "info",
+	}
+}
+
+// Check reports the first setting that cannot work, naming it.
+func (c *Config) Check() error {
+	switch {
+	case c.Listen == "":
+		return errors.New("miner: listen is empty; set --listen to an address such as :8091")
+	case c.SyncInterval == 0:
+		return errors.New("miner: sync_interval must be at least 1 block")
+	case c.BlockTime <= 0:
+		return errors.New("miner: block_time must be positive (12s on finney, 250ms on a fast devnet)")
+	case c.RatePerSec <= 0 || c.RateBurst < 1:
+		return errors.New("miner: rate_per_sec must be positive and rate_burst at least 1")
+	case c.MinStakeTAO < 0:
+		return errors.New("miner: min_stake_tao must not be negative")
+	case c.MaxBody <= 0:
+		return errors.New("miner: max_body must be positive")
+	case c.Window <= 0:
+		return errors.New("miner: epistula_window must be positive")
+	case c.LogFormat != "text" && c.LogFormat != "json":
+		return fmt.Errorf("miner: log_format %q: use text or json", c.LogFormat)
+	}
+	switch strings.ToLower(c.LogLevel) {
+	case "debug", "info", "warn", "error":
+	default:
+		return fmt.Errorf("miner: log_level %q: use debug, info, warn or error", c.LogLevel)
+	}
+	return nil
+}
+
+// Duration is a time.Duration written as "5s", "250ms" in config files,
+// flags and environment variables.
+type Duration time.Duration
+
+// D returns d as a time.Duration.
+func (d Duration) D() time.Duration { return time.Duration(d) }
+
+func (d Duration) String() string { return time.Duration(d).String() }
+
+// MarshalJSON writes d as a string such as "5s".
+func (d Duration) MarshalJSON() ([]byte, error) { return json.Marshal(d.String()) }
+
+// UnmarshalJSON reads "5s" or a number of seconds.
+func (d *Duration) UnmarshalJSON(b []byte) error {
+	var s string
+	if err := json.Unmarshal(b, &s); err != nil {
+		var secs float64
+		if err2 := json.Unmarshal(b, &secs); err2 != nil {
+			return fmt.Errorf("duration: want a string such as \"5s\" or a number of seconds, got %s", b)
+		}
+		*d = Duration(secs * float64(time.Second))
+		return nil
+	}
+	return d.set(s)
+}
+
+func (d *Duration) set(s string) error {
+	v, err := time.ParseDuration(s)
+	if err != nil {
+		return fmt.Errorf("duration %q: use a form such as 500ms, 5s or 2m", s)
+	}
+	*d = Duration(v)
+	return nil
+}
+
+// EnvPrefix starts every environment variable LoadConfig reads.
+const EnvPrefix = "MINERKIT_"
+
+// ConfigFlags defines one flag per Config field on fs, plus --config (the
+// config file). It returns the handle LoadConfig needs. Flag defaults shown in
+// help are DefaultConfig's; unset flags change nothing.
+func ConfigFlags(fs *flag.FlagSet) *ConfigSource {
+	cs := &ConfigSource{}
+	def := DefaultConfig()
+	dv := reflect.ValueOf(&def).Elem()
+	t := dv.Type()
+	for i := range t.NumField() {
+		f := t.Field(i)
+		name := jsonName(f)
+		v := &flagValue{field: i, kind: f.Type, def: fmt.Sprint(formatField(dv.Field(i)))}
+		cs.flags = append(cs.flags, v)
+		fs.Var(v, strings.ReplaceAll(name, "_", "-"), f.Tag.Get("help"))
+	}
+	fs.StringVar(&cs.file, "config", "", "config file (JSON object with the settings' names as keys; default $"+EnvPrefix+"CONFIG)")
+	return cs
+}
+
+// ConfigSource remembers the flags ConfigFlags defined.
+type ConfigSource struct {
+	flags []*flagValue
+	file  string
+}
+
+// LoadConfig builds the Config: defaults, then the config file (--config,
+// else $MINERKIT_CONFIG), then MINERKIT_* variables from getenv (nil:
+// os.Getenv), then the flags that were set. cs may be nil (no flags).
+func LoadConfig(cs *ConfigSource, getenv func(string) string) (Config, error) {
+	if getenv == nil {
+		getenv = os.Getenv
+	}
+	c := DefaultConfig()
+	file := getenv(EnvPrefix + "CONFIG")
+	if cs != nil && cs.file != "" {
+		file = cs.file
+	}
+	if file != "" {
+		data, err := os.ReadFile(file)
+		if err != nil {
+			return c, fmt.Errorf("miner: read config file: %w", err)
+		}
+		if err := c.parseFile(data); err != nil {
+			return c, fmt.Errorf("miner: config file %s: %w", file, err)
+		}
+	}
+	cv := reflect.ValueOf(&c).Elem()
+	t := cv.Type()
+	for i := range t.NumField() {
+		env := EnvPrefix + strings.ToUpper(jsonName(t.Field(i)))
+		if s := getenv(env); s != "" {
+			if err := setField(cv.Field(i), s); err != nil {
+				return c, fmt.Errorf("miner: environment variable %s: %w", env, err)
+			}
+		}
+	}
+	if cs != nil {
+		for _, fv := range cs.flags {
+			if fv.set {
+				if err := setField(cv.Field(fv.field), fv.val); err != nil {
+					return c, fmt.Errorf("miner: flag --%s: %w", strings.ReplaceAll(jsonName(t.Field(fv.field)), "_", "-"), err)
+				}
+			}
+		}
+	}
+	return c, c.Check()
+}
+
+func (c *Config) parseFile(data []byte) error {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(c); err != nil {
+		return fmt.Errorf("%w (the file is one JSON object; keys are the flag names with _ for -)", err)
+	}
+	return nil
+}
+
+func jsonName(f reflect.StructField) string {
+	n, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+	return n
+}
+
+// flagValue is a flag.Value that keeps the text it was set to, so that flags
+// are applied after the file and the environment.
+type flagValue struct {
+	field int
+	kind  reflect.Type
+	def   string
+	val   string
+	set   bool
+}
+
+func (v *flagValue) String() string {
+	if v == nil {
+		return ""
+	}
+	if v.set {
+		return v.val
+	}
+	return v.def
+}
+
+func (v *flagValue) Set(s string) error {
+	// Check the text now so that a bad flag fails at parse time.
+	if err := setField(reflect.New(v.kind).Elem(), s); err != nil {
+		return err
+	}
+	v.val, v.set = s, true
+	return nil
+}
+
+// IsBoolFlag lets "--register" stand for "--register=true".
+func (v *flagValue) IsBoolFlag() bool { return v.kind.Kind() == reflect.Bool }
+
+var durationType = reflect.TypeFor[Duration]()
+
+func setField(fv reflect.Value, s string) error {
+	if fv.Type() == durationType {
+		return fv.Addr().Interface().(*Duration).set(s)
+	}
+	switch fv.Kind() {
+	case reflect.String:
+		fv.SetString(s)
+	case reflect.Bool:
+		b, err := strconv.ParseBool(s)
+		if err != nil {
+			return fmt.Errorf("%q is not true or false", s)
+		}
+		fv.SetBool(b)
+	case reflect.Int, reflect.Int64:
+		n, err := strconv.ParseInt(s, 10, fv.Type().Bits())
+		if err != nil {
+			return fmt.Errorf("%q is not an integer", s)
+		}
+		fv.SetInt(n)
+	case reflect.Uint16, reflect.Uint64:
+		n, err := strconv.ParseUint(s, 10, fv.Type().Bits())
+		if err != nil {
+			return fmt.Errorf("%q is not an integer from 0 to %d", s, uint64(1)<<fv.Type().Bits()-1)
+		}
+		fv.SetUint(n)
+	case reflect.Float64:
+		x, err := strconv.ParseFloat(s, 64)
+		if err != nil {
+			return fmt.Errorf("%q is not a number", s)
+		}
+		fv.SetFloat(x)
+	case reflect.Slice:
+		var out []string
+		for p := range strings.SplitSeq(s, ",") {
+			if p = strings.TrimSpace(p); p != "" {
+				out = append(out, p)
+			}
+		}
+		fv.Set(reflect.ValueOf(out))
+	default:
+		return fmt.Errorf("unsupported setting type %s", fv.Type())
+	}
+	return nil
+}
+
+func formatField(fv reflect.Value) any {
+	if fv.Kind() == reflect.Slice {
+		return strings.Join(fv.Interface().([]string), ",")
+	}
+	return fv.Interface()
+}

@@ -1,0 +1,102 @@
+package miner
+
+import (
+	"flag"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestLoadConfigPrecedence(t *testing.T) {
+	dir := t.TempDir()
+	file := filepath.Join(dir, "miner.json")
+	if err := os.WriteFile(file, []byte(`{"netuid": 7, "listen": ":9000", "min_stake_tao": 50, "read_timeout": "3s", "idle_timeout": 90, "allow": ["5A"]}`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	env := map[string]string{
+		"MINERKIT_CONFIG":        file,
+		"MINERKIT_LISTEN":        ":9100",
+		"MINERKIT_RATE_PER_SEC":  "2.5",
+		"MINERKIT_DENY":          "5X, 5Y",
+		"MINERKIT_ADMIN_LISTEN":  "127.0.0.1:0",
+		"MINERKIT_SYNC_INTERVAL": "6",
+	}
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	cs := ConfigFlags(fs)
+	if err := fs.Parse([]string{"--listen", ":9200", "--register", "--block-time=250ms"}); err != nil {
+		t.Fatal(err)
+	}
+	c, err := LoadConfig(cs, func(k string) string { return env[k] })
+	if err != nil {
+		t.Fatal(err)
+	}
+	checks := []struct {
+		name      string
+		got, want any
+	}{
+		{"netuid from file", c.NetUID, uint16(7)},
+		{"min stake from file", c.MinStakeTAO, 50.0},
+		{"duration string from file", c.ReadTimeout.D(), 3 * time.Second},
+		{"duration seconds from file", c.IdleTimeout.D(), 90 * time.Second},
+		{"allow from file", strings.Join(c.Allow, ","), "5A"},
+		{"env over default", c.RatePerSec, 2.5},
+		{"env list", strings.Join(c.Deny, ","), "5X,5Y"},
+		{"env uint", c.SyncInterval, uint64(6)},
+		{"flag over env over file", c.Listen, ":9200"},
+		{"bool flag", c.Register, true},
+		{"duration flag", c.BlockTime.D(), 250 * time.Millisecond},
+		{"default kept", c.RateBurst, 20},
+	}
+	for _, ck := range checks {
+		if ck.got != ck.want {
+			t.Errorf("%s: got %v, want %v", ck.name, ck.got, ck.want)
+		}
+	}
+}
+
+func TestLoadConfigErrors(t *testing.T) {
+	dir := t.TempDir()
+	bad := filepath.Join(dir, "bad.json")
+	os.WriteFile(bad, []byte(`{"listen": ":1", "lisen": ":2"}`), 0o600)
+	tests := []struct {
+		name string
+		args []string
+		env  map[string]string
+		want string
+	}{
+		{"unknown key in file", []string{"--config", bad}, nil, `unknown field "lisen"`},
+		{"missing file", []string{"--config", filepath.Join(dir, "nope.json")}, nil, "read config file"},
+		{"bad env", nil, map[string]string{"MINERKIT_NETUID": "70000"}, "MINERKIT_NETUID"},
+		{"bad env duration", nil, map[string]string{"MINERKIT_READ_TIMEOUT": "5"}, "use a form such as"},
+		{"invalid value", []string{"--rate-burst", "0"}, nil, "rate_burst"},
+		{"bad log format", nil, map[string]string{"MINERKIT_LOG_FORMAT": "xml"}, "log_format"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+			cs := ConfigFlags(fs)
+			if err := fs.Parse(tc.args); err != nil {
+				t.Fatal(err)
+			}
+			_, err := LoadConfig(cs, func(k string) string { return tc.env[k] })
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Fatalf("err = %v, want it to contain %q", err, tc.want)
+			}
+		})
+	}
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	fs.SetOutput(new(strings.Builder))
+	ConfigFlags(fs)
+	if err := fs.Parse([]string{"--netuid", "x"}); err == nil {
+		t.Fatal("bad flag value accepted at parse time")
+	}
+}
+
+func TestDefaultConfigChecks(t *testing.T) {
+	c := DefaultConfig()
+	if err := c.Check(); err != nil {
+		t.Fatal(err)
+	}
+}

@@ -1,0 +1,376 @@
+package miner
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"math"
+	"net"
+	"net/http"
+	"net/netip"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+
+	"github.com/minerkit/minerkit/keys"
+	"github.com/minerkit/minerkit/metagraph"
+)
+
+// Server is a Pattern A miner. Build one with [New], add the subnet's routes
+// with Handle (behind the guard) and HandlePublic (open to anyone), then call
+// Run. Set the optional fields before Run.
+type Server struct {
+	// Registrar, when set and Config.Register is true, registers the hotkey
+	// before serving.
+	Registrar Registrar
+	// Committer, when set and Config.ExternalURL is not empty, commits the
+	// URL (in the background, retried until it succeeds).
+	Committer Committer
+	// AxonServer, when set and Config.AxonIP is not empty, announces the
+	// axon (in the background, retried until it succeeds).
+	AxonServer AxonServer
+	// Logger receives the access log and lifecycle events (default: text on
+	// stderr at Config.LogLevel, see NewLogger).
+	Logger *slog.Logger
+
+	cfg    Config
+	hotkey keys.Signer
+	syncer *metagraph.Syncer
+	reg    *prometheus.Registry
+	mux    *http.ServeMux
+	guards *guardStack
+
+	inFlight atomic.Int64
+	draining atomic.Bool
+	endpoint endpointState
+
+	mu      sync.Mutex
+	started bool
+	apiAddr net.Addr
+	admAddr net.Addr
+}
+
+// New returns a Server for cfg that signs nothing but proves nothing either:
+// it holds only the hotkey's signer (for its address and Signed-For checks)
+// and reads the metagraph from src.
+func New(cfg Config, hotkey keys.Signer, src metagraph.Source) (*Server, error) {
+	if err := cfg.Check(); err != nil {
+		return nil, err
+	}
+	if hotkey == nil {
+		return nil, errors.New("miner: no hotkey; load one with --wallet.name/--wallet.hotkey")
+	}
+	if src == nil {
+		return nil, errors.New("miner: no metagraph source; give New the subtensor client (or a test Source)")
+	}
+	s := &Server{
+		cfg:    cfg,
+		hotkey: hotkey,
+		syncer: metagraph.NewSyncer(src, cfg.NetUID),
+		reg:    prometheus.NewRegistry(),
+		mux:    http.NewServeMux(),
+	}
+	s.syncer.Interval = cfg.SyncInterval
+	s.syncer.BlockTime = cfg.BlockTime.D()
+	s.syncer.MaxAge = cfg.MaxStaleness.D()
+	s.reg.MustRegister(
+		collectors.NewGoCollector(),
+		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
+		&statusCollector{s: s},
+	)
+	g, err := newGuardStack(s)
+	if err != nil {
+		return nil, err
+	}
+	s.guards = g
+	return s, nil
+}
+
+// Config returns the configuration the Server runs with.
+func (s *Server) Config() Config { return s.cfg }
+
+// Syncer returns the metagraph Syncer (started by Run). Handlers may read
+// s.Syncer().Current() for the live metagraph.
+func (s *Server) Syncer() *metagraph.Syncer { return s.syncer }
+
+// Registry returns the Prometheus registry served on /metrics; handlers may
+// register their own metrics on it.
+func (s *Server) Registry() *prometheus.Registry { return s.reg }
+
+// Hotkey returns the miner's hotkey address.
+func (s *Server) Hotkey() string { return s.hotkey.Public().Address() }
+
+// Handle serves h at pattern (http.ServeMux syntax: "POST /cvm") behind the
+// guard stack: only Epistula-signed requests from staked validators, within
+// their rate limit, reach h. The caller's hotkey is in the request context
+// (see guard).
+func (s *Server) Handle(pattern string, h http.Handler) {
+	s.mux.Handle(pattern, s.counted(s.guards.wrap(h)))
+}
+
+// HandlePublic serves h at pattern with no authentication, for endpoints that
+// anyone may call (a health probe, a public price list).
+func (s *Server) HandlePublic(pattern string, h http.Handler) {
+	s.mux.Handle(pattern, s.counted(h))
+}
+
+// counted keeps the in-flight gauge.
+func (s *Server) counted(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		s.inFlight.Add(1)
+		defer s.inFlight.Add(-1)
+		h.ServeHTTP(w, r)
+	})
+}
+
+func (s *Server) logger() *slog.Logger {
+	if s.Logger == nil {
+		s.Logger = NewLogger(nil, s.cfg.LogFormat, s.cfg.LogLevel)
+	}
+	return s.Logger
+}
+
+// Addrs returns the addresses the API and admin listeners are bound to (nil
+// before Run or Serve has started them; admin is nil when the admin routes
+// share the API listener).
+func (s *Server) Addrs() (api, admin net.Addr) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.apiAddr, s.admAddr
+}
+
+// Run listens on Config.Listen (and Config.AdminListen), then calls Serve.
+func (s *Server) Run(ctx context.Context) error {
+	var lc net.ListenConfig
+	api, err := lc.Listen(ctx, "tcp", s.cfg.Listen)
+	if err != nil {
+		return fmt.Errorf("miner: listen on %s: %w (is another miner running? change --listen)", s.cfg.Listen, err)
+	}
+	var admin net.Listener
+	if s.cfg.AdminListen != "" {
+		admin, err = lc.Listen(ctx, "tcp", s.cfg.AdminListen)
+		if err != nil {
+			api.Close()
+			return fmt.Errorf("miner: listen on %s: %w (change --admin-listen, or set it to \"\" to share the API port)", s.cfg.AdminListen, err)
+		}
+	}
+	return s.Serve(ctx, api, admin)
+}
+
+// Serve runs the miner on the given listeners until ctx is done: it registers
+// the hotkey if asked to, starts the metagraph Syncer, commits the endpoint in
+// the background, and serves. admin may be nil: the admin routes then share
+// the API listener. When ctx is done it stops accepting connections, fails
+// /ready, and waits up to Config.ShutdownTimeout for requests in flight.
+// Serve returns nil after a clean shutdown.
+func (s *Server) Serve(ctx context.Context, api, admin net.Listener) error {
+	s.mu.Lock()
+	if s.started {
+		s.mu.Unlock()
+		return errors.New("miner: Serve called twice; build a new Server")
+	}
+	s.started = true
+	s.apiAddr = api.Addr()
+	if admin != nil {
+		s.admAddr = admin.Addr()
+	}
+	s.mu.Unlock()
+
+	log := s.logger()
+	s.syncer.Logger = log
+	hot := s.hotkey.Public()
+
+	if s.cfg.Register && s.Registrar != nil {
+		maxBurn := uint64(math.Round(s.cfg.MaxBurnTAO * metagraph.RaoPerTAO))
+		uid, err := s.Registrar.EnsureRegistered(ctx, s.cfg.NetUID, hot, maxBurn)
+		if err != nil {
+			api.Close()
+			if admin != nil {
+				admin.Close()
+			}
+			return fmt.Errorf("miner: register hotkey %s on subnet %d: %w", hot.Address(), s.cfg.NetUID, err)
+		}
+		log.Info("hotkey registered", "netuid", s.cfg.NetUID, "uid", uid, "hotkey", hot.Address())
+	}
+
+	runCtx, stop := context.WithCancel(context.WithoutCancel(ctx))
+	defer stop()
+	var bg sync.WaitGroup
+	bg.Go(func() { s.syncer.Run(runCtx) })
+	bg.Go(func() { s.announce(runCtx) })
+
+	adminMux := s.adminMux()
+	apiHandler := http.Handler(s.mux)
+	if admin == nil {
+		both := http.NewServeMux()
+		both.Handle("/", s.mux)
+		both.Handle("GET /ready", adminMux)
+		both.Handle("GET /metrics", adminMux)
+		if !s.hasHealth() {
+			both.Handle("GET /health", adminMux)
+		}
+		apiHandler = both
+	}
+	apiSrv := s.httpServer(apiHandler, log)
+	servers := []*http.Server{apiSrv}
+	errc := make(chan error, 2)
+	go func() { errc <- apiSrv.Serve(api) }()
+	if admin != nil {
+		admSrv := s.httpServer(adminMux, log)
+		servers = append(servers, admSrv)
+		go func() { errc <- admSrv.Serve(admin) }()
+	}
+	log.Info("miner serving", "netuid", s.cfg.NetUID, "hotkey", hot.Address(), "api", api.Addr().String(),
+		"admin", addrString(admin), "min_stake_tao", s.cfg.MinStakeTAO, "rate_per_sec", s.cfg.RatePerSec)
+
+	var serveErr error
+	select {
+	case <-ctx.Done():
+	case serveErr = <-errc:
+		serveErr = fmt.Errorf("miner: serve: %w", serveErr)
+	}
+	s.draining.Store(true)
+	log.Info("miner shutting down; draining requests in flight", "in_flight", s.inFlight.Load(), "timeout", s.cfg.ShutdownTimeout.String())
+	shCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), s.cfg.ShutdownTimeout.D())
+	defer cancel()
+	var shutdownErr error
+	for _, srv := range servers {
+		if err := srv.Shutdown(shCtx); err != nil {
+			shutdownErr = fmt.Errorf("miner: shutdown: %w (requests still in flight after %s were cut off)", err, s.cfg.ShutdownTimeout)
+			srv.Close()
+		}
+	}
+	stop()
+	bg.Wait()
+	log.Info("miner stopped")
+	return errors.Join(serveErr, shutdownErr)
+}
+
+func addrString(l net.Listener) string {
+	if l == nil {
+		return "(shared)"
+	}
+	return l.Addr().String()
+}
+
+func (s *Server) hasHealth() bool {
+	_, pattern := s.mux.Handler(&http.Request{Method: http.MethodGet, URL: mustURL("/health"), Host: "x"})
+	return pattern != ""
+}
+
+func (s *Server) httpServer(h http.Handler, log *slog.Logger) *http.Server {
+	return &http.Server{
+		Handler:           h,
+		ReadHeaderTimeout: s.cfg.ReadHeaderTimeout.D(),
+		ReadTimeout:       s.cfg.ReadTimeout.D(),
+		WriteTimeout:      s.cfg.WriteTimeout.D(),
+		IdleTimeout:       s.cfg.IdleTimeout.D(),
+		MaxHeaderBytes:    s.cfg.MaxHeaderBytes,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelDebug),
+	}
+}
+
+// announce commits the endpoint and serves the axon, retrying with backoff
+// until each succeeds or ctx ends.
+func (s *Server) announce(ctx context.Context) {
+	log := s.logger()
+	type job struct {
+		what string
+		do   func() (bool, error)
+	}
+	var jobs []job
+	if s.Committer != nil && s.cfg.ExternalURL != "" {
+		data := []byte(s.cfg.ExternalURL)
+		jobs = append(jobs, job{"commitment", func() (bool, error) { return s.Committer.Commit(ctx, s.cfg.NetUID, data) }})
+	}
+	if s.AxonServer != nil && s.cfg.AxonIP != "" {
+		addr, err := s.axonAddr()
+		if err != nil {
+			log.Error("not serving the axon", "err", err)
+			s.endpoint.set("axon", false, err)
+		} else {
+			jobs = append(jobs, job{"axon", func() (bool, error) { return s.AxonServer.ServeAxon(ctx, s.cfg.NetUID, addr) }})
+		}
+	}
+	for _, j := range jobs {
+		backoff := time.Second
+		for {
+			sent, err := j.do()
+			s.endpoint.set(j.what, sent, err)
+			if err == nil {
+				if sent {
+					log.Info("endpoint announced on chain", "what", j.what, "url", s.cfg.ExternalURL, "axon_ip", s.cfg.AxonIP)
+				} else {
+					log.Info("endpoint already on chain; no transaction sent", "what", j.what)
+				}
+				break
+			}
+			if ctx.Err() != nil {
+				return
+			}
+			log.Warn("announcing the endpoint failed; retrying", "what", j.what, "err", err, "retry_in", backoff)
+			select {
+			case <-ctx.Done():
+				return
+			case <-time.After(backoff):
+			}
+			backoff = min(2*backoff, 5*time.Minute)
+		}
+	}
+}
+
+func (s *Server) axonAddr() (netip.AddrPort, error) {
+	ip, err := netip.ParseAddr(s.cfg.AxonIP)
+	if err != nil {
+		return netip.AddrPort{}, fmt.Errorf("miner: axon_ip %q is not an IP address", s.cfg.AxonIP)
+	}
+	port := s.cfg.AxonPort
+	if port == 0 {
+		_, p, err := net.SplitHostPort(s.cfg.Listen)
+		if err == nil {
+			n, _ := strconv.ParseUint(p, 10, 16)
+			port = uint16(n)
+		}
+		if port == 0 {
+			return netip.AddrPort{}, errors.New("miner: axon_port is 0 and --listen has no fixed port; set --axon-port")
+		}
+	}
+	return netip.AddrPortFrom(ip, port), nil
+}
+
+// endpointState records the outcome of the endpoint announcements for
+// /ready and /metrics.
+type endpointState struct {
+	mu   sync.Mutex
+	last map[string]endpointResult
+}
+
+type endpointResult struct {
+	sent bool
+	err  error
+	at   time.Time
+}
+
+func (e *endpointState) set(what string, sent bool, err error) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.last == nil {
+		e.last = map[string]endpointResult{}
+	}
+	e.last[what] = endpointResult{sent: sent, err: err, at: time.Now()}
+}
+
+func (e *endpointState) snapshot() map[string]endpointResult {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	out := make(map[string]endpointResult, len(e.last))
+	for k, v := range e.last {
+		out[k] = v
+	}
+	return out
+}
