@@ -500,3 +500,44 @@ func TestCloseEndsEverything(t *testing.T) {
 		t.Errorf("second Close = %v", err)
 	}
 }
+
+func TestAbandonedSubscribeIsUnsubscribed(t *testing.T) {
+	s := newServer(t)
+	heads(s)
+	release := make(chan struct{})
+	s.HandleSubscription("slow_subscribe", "slow_unsubscribe", nil)
+	subscribe := s.Handler("slow_subscribe")
+	s.Handle("slow_subscribe", func(ctx context.Context, c rpctest.Call) (any, error) {
+		<-release
+		return subscribe(ctx, c)
+	})
+	c := dial(t, rpc.Options{}, s.URL())
+	ctx := testCtx(t)
+	short, cancel := context.WithTimeout(ctx, 20*time.Millisecond)
+	defer cancel()
+	if _, err := c.Subscribe(short, "slow_subscribe", "slow_unsubscribe"); !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("Subscribe error = %v, want DeadlineExceeded", err)
+	}
+	close(release)
+	// The node accepted it after the caller left: the client cancels it.
+	if _, err := s.WaitCall(ctx, "slow_unsubscribe"); err != nil {
+		t.Fatal(err)
+	}
+	waitSubscribers(t, ctx, s, "slow_subscribe", 0)
+}
+
+func TestDeadlineWhileDisconnected(t *testing.T) {
+	s := newServer(t)
+	s.HandleResult("system_chain", "Bittensor")
+	c := dial(t, rpc.Options{MinBackoff: time.Millisecond, MaxBackoff: 5 * time.Millisecond}, s.URL())
+	s.Stop()
+	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
+	defer cancel()
+	var err error
+	for err == nil || errors.Is(err, rpc.ErrConnectionLost) {
+		_, err = c.SystemChain(ctx)
+	}
+	if !errors.Is(err, context.DeadlineExceeded) || !strings.Contains(err.Error(), "waiting for a connection") {
+		t.Fatalf("error = %v, want a DeadlineExceeded while waiting for a connection", err)
+	}
+}

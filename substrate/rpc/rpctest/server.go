@@ -122,6 +122,13 @@ func (s *Server) Handle(method string, h Handler) {
 	s.handlers[method] = h
 }
 
+// Handler returns the handler for method, or nil (to wrap it).
+func (s *Server) Handler(method string) Handler {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.handlers[method]
+}
+
 // HandleResult answers method with a fixed result.
 func (s *Server) HandleResult(method string, result any) {
 	s.Handle(method, func(context.Context, Call) (any, error) { return result, nil })
