@@ -490,3 +490,14 @@ func TestHexTypes(t *testing.T) {
 		t.Errorf("BlockNumber marshal = %s", b)
 	}
 }
+
+func TestRequestTimeoutOption(t *testing.T) {
+	s := newServer(t)
+	s.Handle("hang", func(ctx context.Context, _ rpctest.Call) (any, error) { <-ctx.Done(); return nil, nil })
+	for _, url := range []string{s.URL(), s.HTTPURL()} {
+		c := dial(t, rpc.Options{RequestTimeout: 20 * time.Millisecond}, url)
+		if _, err := c.Request(context.Background(), "hang"); !errors.Is(err, context.DeadlineExceeded) {
+			t.Errorf("%s: error = %v, want DeadlineExceeded from RequestTimeout", url, err)
+		}
+	}
+}

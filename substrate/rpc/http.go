@@ -40,6 +40,8 @@ func NewHTTP(opts Options, urls ...string) (*HTTP, error) {
 
 // Request POSTs method(params…) and returns the raw result.
 func (h *HTTP) Request(ctx context.Context, method string, params ...any) (json.RawMessage, error) {
+	ctx, cancel := h.opts.withTimeout(ctx)
+	defer cancel()
 	id := h.nextID.Add(1)
 	body, err := encodeRequest(id, method, params)
 	if err != nil {

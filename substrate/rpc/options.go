@@ -1,6 +1,7 @@
 package rpc
 
 import (
+	"context"
 	"log/slog"
 	"math/rand/v2"
 	"net/http"
@@ -37,6 +38,9 @@ type Options struct {
 	// within the interval drops the connection. If non-zero it replaces
 	// DefaultPingInterval; negative disables pings.
 	PingInterval time.Duration
+	// RequestTimeout, if non-zero, bounds requests whose context has no
+	// deadline (a safety net; per-call contexts are the primary control).
+	RequestTimeout time.Duration
 	// SubscriptionBuffer is the per-subscription notification buffer. If
 	// non-zero it replaces DefaultSubscriptionBuffer.
 	SubscriptionBuffer int
@@ -91,6 +95,16 @@ func (o Options) withDefaults() Options {
 // backoff returns the delay before reconnect round attempt (0-based):
 // min·2^attempt capped at max, with equal jitter (a uniform draw from the
 // upper half) so that many clients do not redial in lockstep.
+// withTimeout applies Options.RequestTimeout to a context without deadline.
+func (o Options) withTimeout(ctx context.Context) (context.Context, context.CancelFunc) {
+	if o.RequestTimeout > 0 {
+		if _, ok := ctx.Deadline(); !ok {
+			return context.WithTimeout(ctx, o.RequestTimeout)
+		}
+	}
+	return ctx, func() {}
+}
+
 func backoff(attempt int, min, max time.Duration) time.Duration {
 	d := min
 	for i := 0; i < attempt && d < max; i++ {

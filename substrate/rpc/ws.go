@@ -420,6 +420,8 @@ var errNotSent = errors.New("rpc: request not sent")
 // send calls method on the current connection, moving to the next one when
 // the request provably never left.
 func (t *WebSocket) send(ctx context.Context, method string, params []any, s *wsSub) (json.RawMessage, error) {
+	ctx, cancel := t.opts.withTimeout(ctx)
+	defer cancel()
 	for {
 		c, err := t.conn(ctx, method)
 		if err != nil {
