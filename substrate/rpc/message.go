@@ -50,7 +50,7 @@ type wireMsg struct {
 	Result  json.RawMessage `json:"result"`
 	Error   *Error          `json:"error"`
 	Method  string          `json:"method"`
-	Params  json.RawMessage `json:"params"`
+	Params  *wireParams     `json:"params"`
 }
 
 type wireParams struct {
@@ -78,12 +78,9 @@ func decodeMessage(b []byte) (message, error) {
 		return message{}, fmt.Errorf("%w: jsonrpc version %.20q, want 2.0", ErrBadResponse, w.Version)
 	}
 	if w.Method != "" {
-		if len(w.Params) == 0 {
+		p := w.Params
+		if p == nil {
 			return message{}, fmt.Errorf("%w: notification %.60q without params", ErrBadResponse, w.Method)
-		}
-		var p wireParams
-		if err := json.Unmarshal(w.Params, &p); err != nil {
-			return message{}, fmt.Errorf("%w: notification %.60q params: %w", ErrBadResponse, w.Method, err)
 		}
 		id, err := normalizeSubID(p.Subscription)
 		if err != nil {
