@@ -226,7 +226,7 @@ func TestInteropPlainWebSocketAcrossRestarts(t *testing.T) {
 	const n, restarts = 300, 2
 	srv := newNodeOrchestrator(t, map[string]any{"jobs": n, "window": 16})
 	srv.start()
-	c := newTestClient(t, "ws://127.0.0.1:"+fmt.Sprint(srv.port)+"/ws", TransportWebSocket)
+	c := newTestClient(t, "ws://127.0.0.1:"+fmt.Sprint(srv.Port())+"/ws", TransportWebSocket)
 	h := newCountingHandler()
 	h.delay = func() time.Duration { return time.Millisecond }
 	c.Handle("inference", h)
