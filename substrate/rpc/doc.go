@@ -23,7 +23,9 @@
 //   - requests in flight on the lost connection fail with an error wrapping
 //     ErrConnectionLost (they are never re-sent: author_submitExtrinsic is
 //     not idempotent); callers retry reads if they wish;
-//   - new requests wait for the next connection, bounded by their context;
+//   - new requests, and requests the dead connection never took, wait for
+//     the next connection, bounded by their context (Options.RequestTimeout
+//     applies to contexts without a deadline);
 //   - live subscriptions are re-established on the new connection and keep
 //     their Go channel: consumers see no close, but notifications sent while
 //     the link was down are lost. Each re-subscription is signalled on the
