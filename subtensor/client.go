@@ -55,7 +55,7 @@ func Dial(ctx context.Context, n Network, opts Options) (*Client, error) {
 	}
 	rc, err := rpc.DialOptions(ctx, opts.RPC, n.Endpoints...)
 	if err != nil {
-		return nil, fmt.Errorf("subtensor: connect to %s (%v): %w; is the node running and the URL right?", n.Name, n.Endpoints, err)
+		return nil, fmt.Errorf("subtensor: connect to %s: %w", n.Name, err)
 	}
 	c, err := NewClient(ctx, rc, n, opts)
 	if err != nil {

@@ -1,7 +1,7 @@
 package main
 
 import (
-	"fmt"
+	"context"
 
 	"github.com/spf13/cobra"
 )
@@ -9,15 +9,26 @@ import (
 // newChainCmds returns the chain commands: register, commit, serve-axon,
 // metagraph, status, balance, transfer, stake.
 func newChainCmds() []*cobra.Command {
-	var out []*cobra.Command
-	for _, u := range []string{"register", "commit", "serve-axon", "metagraph", "status", "balance", "transfer", "stake"} {
-		out = append(out, &cobra.Command{
-			Use:   u,
-			Short: "chain command (not implemented yet)",
-			RunE: func(cmd *cobra.Command, args []string) error {
-				return fmt.Errorf("%s is not implemented yet in this build", cmd.CommandPath())
-			},
-		})
+	return []*cobra.Command{
+		newRegisterCmd(),
+		newCommitCmd(),
+		newServeAxonCmd(),
+		newMetagraphCmd(),
+		newStatusCmd(),
+		newBalanceCmd(),
+		newTransferCmd(),
+		newStakeCmd(),
 	}
-	return out
+}
+
+// withTimeout bounds a chain command by --timeout.
+func (f *chainFlags) withTimeout(cmd *cobra.Command) (context.Context, context.CancelFunc) {
+	ctx := cmd.Context()
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	if f.timeout <= 0 {
+		return context.WithCancel(ctx)
+	}
+	return context.WithTimeout(ctx, f.timeout)
 }

@@ -1,0 +1,170 @@
+package subtensor
+
+import (
+	"cmp"
+	"context"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/minerkit/minerkit/keys"
+)
+
+// MinerStatus is one hotkey's standing on a subnet, for `minerkit status`.
+type MinerStatus struct {
+	NetUID     uint16 `json:"netuid"`
+	Block      uint64 `json:"block"`
+	Hotkey     string `json:"hotkey"`
+	Registered bool   `json:"registered"`
+	UID        uint16 `json:"uid"`
+	// Rank is the hotkey's place by incentive among the subnet's miners
+	// (UIDs without a validator permit), 1 = best; Miners is their number.
+	Rank   int `json:"rank"`
+	Miners int `json:"miners"`
+	// Incentive is the chain's u16 incentive as a fraction of 1.
+	Incentive       float64 `json:"incentive"`
+	Consensus       float64 `json:"consensus"`
+	Dividends       float64 `json:"dividends"`
+	ValidatorPermit bool    `json:"validator_permit"`
+	Active          bool    `json:"active"`
+	Stake           Rao     `json:"stake"`
+	// EmissionPerTempo is what the UID earned in the last epoch; PerDay
+	// extrapolates it to 24 h at the network's block time.
+	EmissionPerTempo Rao     `json:"emission_per_tempo"`
+	EmissionPerDay   Rao     `json:"emission_per_day"`
+	Tempo            uint16  `json:"tempo"`
+	EpochsPerDay     float64 `json:"epochs_per_day"`
+	RegisteredAt     uint64  `json:"registered_at"`
+	// ImmunityLeft is the number of blocks until the UID may be replaced
+	// (0 once immunity is over); ImmunityLeftTime the same in time.
+	ImmunityLeft     uint64        `json:"immunity_left_blocks"`
+	ImmunityLeftTime time.Duration `json:"immunity_left_ns"`
+	Axon             string        `json:"axon,omitempty"`
+	Commitment       string        `json:"commitment,omitempty"`
+	CommitmentBlock  uint32        `json:"commitment_block,omitempty"`
+}
+
+// Status reads hotkey's standing on netuid: UID, rank among miners,
+// incentive, emission per tempo and per day, registration block, immunity
+// left and committed endpoint. An unregistered hotkey returns Registered
+// false and no error.
+func (c *Client) Status(ctx context.Context, netuid uint16, hotkey keys.PublicKey) (*MinerStatus, error) {
+	st := &MinerStatus{NetUID: netuid, Hotkey: hotkey.Address()}
+	var (
+		m        *Metagraph
+		immunity uint16
+	)
+	if c.Features().MetagraphAPI {
+		var err error
+		if m, err = c.Metagraph(ctx, netuid); err != nil {
+			return nil, err
+		}
+		immunity = m.ImmunityPeriod
+	} else {
+		var err error
+		if m, immunity, err = c.metagraphFromLite(ctx, netuid); err != nil {
+			return nil, err
+		}
+	}
+	st.Block, st.Tempo = m.Block, m.Tempo
+	uid := m.UIDOf(hotkey)
+	if uid < 0 {
+		return st, nil
+	}
+	st.Registered, st.UID = true, uint16(uid)
+	st.Incentive = U16Fraction(GetU16(m.Incentives, uid))
+	st.Consensus = U16Fraction(GetU16(m.Consensus, uid))
+	st.Dividends = U16Fraction(GetU16(m.Dividends, uid))
+	st.ValidatorPermit = GetBool(m.ValidatorPermit, uid)
+	st.Active = GetBool(m.Active, uid)
+	st.Stake = GetRao(m.TotalStake, uid)
+	st.EmissionPerTempo = GetRao(m.Emission, uid)
+	st.EpochsPerDay = c.network.BlocksPerDay() / float64(uint64(m.Tempo)+1)
+	st.EmissionPerDay = Rao(float64(st.EmissionPerTempo) * st.EpochsPerDay)
+	st.RegisteredAt = GetU64(m.BlockAtRegistration, uid)
+	if end := st.RegisteredAt + uint64(immunity); end > m.Block {
+		st.ImmunityLeft = end - m.Block
+		st.ImmunityLeftTime = c.network.BlocksToDuration(st.ImmunityLeft)
+	}
+	if uid < len(m.Axons) {
+		st.Axon = m.Axons[uid].Endpoint()
+	}
+	st.Rank, st.Miners = minerRank(m, uid)
+	if c.Features().CommitmentMaxFields > 0 {
+		cm, err := c.Commitment(ctx, netuid, hotkey)
+		if err != nil {
+			return nil, err
+		}
+		if cm != nil {
+			st.Commitment, st.CommitmentBlock = string(commitmentPayload(cm)), cm.Block
+		}
+	}
+	return st, nil
+}
+
+// minerRank ranks uid by incentive among UIDs without a validator permit
+// (uid itself always counts), ties broken by UID.
+func minerRank(m *Metagraph, uid int) (rank, miners int) {
+	var ids []int
+	for i := range m.Hotkeys {
+		if i == uid || !GetBool(m.ValidatorPermit, i) {
+			ids = append(ids, i)
+		}
+	}
+	slices.SortFunc(ids, func(a, b int) int {
+		if c := cmp.Compare(GetU16(m.Incentives, b), GetU16(m.Incentives, a)); c != 0 {
+			return c
+		}
+		return cmp.Compare(a, b)
+	})
+	return slices.Index(ids, uid) + 1, len(ids)
+}
+
+// metagraphFromLite assembles the parts of a Metagraph that Status needs on
+// runtimes without get_metagraph.
+func (c *Client) metagraphFromLite(ctx context.Context, netuid uint16) (*Metagraph, uint16, error) {
+	block, err := c.BlockNumber(ctx)
+	if err != nil {
+		return nil, 0, err
+	}
+	ns, err := c.NeuronsLite(ctx, netuid)
+	if err != nil {
+		return nil, 0, err
+	}
+	if len(ns) == 0 {
+		if ok, err := c.SubnetExists(ctx, netuid); err == nil && !ok {
+			return nil, 0, fmt.Errorf("%w: netuid %d", ErrNoSubnet, netuid)
+		}
+	}
+	m := &Metagraph{NetUID: netuid, Block: block}
+	for i := range ns {
+		n := &ns[i]
+		m.Hotkeys = append(m.Hotkeys, n.Hotkey)
+		m.Coldkeys = append(m.Coldkeys, n.Coldkey)
+		m.Axons = append(m.Axons, n.Axon)
+		m.Active = append(m.Active, n.Active)
+		m.ValidatorPermit = append(m.ValidatorPermit, n.ValidatorPermit)
+		m.Emission = append(m.Emission, n.Emission)
+		m.Incentives = append(m.Incentives, n.Incentive)
+		m.Consensus = append(m.Consensus, n.Consensus)
+		m.Dividends = append(m.Dividends, n.Dividends)
+		m.TotalStake = append(m.TotalStake, n.TotalStake())
+		raw, err := c.storageOrDefault(ctx, "SubtensorModule", "BlockAtRegistration", u16Key(netuid), u16Key(n.UID))
+		if err != nil {
+			return nil, 0, err
+		}
+		reg, _ := decodeU64(raw, "BlockAtRegistration")
+		m.BlockAtRegistration = append(m.BlockAtRegistration, reg)
+	}
+	raw, err := c.storageOrDefault(ctx, "SubtensorModule", "Tempo", u16Key(netuid))
+	if err != nil {
+		return nil, 0, err
+	}
+	m.Tempo, _ = decodeU16(raw, "Tempo")
+	raw, err = c.storageOrDefault(ctx, "SubtensorModule", "ImmunityPeriod", u16Key(netuid))
+	if err != nil {
+		return nil, 0, err
+	}
+	imm, _ := decodeU16(raw, "ImmunityPeriod")
+	return m, imm, nil
+}
