@@ -177,3 +177,26 @@ func oneOrMany[T any](raw json.RawMessage, out *[]T) error {
 	*out = []T{v}
 	return nil
 }
+
+// MarshalJSON writes Raw when set (what the node sent), otherwise the
+// three standard keys, single values unwrapped as nodes send them.
+func (p Properties) MarshalJSON() ([]byte, error) {
+	if len(p.Raw) > 0 {
+		return p.Raw, nil
+	}
+	m := map[string]any{}
+	if p.SS58Format != nil {
+		m["ss58Format"] = *p.SS58Format
+	}
+	if len(p.TokenDecimals) == 1 {
+		m["tokenDecimals"] = p.TokenDecimals[0]
+	} else if len(p.TokenDecimals) > 1 {
+		m["tokenDecimals"] = p.TokenDecimals
+	}
+	if len(p.TokenSymbol) == 1 {
+		m["tokenSymbol"] = p.TokenSymbol[0]
+	} else if len(p.TokenSymbol) > 1 {
+		m["tokenSymbol"] = p.TokenSymbol
+	}
+	return json.Marshal(m)
+}
