@@ -77,11 +77,22 @@ func compareVariants(t *testing.T, what string, r *Registry, id *TypeID, want []
 // entry (hashers, key and value types, default) and constant, and the
 // signed-extension list.
 func TestInteropMetadataNames(t *testing.T) {
-	for _, file := range []string{"mainnet.js", "testnet.js"} {
+	for _, file := range []string{"mainnet.js", "testnet.js", "mainnet.js as v15"} {
 		t.Run(file, func(t *testing.T) {
-			m := loadMeta(t, file)
+			var m *Metadata
 			var pjs pjsMetadata
-			interoptest.RunJSON(t, "metadata.js", map[string]any{"file": file}, &pjs)
+			if file == "mainnet.js as v15" {
+				// Our v15 encoder, judged by polkadot-js's v15 decoder.
+				m = asV15(t, loadMeta(t, "mainnet.js"))
+				enc, err := m.Encode()
+				if err != nil {
+					t.Fatal(err)
+				}
+				interoptest.RunJSON(t, "metadata.js", map[string]any{"metadata": "0x" + hex.EncodeToString(enc)}, &pjs)
+			} else {
+				m = loadMeta(t, file)
+				interoptest.RunJSON(t, "metadata.js", map[string]any{"file": file}, &pjs)
+			}
 			if pjs.Version != int(m.Version) || pjs.Types != m.Types.Len() || len(pjs.Pallets) != len(m.Pallets) {
 				t.Fatalf("version/types/pallets: ours %d/%d/%d, polkadot-js %d/%d/%d", m.Version, m.Types.Len(), len(m.Pallets), pjs.Version, pjs.Types, len(pjs.Pallets))
 			}
@@ -210,4 +221,56 @@ func TestInteropStorageKeys(t *testing.T) {
 			t.Logf("%s: %d storage keys equal polkadot-js's", file, len(want))
 		})
 	}
+}
+
+// asV15 returns m as v15 metadata: outer enums found by path, one runtime
+// API, no custom values.
+func asV15(t *testing.T, m *Metadata) *Metadata {
+	t.Helper()
+	cp := *m
+	cp.Version = 15
+	for i, ty := range m.Types.Types {
+		if len(ty.Path) == 2 && ty.Kind == KindVariant {
+			switch ty.Path[1] {
+			case "RuntimeEvent":
+				cp.OuterEnums.EventType = TypeID(i)
+			case "RuntimeError":
+				cp.OuterEnums.ErrorType = TypeID(i)
+			}
+		}
+	}
+	u16, _ := findPrimitive(m.Types, PrimU16)
+	bytesT, ok := findSequenceOfU8(m.Types)
+	if !ok {
+		t.Fatal("no Vec<u8> type")
+	}
+	cp.APIs = []*RuntimeAPI{{Name: "NeuronInfoRuntimeApi", Docs: []string{"neurons"}, Methods: []*RuntimeAPIMethod{
+		{Name: "get_neurons_lite", Inputs: []RuntimeAPIParam{{Name: "netuid", Type: u16}}, Output: bytesT},
+	}}}
+	if err := cp.Index(); err != nil {
+		t.Fatal(err)
+	}
+	got, err := func() (*Metadata, error) {
+		enc, err := cp.Encode()
+		if err != nil {
+			return nil, err
+		}
+		return DecodeMetadata(enc)
+	}()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := got.LookupRuntimeAPI("NeuronInfoRuntimeApi", "get_neurons_lite"); err != nil {
+		t.Fatal(err)
+	}
+	return &cp
+}
+
+func findSequenceOfU8(r *Registry) (TypeID, bool) {
+	for i, t := range r.Types {
+		if t.Kind == KindSequence && r.isU8(t.Elem) {
+			return TypeID(i), true
+		}
+	}
+	return 0, false
 }
