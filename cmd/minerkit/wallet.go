@@ -251,7 +251,7 @@ func (o *keyOptions) writeColdkey(cmd *cobra.Command, w *wallet.Wallet, kp *keys
 		if pw, err = o.newPassword(w.ColdkeyFile(), fmt.Sprintf("coldkey %q", w.Name)); err != nil {
 			return nil, err
 		}
-		fmt.Fprintln(cmd.ErrOrStderr(), "Encrypting the coldkey (Argon2i, about a second)...")
+		fmt.Fprintln(cmd.ErrOrStderr(), "Encrypting the coldkey (Argon2i, 512 MiB: a few seconds)...")
 	}
 	if err := w.CreateColdkey(kp, phrase, pw, o.overwrite); err != nil {
 		return nil, err
@@ -318,7 +318,7 @@ func printWalletReport(out io.Writer, rep walletReport, asJSON, fresh bool) erro
 		fmt.Fprintln(out, "\nWrite these mnemonics down and keep them offline: they are the only way to")
 		fmt.Fprintln(out, "restore the keys, and anyone who sees them controls the keys.")
 		for _, k := range phrases {
-			fmt.Fprintf(out, "  %s mnemonic: %s\n", k.Role, k.Mnemonic)
+			fmt.Fprintf(out, "  %-8s %s\n", k.Role+":", k.Mnemonic)
 		}
 		fmt.Fprintln(out, "Restore with: minerkit wallet regen-coldkey / regen-hotkey --mnemonic \"...\"")
 	}

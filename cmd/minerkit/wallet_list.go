@@ -96,6 +96,13 @@ func printWalletTree(out io.Writer, path string, listing []walletListing) {
 		fmt.Fprintln(out, "  (none: create one with `minerkit wallet create`)")
 		return
 	}
+	width := 0
+	for _, wl := range listing {
+		width = max(width, len(wl.Name))
+		for _, h := range wl.Hotkeys {
+			width = max(width, len(h.Name)+4)
+		}
+	}
 	for i, wl := range listing {
 		branch, indent := "├── ", "│   "
 		if i == len(listing)-1 {
@@ -110,7 +117,7 @@ func printWalletTree(out io.Writer, path string, listing []walletListing) {
 		case wl.ColdkeyEncryption == "plaintext":
 			cold += " (unencrypted)"
 		}
-		fmt.Fprintf(out, "%s%s  %s\n", branch, wl.Name, cold)
+		fmt.Fprintf(out, "%s%-*s  %s\n", branch, width, wl.Name, cold)
 		for j, h := range wl.Hotkeys {
 			hb := "├── "
 			if j == len(wl.Hotkeys)-1 {
@@ -120,7 +127,7 @@ func printWalletTree(out io.Writer, path string, listing []walletListing) {
 			if h.Error != "" {
 				addr = "unreadable: " + h.Error
 			}
-			fmt.Fprintf(out, "%s%s%s  %s\n", indent, hb, h.Name, addr)
+			fmt.Fprintf(out, "%s%s%-*s  %s\n", indent, hb, width-4, h.Name, addr)
 		}
 	}
 }

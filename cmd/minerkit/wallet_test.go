@@ -89,7 +89,8 @@ func TestWalletCLI(t *testing.T) {
 		t.Fatalf("list --json = %s", out)
 	}
 	out = mustRun(t, "", "wallet", "list")
-	if !strings.Contains(out, "└── default  "+created.Coldkey.SS58Address+" (unencrypted)") {
+	if !strings.Contains(out, "└── default") || !strings.Contains(out, created.Coldkey.SS58Address+" (unencrypted)") ||
+		!strings.Contains(out, "    └── miner2") {
 		t.Fatalf("list output:\n%s", out)
 	}
 	out = mustRun(t, "", "wallet", "show", "--wallet.hotkey", "miner2")
