@@ -219,3 +219,34 @@ func (m *Metadata) FindExtrinsicResult(events []EventRecord, index uint32) (*Ext
 	}
 	return res, nil
 }
+
+// EncodeEvents encodes event records as the value of System.Events (what a
+// node, such as the devnet, stores and serves). Fields are encoded by the
+// event's field types; Topics may be empty.
+func (m *Metadata) EncodeEvents(records []EventRecord) ([]byte, error) {
+	_, e, err := m.LookupStorage("System", "Events")
+	if err != nil {
+		return nil, err
+	}
+	items := make([]Value, len(records))
+	for i, r := range records {
+		phase := Enum(r.Phase.Kind)
+		if r.Phase.Kind == "ApplyExtrinsic" {
+			phase = Enum("ApplyExtrinsic", U64(uint64(r.Phase.ExtrinsicIndex)))
+		}
+		topics := make([]Value, len(r.Topics))
+		for j := range r.Topics {
+			topics[j] = Bytes(r.Topics[j][:])
+		}
+		items[i] = Composite(
+			Named("phase", phase),
+			Named("event", Enum(r.Pallet, EnumNamed(r.Name, r.Fields...))),
+			Named("topics", Tuple(topics...)),
+		)
+	}
+	b, err := m.Types.EncodeValue(e.ValueType, Tuple(items...))
+	if err != nil {
+		return nil, fmt.Errorf("substrate: encode events: %w", err)
+	}
+	return b, nil
+}

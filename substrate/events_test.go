@@ -88,3 +88,56 @@ func TestEventsAndDispatchError(t *testing.T) {
 		})
 	}
 }
+
+func TestEncodeEventsRoundTrip(t *testing.T) {
+	m := testRuntime(t, 14)
+	alice := [32]byte{1}
+	in := []EventRecord{
+		{Phase: Phase{Kind: "ApplyExtrinsic", ExtrinsicIndex: 1}, Pallet: "SubtensorModule", Name: "NeuronRegistered",
+			Fields: []NamedValue{{Value: U64(1)}, {Value: U64(0)}, {Value: Bytes(alice[:])}}},
+		{Phase: Phase{Kind: "ApplyExtrinsic", ExtrinsicIndex: 1}, Pallet: "System", Name: "ExtrinsicSuccess",
+			Fields: []NamedValue{Named("dispatch_info", dispatchInfo())}},
+		{Phase: Phase{Kind: "Finalization"}, Pallet: "Balances", Name: "Transfer", Topics: [][32]byte{alice},
+			Fields: []NamedValue{Named("from", Bytes(alice[:])), Named("to", Bytes(alice[:])), Named("amount", U64(5))}},
+	}
+	raw, err := m.EncodeEvents(in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := m.DecodeEvents(raw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(out) != 3 || out[0].String() != "SubtensorModule.NeuronRegistered" || out[2].Topics[0] != alice {
+		t.Fatalf("events = %+v", out)
+	}
+	if amt, ok := out[2].Field("amount"); !ok || amt.String() != "5" {
+		t.Fatalf("amount = %v", amt)
+	}
+	res, err := m.FindExtrinsicResult(out, 1)
+	if err != nil || !res.Success || len(res.Events) != 2 {
+		t.Fatalf("result = %+v, %v", res, err)
+	}
+}
+
+func TestRuntimeAPICall(t *testing.T) {
+	m := testRuntime(t, 15)
+	u16, _ := findPrimitive(m.Types, PrimU16)
+	m.APIs = []*RuntimeAPI{{Name: "NeuronInfoRuntimeApi", Methods: []*RuntimeAPIMethod{
+		{Name: "get_neurons_lite", Inputs: []RuntimeAPIParam{{Name: "netuid", Type: u16}}, Output: u16},
+	}}}
+	if err := m.Index(); err != nil {
+		t.Fatal(err)
+	}
+	name, params, err := m.RuntimeAPICall("NeuronInfoRuntimeApi", "get_neurons_lite", U64(3))
+	if err != nil || name != "NeuronInfoRuntimeApi_get_neurons_lite" || bytesHex(params) != "0300" {
+		t.Fatalf("call = %s %x %v", name, params, err)
+	}
+	v, err := m.DecodeRuntimeAPIResult("NeuronInfoRuntimeApi", "get_neurons_lite", []byte{7, 0})
+	if err != nil || v.String() != "7" {
+		t.Fatalf("result = %v %v", v, err)
+	}
+	if _, _, err := m.RuntimeAPICall("NeuronInfoRuntimeApi", "nope"); err == nil {
+		t.Fatal("missing method accepted")
+	}
+}

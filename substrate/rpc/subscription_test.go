@@ -541,3 +541,34 @@ func TestDeadlineWhileDisconnected(t *testing.T) {
 		t.Fatalf("error = %v, want a DeadlineExceeded while waiting for a connection", err)
 	}
 }
+
+func TestNotificationBeforeSubscribeResponse(t *testing.T) {
+	s := newServer(t)
+	s.HandleSubscription("early_subscribe", "early_unsubscribe", nil)
+	subscribe := s.Handler("early_subscribe")
+	// Send two notifications for the new id before the response itself.
+	s.Handle("early_subscribe", func(ctx context.Context, c rpctest.Call) (any, error) {
+		res, err := subscribe(ctx, c)
+		for i := range 2 {
+			s.NotifyID(res.(string), "early", i)
+		}
+		return res, err
+	})
+	c := dial(t, rpc.Options{}, s.URL())
+	ctx := testCtx(t)
+	sub, err := c.Subscribe(ctx, "early_subscribe", "early_unsubscribe")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Notify("early_subscribe", "early", 2)
+	for want := range 3 {
+		select {
+		case raw := <-sub.Notifications():
+			if string(raw) != fmt.Sprint(want) {
+				t.Fatalf("notification %s, want %d", raw, want)
+			}
+		case <-ctx.Done():
+			t.Fatalf("notification %d missing", want)
+		}
+	}
+}

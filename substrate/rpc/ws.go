@@ -49,6 +49,11 @@ type wsConn struct {
 	err     error // why the connection ended; set once
 	pending map[uint64]*call
 	subs    map[string]*wsSub
+	// early holds notifications for ids not yet known (a server or proxy
+	// that sends them before the subscribe response); bounded by
+	// maxEarly messages and maxEarlyBytes. Only the reader touches it.
+	early      []message
+	earlyBytes int
 }
 
 type call struct {
@@ -264,6 +269,9 @@ func (t *WebSocket) onResponse(c *wsConn, m message) {
 	}
 	c.mu.Unlock()
 	cl.ch <- res
+	if res.err == nil && cl.sub != nil {
+		t.replayEarly(c, cl.sub)
+	}
 }
 
 // write is a connection's only writer, so that a caller's cancelled

@@ -31,6 +31,7 @@ func (t *WebSocket) onNotification(c *wsConn, m message) {
 	}
 	c.mu.Unlock()
 	if !ok {
+		keepEarly(c, m)
 		return
 	}
 	if m.err != nil {
@@ -179,4 +180,52 @@ func resubscribable(method string) bool {
 		return false
 	}
 	return true
+}
+
+// Bounds on notifications kept for subscription ids not yet known.
+const (
+	maxEarly      = 32
+	maxEarlyBytes = 1 << 20
+)
+
+// keepEarly remembers a notification for an unknown id, dropping the
+// oldest beyond the bounds. Called only from c's reader.
+func keepEarly(c *wsConn, m message) {
+	if len(m.result) > maxEarlyBytes {
+		return
+	}
+	c.early = append(c.early, m)
+	c.earlyBytes += len(m.result)
+	for len(c.early) > maxEarly || c.earlyBytes > maxEarlyBytes {
+		c.earlyBytes -= len(c.early[0].result)
+		c.early = c.early[1:]
+	}
+}
+
+// replayEarly delivers, in order, notifications that arrived for s before
+// its subscribe response. Called only from c's reader.
+func (t *WebSocket) replayEarly(c *wsConn, s *wsSub) {
+	if len(c.early) == 0 {
+		return
+	}
+	s.mu.Lock()
+	id, onC := s.id, s.conn == c
+	s.mu.Unlock()
+	if !onC {
+		return
+	}
+	kept := c.early[:0]
+	var mine []message
+	for _, m := range c.early {
+		if m.subID == id {
+			mine = append(mine, m)
+			c.earlyBytes -= len(m.result)
+		} else {
+			kept = append(kept, m)
+		}
+	}
+	c.early = kept
+	for _, m := range mine {
+		t.onNotification(c, m)
+	}
 }
