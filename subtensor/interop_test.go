@@ -83,11 +83,13 @@ func sameJSON(t *testing.T, ours any, theirs json.RawMessage) bool {
 	return reflect.DeepEqual(a, c)
 }
 
-func dec(v uint64) string             { return strconv.FormatUint(v, 10) }
-func acct(k keys.PublicKey) string    { return k.Hex() }
-func u128(v scale.Uint128) string     { return v.String() }
-func hexs(s string) string            { return "0x" + hex.EncodeToString([]byte(s)) }
-func raos(v []subtensor.Rao) []string { return mapS(v, func(x subtensor.Rao) string { return dec(uint64(x)) }) }
+func dec(v uint64) string          { return strconv.FormatUint(v, 10) }
+func acct(k keys.PublicKey) string { return k.Hex() }
+func u128(v scale.Uint128) string  { return v.String() }
+func hexs(s string) string         { return "0x" + hex.EncodeToString([]byte(s)) }
+func raos(v []subtensor.Rao) []string {
+	return mapS(v, func(x subtensor.Rao) string { return dec(uint64(x)) })
+}
 
 func mapS[T any](v []T, f func(T) string) []string {
 	out := make([]string, len(v))
