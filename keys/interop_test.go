@@ -121,6 +121,9 @@ func TestInteropSURIs(t *testing.T) {
 		pw := ""
 		if r.IntN(3) == 0 {
 			pw = fmt.Sprintf("///pass %d!", i)
+			if i%2 == 0 { // non-ASCII passwords are used as raw UTF-8, not normalized
+				pw += " pü"
+			}
 		}
 		goPhrase := p
 		if i%4 == 0 { // extra whitespace is the user's, not the key's

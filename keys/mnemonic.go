@@ -131,7 +131,9 @@ func MiniSecretFromMnemonic(phrase, passphrase string) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	salt := "mnemonic" + norm.NFKD.String(passphrase)
+	// The passphrase is used as its raw UTF-8 bytes (substrate-bip39 and
+	// polkadot-js do not normalize it); only the words are NFKD-normalized.
+	salt := "mnemonic" + passphrase
 	return pbkdf2.Key(entropy, []byte(salt), 2048, 64, sha512.New)[:32], nil
 }
 
