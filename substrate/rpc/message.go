@@ -7,23 +7,42 @@ import (
 	"strconv"
 )
 
-// request is an outgoing JSON-RPC 2.0 call.
-type request struct {
-	Version string `json:"jsonrpc"`
-	ID      uint64 `json:"id"`
-	Method  string `json:"method"`
-	Params  []any  `json:"params"`
-}
-
+// encodeRequest writes an outgoing JSON-RPC 2.0 call.
 func encodeRequest(id uint64, method string, params []any) ([]byte, error) {
 	if params == nil {
 		params = []any{}
 	}
-	b, err := json.Marshal(request{Version: "2.0", ID: id, Method: method, Params: params})
+	p, err := json.Marshal(params)
 	if err != nil {
 		return nil, fmt.Errorf("rpc: %s: encode params: %w", method, err)
 	}
-	return b, nil
+	b := make([]byte, 0, 48+len(method)+len(p))
+	b = append(b, `{"jsonrpc":"2.0","id":`...)
+	b = strconv.AppendUint(b, id, 10)
+	b = append(b, `,"method":`...)
+	if plainMethod(method) {
+		b = append(append(append(b, '"'), method...), '"')
+	} else {
+		q, err := json.Marshal(method)
+		if err != nil {
+			return nil, fmt.Errorf("rpc: encode method name: %w", err)
+		}
+		b = append(b, q...)
+	}
+	b = append(b, `,"params":`...)
+	b = append(b, p...)
+	return append(b, '}'), nil
+}
+
+// plainMethod reports whether method needs no JSON escaping.
+func plainMethod(method string) bool {
+	for i := 0; i < len(method); i++ {
+		c := method[i]
+		if c < 0x20 || c >= 0x7f || c == '"' || c == '\\' || c == '<' || c == '>' || c == '&' {
+			return false
+		}
+	}
+	return true
 }
 
 type msgKind uint8

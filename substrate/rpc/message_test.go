@@ -5,6 +5,7 @@ import (
 	"errors"
 	"testing"
 	"time"
+	"unicode/utf8"
 )
 
 func TestDecodeMessage(t *testing.T) {
@@ -189,4 +190,30 @@ func BenchmarkDecodeNotification(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
+}
+
+func FuzzEncodeRequest(f *testing.F) {
+	f.Add(uint64(1), "chain_getHeader", "0x01")
+	f.Add(uint64(1<<64-1), "we\"ird\\<&>\x00\u2028", "")
+	f.Fuzz(func(t *testing.T, id uint64, method, param string) {
+		b, err := encodeRequest(id, method, []any{param, nil})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got struct {
+			Version string `json:"jsonrpc"`
+			ID      uint64 `json:"id"`
+			Method  string `json:"method"`
+			Params  []any  `json:"params"`
+		}
+		if err := json.Unmarshal(b, &got); err != nil {
+			t.Fatalf("invalid JSON %s: %v", b, err)
+		}
+		if got.Version != "2.0" || got.ID != id || len(got.Params) != 2 || got.Params[1] != nil {
+			t.Fatalf("round trip %s = %+v", b, got)
+		}
+		if utf8.ValidString(method) && got.Method != method {
+			t.Fatalf("method %q came back as %q", method, got.Method)
+		}
+	})
 }

@@ -1,6 +1,7 @@
 package rpc
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -151,6 +152,10 @@ func (t *WebSocket) setConn(c *wsConn) {
 	close(t.ready)
 }
 
+// maxKeptReadBuffer: a read buffer grown past this (by a metadata
+// response) is dropped rather than kept for the connection's lifetime.
+const maxKeptReadBuffer = 1 << 20
+
 // manage waits for each connection to end, then redials and re-subscribes,
 // until Close.
 func (t *WebSocket) manage(c *wsConn) {
@@ -222,13 +227,23 @@ func (t *WebSocket) redial(last, attempt int) (*wsConn, int) {
 // and notifications to their subscriptions, in arrival order.
 func (t *WebSocket) read(c *wsConn) {
 	defer close(c.done)
+	// One buffer for the connection's lifetime: decoded results copy what
+	// they keep, so it is reused for every message.
+	var buf bytes.Buffer
 	for {
-		_, b, err := c.ws.Read(t.ctx)
+		buf.Reset()
+		if buf.Cap() > maxKeptReadBuffer {
+			buf = bytes.Buffer{}
+		}
+		_, r, err := c.ws.Reader(t.ctx)
+		if err == nil {
+			_, err = buf.ReadFrom(r)
+		}
 		if err != nil {
 			t.fail(c, err)
 			return
 		}
-		m, err := decodeMessage(b)
+		m, err := decodeMessage(buf.Bytes())
 		if err != nil {
 			t.opts.Logger.Debug("rpc: dropped server message", "url", c.url, "err", err)
 			continue
@@ -280,9 +295,16 @@ func (t *WebSocket) write(c *wsConn) {
 	for {
 		select {
 		case b := <-c.writeCh:
-			ctx, cancel := context.WithTimeout(t.ctx, t.opts.WriteTimeout)
-			err := c.ws.Write(ctx, websocket.MessageText, b)
-			cancel()
+			var err error
+			if t.opts.PingInterval > 0 {
+				// A stalled write also stalls the pinger, whose timeout
+				// then drops the connection: no per-write timer needed.
+				err = c.ws.Write(t.ctx, websocket.MessageText, b)
+			} else {
+				ctx, cancel := context.WithTimeout(t.ctx, t.opts.WriteTimeout)
+				err = c.ws.Write(ctx, websocket.MessageText, b)
+				cancel()
+			}
 			if err != nil {
 				t.fail(c, err)
 				return
