@@ -355,3 +355,39 @@ func TestInteropMinerCrashRecovery(t *testing.T) {
 		t.Errorf("handler ran %d times (%v), want once (never-started)", h.total.Load(), tw)
 	}
 }
+
+// TestDrainWithServerGone: a result that cannot be reported (no server)
+// must not keep Run from returning after DrainTimeout plus a short grace.
+func TestDrainWithServerGone(t *testing.T) {
+	srv := newNodeOrchestrator(t, map[string]any{"noRedelivery": true})
+	srv.start()
+	c := newTestClient(t, srv.url(), TransportSocketIO)
+	c.DrainTimeout = 300 * time.Millisecond
+	started := make(chan struct{})
+	c.HandleFunc("slow", func(ctx context.Context, job Job) (any, error) {
+		close(started)
+		<-ctx.Done()
+		return nil, context.Cause(ctx)
+	})
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- c.Run(ctx) }()
+	if err := srv.control("dispatch", map[string]any{"jobs": []Job{{ID: "s1", Type: "slow"}}}, nil); err != nil {
+		t.Fatal(err)
+	}
+	<-started
+	srv.Kill()
+	cancel()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatal(err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("Run did not return")
+	}
+	u := c.Journal.Unreported()
+	if len(u) != 1 || u[0].Error != errShutdown.Error() {
+		t.Errorf("unreported = %+v, want s1 cancelled by the shutdown", u)
+	}
+}

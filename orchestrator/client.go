@@ -260,8 +260,8 @@ func (c *Client) drain(st *runState) {
 		cancel()
 	}
 	timeout := orDefault(c.DrainTimeout, 30*time.Second)
-	deadline := time.NewTimer(timeout)
-	defer deadline.Stop()
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
+	defer cancel()
 	idle := make(chan struct{})
 	go func() {
 		st.wg.Wait()
@@ -269,21 +269,29 @@ func (c *Client) drain(st *runState) {
 	}()
 	select {
 	case <-idle:
-	case <-deadline.C:
+	case <-ctx.Done():
 		log.Warn("drain timeout: cancelling running jobs", "timeout", timeout)
 		st.cancelAll()
 		<-idle
 	}
-	// Give the reporter a chance to deliver what finished while draining.
-	for len(c.Journal.Unreported()) > 0 {
+	// Report what finished while draining; results cancelled at the
+	// deadline get a short grace.
+	report, cancelReport := context.WithTimeout(context.Background(), max(time.Until(deadlineOf(ctx)), 2*time.Second))
+	defer cancelReport()
+	for len(st.unreported(c.Journal)) > 0 {
+		st.kickReport()
 		select {
-		case <-deadline.C:
-			log.Warn("drain timeout: results left unreported; they are kept in the journal and reported on the next start")
+		case <-report.Done():
+			log.Warn("drain: results left unreported; they stay in the journal and are reported on the next start")
 			return
 		case <-time.After(20 * time.Millisecond):
-			st.kickReport()
 		}
 	}
+}
+
+func deadlineOf(ctx context.Context) time.Time {
+	d, _ := ctx.Deadline()
+	return d
 }
 
 // connectLoop dials with backoff until life ends, serving each link.
