@@ -1,0 +1,206 @@
+package epistula
+
+import (
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/minerkit/minerkit/keys"
+)
+
+// Default windows: how far a timestamp may lie in the past or the future.
+const (
+	DefaultWindow  = 8 * time.Second
+	DefaultXWindow = 60 * time.Second
+)
+
+// Verifier checks signed requests addressed to one receiver. Its fields are
+// options with safe defaults; set them before the first Verify and do not
+// change them afterwards. A Verifier is safe for concurrent use and must not
+// be copied after first use.
+type Verifier struct {
+	// Self is our own hotkey's SS58 address. Requests whose Signed-For
+	// differs are refused (ReasonWrongReceiver). If empty, Signed-For is
+	// neither checked nor required.
+	Self string
+	// Window bounds the age and the lead of a v2 timestamp; if zero,
+	// DefaultWindow. X-Epistula requests use XWindow (DefaultXWindow if zero).
+	Window, XWindow time.Duration
+	// AllowMissingSignedFor accepts v2 requests without Epistula-Signed-For.
+	// By default they are refused: a request not bound to us could be a
+	// request to another miner, replayed.
+	AllowMissingSignedFor bool
+	// RejectBytesWrap refuses signatures of "<Bytes>"+message+"</Bytes>"
+	// (what polkadot-js signRaw produces), which are accepted by default.
+	RejectBytesWrap bool
+	// AllowMissingVersion accepts v2 requests without Epistula-Version.
+	AllowMissingVersion bool
+	// DisableX refuses the X-Epistula variant. It carries no receiver, so a
+	// request signed for another miner verifies here too (within XWindow);
+	// set DisableX where no caller uses it.
+	DisableX bool
+	// Replay is the replay cache. If nil, an in-memory cache of
+	// DefaultReplayCapacity entries is created on first use. Entries are
+	// kept until the request's timestamp leaves the window.
+	Replay ReplayCache
+	// KeyCacheSize bounds the cache of decoded signer keys; if zero,
+	// DefaultKeyCacheSize.
+	KeyCacheSize int
+
+	once     sync.Once
+	keyCache keyCache
+	replay   ReplayCache
+}
+
+func (v *Verifier) init() {
+	v.once.Do(func() {
+		v.replay = v.Replay
+		if v.replay == nil {
+			v.replay = NewMemoryCache(0, nil)
+		}
+		v.keyCache.max = int64(v.KeyCacheSize)
+		if v.keyCache.max <= 0 {
+			v.keyCache.max = DefaultKeyCacheSize
+		}
+	})
+}
+
+// Verify checks the signed request (h, body) at time now and returns the
+// signer's SS58 address. Errors are *Error; errors.Is matches the sentinel of
+// their Reason. Checks run cheapest first (syntax, version, time, receiver),
+// then the signature, then the replay cache, so unsigned junk never fills the
+// cache.
+func (v *Verifier) Verify(h http.Header, body []byte, now time.Time) (string, error) {
+	v.init()
+	p, err := ParseHeaders(h)
+	if err != nil {
+		if v.AllowMissingVersion && p.Variant == V2 && p.Version == "" && ReasonOf(err) == ReasonUnsupportedVersion {
+			err = nil
+		} else {
+			return "", err
+		}
+	}
+	bodyHash := BodyHash(body)
+	if err := v.verifyParsed(&p, &bodyHash, now); err != nil {
+		return "", err
+	}
+	return p.SignedBy, nil
+}
+
+// VerifyParsed is Verify for headers already parsed and a body hash already
+// computed (BodyHash). It is what Verify does after parsing.
+func (v *Verifier) VerifyParsed(p *Headers, bodyHash *[64]byte, now time.Time) error {
+	v.init()
+	return v.verifyParsed(p, bodyHash, now)
+}
+
+func (v *Verifier) verifyParsed(p *Headers, bodyHash *[64]byte, now time.Time) error {
+	var buf [256]byte
+	var msg []byte
+	var expiry time.Time
+	switch p.Variant {
+	case V2:
+		w := v.Window
+		if w <= 0 {
+			w = DefaultWindow
+		}
+		if err := checkTime(p.Time, now.UnixMilli(), w.Milliseconds(), time.Millisecond, HeaderTimestamp, "Unix milliseconds"); err != nil {
+			return err
+		}
+		if v.Self != "" {
+			if p.SignedFor == "" && !v.AllowMissingSignedFor {
+				return newError(ReasonWrongReceiver, "header %s is missing: sign the request for this miner (%s)", HeaderSignedFor, v.Self)
+			}
+			if p.SignedFor != "" && p.SignedFor != v.Self {
+				return newError(ReasonWrongReceiver, "signed for %s, this miner is %s", p.SignedFor, v.Self)
+			}
+		}
+		msg = AppendMessage(buf[:0], bodyHash, p.UUID, p.Timestamp, p.SignedFor)
+		// The window's edge is accepted, so the entry outlives it by one unit.
+		expiry = time.UnixMilli(p.Time).Add(w + time.Millisecond)
+	case X:
+		if v.DisableX {
+			return newError(ReasonUnsupportedVersion, "X-Epistula headers are not accepted here: sign with Epistula v2")
+		}
+		w := v.XWindow
+		if w <= 0 {
+			w = DefaultXWindow
+		}
+		if err := checkTime(p.Time, now.UnixNano(), w.Nanoseconds(), time.Nanosecond, HeaderXTimestamp, "Unix nanoseconds"); err != nil {
+			return err
+		}
+		msg = AppendXMessage(buf[:0], bodyHash, p.Timestamp)
+		expiry = time.Unix(0, p.Time).Add(w + 1)
+	default:
+		return newError(ReasonMalformed, "no Epistula headers")
+	}
+
+	vk, err := v.keyCache.get(p.SignedBy)
+	if err != nil {
+		return &Error{Reason: ReasonMalformed, Detail: "signer address does not decode", Err: err}
+	}
+	if !vk.VerifyRaw(msg, p.Signature[:]) && (v.RejectBytesWrap || !verifyWrapped(vk, msg, p.Signature[:])) {
+		return newError(ReasonBadSignature, "signature by %s does not match the request (body, uuid, timestamp and receiver are all signed)", p.SignedBy)
+	}
+
+	// X requests have no uuid: the timestamp, unique per sender in
+	// nanoseconds, stands in for it.
+	id := p.UUID
+	if p.Variant == X {
+		id = p.Timestamp
+	}
+	seen, err := v.replay.Seen(p.SignedBy, id, expiry)
+	if err != nil {
+		return &Error{Reason: ReasonUnavailable, Detail: "cannot check for a replay; retry later", Err: err}
+	}
+	if seen {
+		return newError(ReasonReplayed, "request %s from %s was already accepted: send a fresh uuid with every request", id, p.SignedBy)
+	}
+	return nil
+}
+
+func verifyWrapped(vk *keys.VerifyKey, msg, sig []byte) bool {
+	var buf [280]byte
+	w := append(buf[:0], "<Bytes>"...)
+	w = append(w, msg...)
+	w = append(w, "</Bytes>"...)
+	return vk.VerifyRaw(w, sig)
+}
+
+// checkTime refuses ts older or newer than now by more than window (all in
+// unit). Equal to the window is accepted.
+func checkTime(ts, now, window int64, unit time.Duration, name, what string) error {
+	// Differences of values ≥ 0 cannot overflow; timestamps are ≥ 0 by
+	// syntax and now is positive for any real clock.
+	d := now - ts
+	switch {
+	case d > window:
+		return newError(ReasonStale, "%s %d (%s) is %s old, the window is %v: check the sender's clock (NTP) and resend",
+			name, ts, what, span(d, unit), time.Duration(window)*unit)
+	case -d > window:
+		return newError(ReasonFromTheFuture, "%s %d (%s) is %s ahead, the window is %v: check the sender's clock (NTP) and that it sends %s",
+			name, ts, what, span(-d, unit), time.Duration(window)*unit, what)
+	}
+	return nil
+}
+
+// span formats n units without overflowing time.Duration.
+func span(n int64, unit time.Duration) string {
+	if n > int64(100*365*24*time.Hour/unit) {
+		return "more than 100 years"
+	}
+	return (time.Duration(n) * unit).String()
+}
+
+// Verify checks a signed request at time now for the receiver self (no
+// receiver check when empty) with the default options and no replay cache:
+// it suits one-off checks such as the CLI. Servers use a Verifier, which
+// refuses replays.
+func Verify(h http.Header, body []byte, now time.Time, self string) (string, error) {
+	v := Verifier{Self: self, Replay: noReplay{}}
+	return v.Verify(h, body, now)
+}
+
+type noReplay struct{}
+
+func (noReplay) Seen(string, string, time.Time) (bool, error) { return false, nil }
