@@ -240,11 +240,12 @@ func TestReadyFollowsMetagraph(t *testing.T) {
 	clockMu.Unlock()
 	rep = ReadyReport{}
 	getJSON(t, ts.admin+"/ready", &rep)
-	if !strings.Contains(strings.Join(rep.Reasons, ";"), "metagraph stale") || rep.Metagraph.AgeSeconds != 3600 {
+	// (The background Syncer may have failed again meanwhile: ≥ 1.)
+	if !strings.Contains(strings.Join(rep.Reasons, ";"), "metagraph stale") || rep.Metagraph.AgeSeconds != 3600 || rep.Metagraph.Failures < 1 {
 		t.Fatalf("/ready when stale: %+v", rep)
 	}
 	m = getText(t, ts.admin+"/metrics")
-	for _, want := range []string{"minerkit_metagraph_age_seconds 3600", "minerkit_chain_reachable 0", "minerkit_metagraph_sync_failures 1", "minerkit_miner_ready 0"} {
+	for _, want := range []string{"minerkit_metagraph_age_seconds 3600", "minerkit_chain_reachable 0", "minerkit_miner_ready 0"} {
 		if !strings.Contains(m, want) {
 			t.Errorf("/metrics lacks %q", want)
 		}
