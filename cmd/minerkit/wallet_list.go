@@ -228,8 +228,14 @@ func newWalletShowCmd() *cobra.Command {
 				state := "missing"
 				if f.Exists {
 					state = "mode " + f.Mode
-					if f.Encryption != "" {
-						state += ", " + strings.ToLower(f.Encryption)
+					switch f.Encryption {
+					case "":
+					case wallet.NaCl.String():
+						state += ", encrypted ($NACL)"
+					case wallet.Plaintext.String():
+						state += ", plaintext"
+					default:
+						state += ", " + f.Encryption + " encryption: unsupported, regenerate from the mnemonic"
 					}
 				}
 				fmt.Fprintf(out, "    file:        %s (%s)\n", f.Path, state)
