@@ -282,3 +282,31 @@ func TestNACLLayout(t *testing.T) {
 }
 
 var _ keys.Signer = (*keys.Keypair)(nil)
+
+func TestLegacyFiles(t *testing.T) {
+	w := testWallet(t, "old", "h")
+	if err := writeKeyfile(w.ColdkeyFile(), []byte("$ANSIBLE_VAULT;1.1;AES256\n6138363733\n"), false); err != nil {
+		t.Fatal(err)
+	}
+	// The oldest coldkeypub.txt: a bare 0x public key.
+	if err := writeKeyfile(w.ColdkeypubFile(), []byte(alicePub+"\n"), false); err != nil {
+		t.Fatal(err)
+	}
+	_, err := w.Coldkey(Password("pw"))
+	if !errors.Is(err, ErrLegacyEncryption) || !strings.Contains(err.Error(), w.ColdkeyFile()) || !strings.Contains(err.Error(), "regen-coldkey") {
+		t.Fatalf("Ansible Vault coldkey error = %v", err)
+	}
+	if pub, err := w.ColdkeyPub(); err != nil || pub.Address() != alice {
+		t.Fatalf("ColdkeyPub() from bare hex = %s, %v", pub.Address(), err)
+	}
+	if enc, _ := w.ColdkeyEncryption(); enc != AnsibleVault {
+		t.Fatalf("ColdkeyEncryption() = %v", enc)
+	}
+	// The oldest hotkey: a bare mnemonic.
+	if err := writeKeyfile(w.HotkeyFile(), []byte(devPhrase+"\n"), false); err != nil {
+		t.Fatal(err)
+	}
+	if kp, err := w.HotkeyPair(nil); err != nil || kp.Address() != devRoot {
+		t.Fatalf("HotkeyPair() from bare mnemonic = %v, %v", kp, err)
+	}
+}
