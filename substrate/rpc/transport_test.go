@@ -101,16 +101,18 @@ func TestFeedSlowConsumer(t *testing.T) {
 // never reads (so never answers pings) is detected and redialled.
 func TestPingDetectsDeadLink(t *testing.T) {
 	var accepted atomic.Int32
+	stop := make(chan struct{})
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		ws, err := websocket.Accept(w, r, nil)
 		if err != nil {
 			return
 		}
 		accepted.Add(1)
-		<-r.Context().Done()
+		<-stop
 		ws.CloseNow()
 	}))
 	defer srv.Close()
+	defer close(stop)
 	c := dial(t, rpc.Options{PingInterval: 20 * time.Millisecond, MinBackoff: time.Millisecond, MaxBackoff: 5 * time.Millisecond},
 		"ws"+strings.TrimPrefix(srv.URL, "http"))
 	ctx := testCtx(t)
