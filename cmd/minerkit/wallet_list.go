@@ -231,7 +231,7 @@ func newWalletShowCmd() *cobra.Command {
 					switch f.Encryption {
 					case "":
 					case wallet.NaCl.String():
-						state += ", encrypted ($NACL)"
+						state += ", $NACL-encrypted"
 					case wallet.Plaintext.String():
 						state += ", plaintext"
 					default:
