@@ -1,0 +1,76 @@
+package miner
+
+import (
+	"context"
+	"errors"
+	"net/netip"
+
+	"github.com/minerkit/minerkit/keys"
+	"github.com/minerkit/minerkit/subtensor"
+)
+
+// Chain connects a Server to a subtensor node: it is the [Registrar],
+// [Committer] and [AxonServer] a real miner uses, and
+// [Chain.MetagraphSource] is its metagraph.Source.
+type Chain struct {
+	Client *subtensor.Client
+	// Hotkey signs the commitment and serve_axon.
+	Hotkey keys.Signer
+	// Coldkey pays the burn when registering; leave it nil unless the miner
+	// must register (the Server then never holds the coldkey).
+	Coldkey keys.Signer
+}
+
+// MetagraphSource returns the metagraph.Source that reads the subnet with one
+// runtime-API call and follows new heads.
+func (c *Chain) MetagraphSource() *subtensor.MetagraphSource {
+	return &subtensor.MetagraphSource{Client: c.Client}
+}
+
+// Attach sets c as srv's Registrar (when c has a coldkey), Committer and
+// AxonServer.
+func (c *Chain) Attach(srv *Server) {
+	if c.Coldkey != nil {
+		srv.Registrar = c
+	}
+	srv.Committer = c
+	srv.AxonServer = c
+}
+
+// EnsureRegistered registers hotkey with burned_register unless it already
+// has a UID (then nothing is paid).
+func (c *Chain) EnsureRegistered(ctx context.Context, netuid uint16, hotkey keys.PublicKey, maxBurnRao uint64) (uint16, error) {
+	if c.Coldkey == nil {
+		return 0, errors.New("miner: registering needs the coldkey; load it (only for --register) or register with minerkit register")
+	}
+	res, err := c.Client.BurnedRegister(ctx, c.Coldkey, hotkey, netuid, subtensor.RegisterOptions{MaxBurn: subtensor.Rao(maxBurnRao)})
+	if err != nil {
+		return 0, err
+	}
+	return res.UID, nil
+}
+
+// Commit commits data (an endpoint URL) as text; nothing is sent when the
+// chain already holds it.
+func (c *Chain) Commit(ctx context.Context, netuid uint16, data []byte) (bool, error) {
+	res, err := c.Client.CommitURL(ctx, c.Hotkey, netuid, string(data), subtensor.TxOptions{})
+	if err != nil {
+		return false, err
+	}
+	return !res.Skipped, nil
+}
+
+// ServeAxon announces addr; nothing is sent when the chain already holds it.
+func (c *Chain) ServeAxon(ctx context.Context, netuid uint16, addr netip.AddrPort) (bool, error) {
+	res, err := c.Client.ServeAxon(ctx, c.Hotkey, netuid, addr.Addr(), addr.Port(), subtensor.ServeOptions{})
+	if err != nil {
+		return false, err
+	}
+	return !res.Skipped, nil
+}
+
+var (
+	_ Registrar  = (*Chain)(nil)
+	_ Committer  = (*Chain)(nil)
+	_ AxonServer = (*Chain)(nil)
+)
