@@ -572,3 +572,27 @@ func TestNotificationBeforeSubscribeResponse(t *testing.T) {
 		}
 	}
 }
+
+func TestSubscribeRuntimeVersion(t *testing.T) {
+	s := newServer(t)
+	s.HandleSubscription("state_subscribeRuntimeVersion", "state_unsubscribeRuntimeVersion", func(id string, _ rpctest.Call) {
+		s.NotifyID(id, "state_runtimeVersion", json.RawMessage(`{"specName":"node-subtensor","specVersion":331,"transactionVersion":1,"apis":[]}`))
+	})
+	c := dial(t, rpc.Options{}, s.URL())
+	ctx := testCtx(t)
+	st, err := c.StateSubscribeRuntimeVersion(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Unsubscribe(ctx)
+	s.Notify("state_subscribeRuntimeVersion", "state_runtimeVersion", json.RawMessage(`{"specName":"node-subtensor","specVersion":332,"transactionVersion":1,"apis":[]}`))
+	for _, want := range []uint32{331, 332} {
+		if v := <-st.C(); v.SpecVersion != want {
+			t.Fatalf("spec version %d, want %d", v.SpecVersion, want)
+		}
+	}
+	h, err := rpc.ParseHash(hashA.Hex())
+	if err != nil || h != hashA {
+		t.Fatalf("ParseHash = %v, %v", h, err)
+	}
+}
