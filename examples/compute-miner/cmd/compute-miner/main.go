@@ -1,0 +1,82 @@
+// Command compute-miner is the compute-offering miner as a standalone
+// program, built only on minerkit's public packages: copy it to start your
+// own subnet's Pattern A miner. `minerkit serve` runs the same miner.
+//
+//	go run ./examples/compute-miner/cmd/compute-miner --network local --netuid 1 \
+//	    --wallet-name miner --bid-per-hour 1.5 --external-url http://203.0.113.7:8091
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	computeminer "github.com/minerkit/minerkit/examples/compute-miner"
+	"github.com/minerkit/minerkit/miner"
+	"github.com/minerkit/minerkit/subtensor"
+	"github.com/minerkit/minerkit/wallet"
+)
+
+func main() {
+	if err := run(); err != nil {
+		fmt.Fprintln(os.Stderr, "compute-miner:", err)
+		os.Exit(1)
+	}
+}
+
+func run() error {
+	fs := flag.NewFlagSet("compute-miner", flag.ContinueOnError)
+	cs := miner.ConfigFlags(fs)
+	network := fs.String("network", "", "finney, test, local, or ws(s):// URLs")
+	walletPath := fs.String("wallet-path", "", "wallets directory (default ~/.bittensor/wallets)")
+	walletName := fs.String("wallet-name", "default", "wallet name")
+	hotkeyName := fs.String("wallet-hotkey", "default", "hotkey name")
+	bid := fs.Float64("bid-per-hour", 0, "price asked per hour")
+	if err := fs.Parse(os.Args[1:]); err != nil {
+		return err
+	}
+	cfg, err := miner.LoadConfig(cs, os.Getenv)
+	if err != nil {
+		return err
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+
+	w, err := wallet.New(*walletPath, *walletName, *hotkeyName)
+	if err != nil {
+		return err
+	}
+	hot, err := w.HotkeyPair(wallet.DefaultPasswords())
+	if err != nil {
+		return err
+	}
+	net, err := subtensor.ResolveNetwork(subtensor.NetworkConfig{Network: *network, Getenv: os.Getenv})
+	if err != nil {
+		return err
+	}
+	dctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	client, err := subtensor.Dial(dctx, net, subtensor.Options{})
+	cancel()
+	if err != nil {
+		return err
+	}
+	defer client.Close()
+
+	chain := &miner.Chain{Client: client, Hotkey: hot}
+	if cfg.Register {
+		if chain.Coldkey, err = w.Coldkey(wallet.DefaultPasswords()); err != nil {
+			return err
+		}
+	}
+	srv, err := miner.New(cfg, hot, chain.MetagraphSource())
+	if err != nil {
+		return err
+	}
+	chain.Attach(srv)
+	computeminer.New(computeminer.Config{BidPerHour: *bid}).Register(srv)
+	return srv.Run(ctx)
+}
