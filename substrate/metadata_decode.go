@@ -1,6 +1,7 @@
 package substrate
 
 import (
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"math"
@@ -47,6 +48,36 @@ func DecodeMetadata(data []byte) (*Metadata, error) {
 		return nil, err
 	}
 	return m, nil
+}
+
+// DecodeOpaqueMetadata decodes metadata as the runtime APIs return it:
+// Metadata_metadata_at_version gives Option<OpaqueMetadata> (0x01, compact
+// length, metadata) and Metadata_metadata gives OpaqueMetadata (compact
+// length, metadata). Plain "meta"-prefixed bytes are accepted too.
+func DecodeOpaqueMetadata(raw []byte) (*Metadata, error) {
+	if len(raw) >= 4 && binary.LittleEndian.Uint32(raw) == metadataMagic {
+		return DecodeMetadata(raw)
+	}
+	d := scale.NewDecoder(raw)
+	if len(raw) > 0 && raw[0] == 0 {
+		return nil, errors.New("substrate: the runtime returned None for that metadata version (ask for 14, or see Metadata_metadata_versions)")
+	}
+	if len(raw) > 0 && raw[0] == 1 {
+		// Option::Some, unless this is a Vec<u8> whose length happens to
+		// start with 0x01 (a length of 0 or 64): try the Option first.
+		d2 := scale.NewDecoder(raw[1:])
+		if b, err := d2.ByteSlice(); err == nil && d2.Remaining() == 0 {
+			return DecodeMetadata(b)
+		}
+	}
+	b, err := d.ByteSlice()
+	if err != nil {
+		return nil, fmt.Errorf("substrate: decode opaque metadata: %w", err)
+	}
+	if err := d.Finish(); err != nil {
+		return nil, fmt.Errorf("substrate: decode opaque metadata: %w", err)
+	}
+	return DecodeMetadata(b)
 }
 
 type metaDecoder struct {

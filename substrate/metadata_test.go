@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"errors"
 	"testing"
+
+	"github.com/minerkit/minerkit/scale"
 )
 
 func TestDecodeRealMetadata(t *testing.T) {
@@ -76,5 +78,48 @@ func TestDecodeMetadataRejects(t *testing.T) {
 		if _, err := DecodeMetadata(tt.data); err == nil {
 			t.Errorf("%s: no error", tt.name)
 		}
+	}
+}
+
+func TestDecodeOpaqueMetadata(t *testing.T) {
+	enc, err := testRuntime(t, 15).Encode()
+	if err != nil {
+		t.Fatal(err)
+	}
+	vec := scale.AppendBytes(nil, enc)
+	for name, in := range map[string][]byte{"raw": enc, "vec": vec, "option": append([]byte{1}, vec...)} {
+		m, err := DecodeOpaqueMetadata(in)
+		if err != nil || m.Version != 15 {
+			t.Errorf("%s: %v", name, err)
+		}
+	}
+	if _, err := DecodeOpaqueMetadata([]byte{0}); err == nil {
+		t.Error("None accepted")
+	}
+}
+
+// TestHostileMetadataLengths feeds lengths far beyond the input: decoding
+// must fail without allocating for them.
+func TestHostileMetadataLengths(t *testing.T) {
+	huge := scale.AppendCompact([]byte("meta\x0e"), 1<<40)
+	allocs := testing.AllocsPerRun(10, func() {
+		if _, err := DecodeMetadata(huge); err == nil {
+			t.Fatal("accepted")
+		}
+	})
+	if allocs > 20 {
+		t.Errorf("%v allocations for a hostile type count", allocs)
+	}
+	m := testRuntime(t, 14)
+	u16, _ := findPrimitive(m.Types, PrimU16)
+	vec := m.Types.Len()
+	for i, ty := range m.Types.Types {
+		if ty.Kind == KindSequence && ty.Elem == u16 {
+			vec = i
+		}
+	}
+	bad := scale.AppendCompact(nil, 1<<62)
+	if _, err := m.Types.DecodeValue(TypeID(vec), bad); !errors.Is(err, scale.ErrInvalid) {
+		t.Errorf("Vec<u16> with length 2^62: %v", err)
 	}
 }
