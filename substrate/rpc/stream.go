@@ -11,6 +11,9 @@ import (
 // Stream is a typed view of a Subscription: C delivers decoded values and
 // is closed when the subscription ends; Err then says why (nil after
 // Unsubscribe or, for extrinsic watches, after a terminal status).
+//
+// Read C until it is closed or call Unsubscribe: a stream abandoned with
+// values pending keeps its goroutine blocked.
 type Stream[T any] struct {
 	sub      *Subscription
 	c        chan T
