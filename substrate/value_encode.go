@@ -40,7 +40,15 @@ func (r *Registry) encode(b []byte, id TypeID, v Value, depth int) ([]byte, erro
 		if v.Kind != ValComposite {
 			return b, valueErr(r, id, "want a composite with %d fields, got %s", len(t.Fields), v.Kind)
 		}
-		return r.encodeFields(b, id, t.Fields, v.Fields, depth)
+		out, err := r.encodeFields(b, id, t.Fields, v.Fields, depth)
+		if err != nil && len(t.Fields) == 1 {
+			// A one-element list given to a newtype around a list
+			// (BoundedVec): try the value as the inner value itself.
+			if out2, err2 := r.encode(b, t.Fields[0].Type, v, depth+1); err2 == nil {
+				return out2, nil
+			}
+		}
+		return out, err
 	case KindVariant:
 		if v.Kind != ValVariant {
 			return b, valueErr(r, id, "want an enum variant, got %s", v.Kind)

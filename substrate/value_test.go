@@ -157,3 +157,16 @@ func bytesHex(b []byte) string {
 	}
 	return string(out)
 }
+
+func TestValueNewtypeAroundList(t *testing.T) {
+	b := NewRegistryBuilder()
+	u16 := b.Primitive(PrimU16)
+	bounded := b.Composite([]string{"BoundedVec"}, Field{Type: b.Sequence(u16)})
+	r := b.Registry()
+	for _, v := range []Value{Tuple(U64(5)), Tuple(Tuple(U64(5)))} {
+		got, err := r.EncodeValue(bounded, v)
+		if err != nil || bytesHex(got) != "040500" {
+			t.Errorf("%s: %x %v", v, got, err)
+		}
+	}
+}
