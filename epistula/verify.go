@@ -72,19 +72,29 @@ func (v *Verifier) init() {
 // cache.
 func (v *Verifier) Verify(h http.Header, body []byte, now time.Time) (string, error) {
 	v.init()
-	p, err := ParseHeaders(h)
+	p, err := v.ParseHeaders(h)
 	if err != nil {
-		if v.AllowMissingVersion && p.Variant == V2 && p.Version == "" && ReasonOf(err) == ReasonUnsupportedVersion {
-			err = nil
-		} else {
-			return "", err
-		}
+		return "", err
 	}
 	bodyHash := BodyHash(body)
 	if err := v.verifyParsed(&p, &bodyHash, now); err != nil {
 		return "", err
 	}
 	return p.SignedBy, nil
+}
+
+// ParseHeaders is the package's ParseHeaders with v's options applied
+// (AllowMissingVersion, DisableX): the syntax check Verify starts with, for
+// callers that want to refuse junk before reading the body.
+func (v *Verifier) ParseHeaders(h http.Header) (Headers, error) {
+	p, err := ParseHeaders(h)
+	if err != nil && v.AllowMissingVersion && p.Variant == V2 && p.Version == "" && ReasonOf(err) == ReasonUnsupportedVersion {
+		err = nil
+	}
+	if err == nil && p.Variant == X && v.DisableX {
+		err = newError(ReasonUnsupportedVersion, "X-Epistula headers are not accepted here: sign with Epistula v2")
+	}
+	return p, err
 }
 
 // VerifyParsed is Verify for headers already parsed and a body hash already

@@ -1,0 +1,28 @@
+// Package guard is the net/http middleware that stands in front of a Pattern A
+// miner: Epistula authentication, then the validator gate, then a per-hotkey
+// rate limit, with an access log (log/slog) and Prometheus metrics. Each layer
+// is a plain func(http.Handler) http.Handler, so it composes with any router.
+//
+// Refusals are JSON bodies {"error": "...", "reason": "..."} with status 400
+// (malformed), 401 (bad signature, stale, from the future, wrong receiver,
+// replayed), 403 (not an allowed validator), 413 (body too large), 429 (rate
+// limited, with Retry-After) or 503 (replay cache unavailable). Bad input never
+// yields a 500.
+//
+// guard never touches the chain: who is a validator comes from a Lookup (the
+// metagraph's immutable snapshot), and the request path takes no lock besides
+// one replay-cache shard and one rate-limit bucket, each for one map operation.
+//
+// # Metrics
+//
+// NewMetrics registers, with stable names:
+//
+//	minerkit_guard_requests_total{route,status,reason}   counter; reason "ok" when served
+//	minerkit_guard_verify_duration_seconds               histogram of Epistula verification
+//	                                                     (key lookup, sr25519, replay cache)
+//
+// # Access log
+//
+// One record per request, message "request", with the attributes caller,
+// route, path, status, latency and reason (absent when served).
+package guard

@@ -1,0 +1,93 @@
+package guard
+
+import (
+	"context"
+	"net/http"
+	"time"
+)
+
+// Info is what the guard learned about a request. Handlers read it with
+// FromContext; later layers fill what earlier ones leave empty.
+type Info struct {
+	// Caller is the verified signer's SS58 hotkey ("" until Epistula passed).
+	Caller string
+	// Neuron is the caller's metagraph entry, valid when HasNeuron.
+	Neuron    Neuron
+	HasNeuron bool
+	// Reason is why the request was refused, "" when it was served.
+	Reason string
+	// Verify is how long the Epistula verification took.
+	Verify time.Duration
+}
+
+// state is Info plus the status-recording ResponseWriter, in one allocation
+// per request.
+type state struct {
+	Info
+	rw statusWriter
+}
+
+type stateKey struct{}
+
+func stateFrom(ctx context.Context) *state {
+	st, _ := ctx.Value(stateKey{}).(*state)
+	return st
+}
+
+// withState returns r carrying a request state, creating one if r has none.
+func withState(r *http.Request) (*http.Request, *state) {
+	if st := stateFrom(r.Context()); st != nil {
+		return r, st
+	}
+	st := &state{}
+	return r.WithContext(context.WithValue(r.Context(), stateKey{}, st)), st
+}
+
+// FromContext returns the guard's Info of the request with context ctx, or
+// nil outside the guard.
+func FromContext(ctx context.Context) *Info {
+	if st := stateFrom(ctx); st != nil {
+		return &st.Info
+	}
+	return nil
+}
+
+// Caller returns the verified caller's SS58 hotkey.
+func Caller(ctx context.Context) (string, bool) {
+	if st := stateFrom(ctx); st != nil && st.Caller != "" {
+		return st.Caller, true
+	}
+	return "", false
+}
+
+// statusWriter records the status a handler writes. It unwraps for
+// http.ResponseController (Flush, deadlines, Hijack).
+type statusWriter struct {
+	http.ResponseWriter
+	status int
+}
+
+func (w *statusWriter) WriteHeader(code int) {
+	if w.status == 0 {
+		w.status = code
+	}
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *statusWriter) Write(b []byte) (int, error) {
+	if w.status == 0 {
+		w.status = http.StatusOK
+	}
+	return w.ResponseWriter.Write(b)
+}
+
+func (w *statusWriter) Flush() {
+	if f, ok := w.ResponseWriter.(http.Flusher); ok {
+		if w.status == 0 {
+			w.status = http.StatusOK
+		}
+		f.Flush()
+	}
+}
+
+func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }

@@ -1,0 +1,118 @@
+package guard
+
+import (
+	"log/slog"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+)
+
+// Metrics are the guard's Prometheus metrics (names in the package doc).
+type Metrics struct {
+	requests *prometheus.CounterVec
+	verify   prometheus.Histogram
+}
+
+// NewMetrics creates the guard's metrics and registers them with reg
+// (prometheus.DefaultRegisterer or a registry of your own); a nil reg leaves
+// them unregistered. Registering twice with one registry fails: create one
+// Metrics per registry and share it.
+func NewMetrics(reg prometheus.Registerer) (*Metrics, error) {
+	m := &Metrics{
+		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "minerkit_guard_requests_total",
+			Help: "Requests seen by the guard, by route, HTTP status and reason (ok when served).",
+		}, []string{"route", "status", "reason"}),
+		verify: prometheus.NewHistogram(prometheus.HistogramOpts{
+			Name:    "minerkit_guard_verify_duration_seconds",
+			Help:    "Time to verify one Epistula request: key lookup, sr25519 verify, replay cache.",
+			Buckets: []float64{25e-6, 50e-6, 100e-6, 200e-6, 400e-6, 800e-6, 1.6e-3, 3.2e-3, 6.4e-3, 12.8e-3},
+		}),
+	}
+	if reg != nil {
+		for _, c := range []prometheus.Collector{m.requests, m.verify} {
+			if err := reg.Register(c); err != nil {
+				return nil, err
+			}
+		}
+	}
+	return m, nil
+}
+
+// Observe is the outermost layer: it records every request, served or
+// refused, in the metrics and the access log.
+type Observe struct {
+	// Logger, if non-nil, receives one Info record per request.
+	Logger *slog.Logger
+	// Metrics, if non-nil, counts requests.
+	Metrics *Metrics
+	// Route names the route for the metric label and the log. If nil, the
+	// request's ServeMux pattern after the handler ran, or "unmatched".
+	// Never return raw paths: every label value is a time series.
+	Route func(*http.Request) string
+}
+
+// Handler returns next with metrics and access logging.
+func (o *Observe) Handler(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		t0 := time.Now()
+		r, st := withState(r)
+		st.rw = statusWriter{ResponseWriter: w}
+		next.ServeHTTP(&st.rw, r)
+		status := st.rw.status
+		if status == 0 {
+			status = http.StatusOK
+		}
+		route := "unmatched"
+		if o.Route != nil {
+			route = o.Route(r)
+		} else if r.Pattern != "" {
+			route = r.Pattern
+		}
+		reason := st.Reason
+		if o.Metrics != nil {
+			label := reason
+			if label == "" {
+				label = "ok"
+			}
+			o.Metrics.requests.WithLabelValues(route, statusText(status), label).Inc()
+		}
+		if o.Logger != nil {
+			attrs := [6]slog.Attr{
+				slog.String("caller", st.Caller),
+				slog.String("route", route),
+				slog.String("path", r.URL.Path),
+				slog.Int("status", status),
+				slog.Duration("latency", time.Since(t0)),
+				slog.String("reason", reason),
+			}
+			n := len(attrs)
+			if reason == "" {
+				n--
+			}
+			o.Logger.LogAttrs(r.Context(), slog.LevelInfo, "request", attrs[:n]...)
+		}
+	})
+}
+
+func statusText(code int) string {
+	switch code {
+	case 200:
+		return "200"
+	case 400:
+		return "400"
+	case 401:
+		return "401"
+	case 403:
+		return "403"
+	case 413:
+		return "413"
+	case 429:
+		return "429"
+	case 503:
+		return "503"
+	}
+	return strconv.Itoa(code)
+}
