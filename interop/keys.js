@@ -23,7 +23,9 @@ const {
   decodeAddress, base58Decode,
 } = require('@polkadot/util-crypto');
 const { u8aToHex, hexToU8a, u8aWrapBytes, isHex } = require('@polkadot/util');
-const { getPublicKey } = require('@scure/sr25519');
+// @scure/sr25519 is util-crypto's own sr25519 implementation; resolve it from
+// there so that it is the exact version the lockfile pins for util-crypto.
+const { getPublicKey } = require(require.resolve('@scure/sr25519', { paths: [require.resolve('@polkadot/util-crypto')] }));
 
 function readStdin() {
   return new Promise((resolve, reject) => {
