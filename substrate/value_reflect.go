@@ -245,3 +245,93 @@ func exportedFields(t reflect.Type) int {
 	}
 	return n
 }
+
+// ValueOf converts a Go value to a Value, the reverse of Into: integers,
+// *big.Int and scale.Uint128 to numbers; []byte and [N]byte to bytes;
+// other slices and arrays to lists; structs to composites named by their
+// `scale` tags or snake_case field names; nil pointers to None and others
+// to Some; a Value as itself. Use it to pass Go structs to NewCall or
+// StorageKey.
+func ValueOf(x any) (Value, error) {
+	return valueOf(reflect.ValueOf(x), "value", 0)
+}
+
+func valueOf(rv reflect.Value, path string, depth int) (Value, error) {
+	if depth > maxValueDepth {
+		return Value{}, fmt.Errorf("substrate: %s: nested too deep", path)
+	}
+	if !rv.IsValid() {
+		return None(), nil
+	}
+	t := rv.Type()
+	switch {
+	case t == valueType:
+		return rv.Interface().(Value), nil
+	case t == bigIntType:
+		if rv.IsNil() {
+			return Value{}, fmt.Errorf("substrate: %s: nil *big.Int", path)
+		}
+		return BigInt(rv.Interface().(*big.Int)), nil
+	case t == uint128Type:
+		return U128(rv.Interface().(scale.Uint128)), nil
+	}
+	switch t.Kind() {
+	case reflect.Pointer, reflect.Interface:
+		if rv.IsNil() {
+			return None(), nil
+		}
+		inner, err := valueOf(rv.Elem(), path, depth+1)
+		if err != nil {
+			return Value{}, err
+		}
+		if t.Kind() == reflect.Interface {
+			return inner, nil
+		}
+		return Some(inner), nil
+	case reflect.Bool:
+		return Bool(rv.Bool()), nil
+	case reflect.String:
+		return Str(rv.String()), nil
+	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Uintptr:
+		return U64(rv.Uint()), nil
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
+		return I64(rv.Int()), nil
+	case reflect.Slice, reflect.Array:
+		if t.Elem().Kind() == reflect.Uint8 {
+			b := make([]byte, rv.Len())
+			reflect.Copy(reflect.ValueOf(b), rv)
+			return Bytes(b), nil
+		}
+		vs := make([]Value, rv.Len())
+		for i := range vs {
+			v, err := valueOf(rv.Index(i), fmt.Sprintf("%s[%d]", path, i), depth+1)
+			if err != nil {
+				return Value{}, err
+			}
+			vs[i] = v
+		}
+		return Tuple(vs...), nil
+	case reflect.Struct:
+		var fs []NamedValue
+		for i := 0; i < t.NumField(); i++ {
+			sf := t.Field(i)
+			if !sf.IsExported() {
+				continue
+			}
+			name := sf.Tag.Get("scale")
+			if name == "-" {
+				continue
+			}
+			if name == "" {
+				name = snakeCase(sf.Name)
+			}
+			v, err := valueOf(rv.Field(i), path+"."+name, depth+1)
+			if err != nil {
+				return Value{}, err
+			}
+			fs = append(fs, Named(name, v))
+		}
+		return Composite(fs...), nil
+	}
+	return Value{}, fmt.Errorf("substrate: %s: cannot convert a %s to a Value", path, t)
+}

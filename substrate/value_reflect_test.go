@@ -79,3 +79,50 @@ func TestValueInto(t *testing.T) {
 		t.Fatalf("bounded vec = %v, %v", s, err)
 	}
 }
+
+func TestValueOfRoundTrip(t *testing.T) {
+	m := testRuntime(t, 14)
+	type axonInfo struct {
+		Block        uint64
+		Version      uint32
+		IP           scale.Uint128
+		Port         uint16
+		IPType       uint8
+		Protocol     uint8
+		Placeholder1 uint8
+		Placeholder2 uint8
+	}
+	in := axonInfo{Block: 9, Version: 100, IP: scale.U128From64(0x0a000001), Port: 8091, IPType: 4}
+	v, err := ValueOf(in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, e, _ := m.LookupStorage("SubtensorModule", "Axons")
+	raw, err := m.Types.EncodeValue(e.ValueType, v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	back, err := m.Types.DecodeValue(e.ValueType, raw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out axonInfo
+	if err := back.Into(&out); err != nil || out != in {
+		t.Fatalf("round trip = %+v, %v", out, err)
+	}
+	pk := keys.PublicKey{1, 2, 3}
+	call, err := m.NewCall("SubtensorModule", "burned_register", must(ValueOf(uint16(1))), must(ValueOf(pk)))
+	if err != nil || len(call.Args) != 34 {
+		t.Fatalf("call = %+v, %v", call, err)
+	}
+	if v, _ := ValueOf((*uint16)(nil)); v.Str != "None" {
+		t.Fatalf("nil pointer = %v", v)
+	}
+}
+
+func must(v Value, err error) Value {
+	if err != nil {
+		panic(err)
+	}
+	return v
+}
