@@ -145,13 +145,16 @@ func TestInteropMinerStartedWhileServerDown(t *testing.T) {
 func TestInteropDeadLinkDetected(t *testing.T) {
 	for _, tr := range []Transport{TransportSocketIO, TransportWebSocket} {
 		t.Run(string(tr), func(t *testing.T) {
-			srv := newNodeOrchestrator(t, map[string]any{"pingInterval": 200, "pingTimeout": 200})
+			// Generous timeouts: a loaded CI machine must not see a
+			// live link as dead.
+			srv := newNodeOrchestrator(t, map[string]any{"pingInterval": 200, "pingTimeout": 1500})
 			srv.start()
 			url := srv.url()
 			if tr == TransportWebSocket {
 				url += "/ws"
 			}
 			c := newTestClient(t, url, tr)
+			c.PingInterval, c.PingTimeout = 200*time.Millisecond, 1500*time.Millisecond
 			runClient(t, c)
 			waitClient(t, c, 10*time.Second, "first connection", func(s Stats) bool { return s.Connects == 1 })
 			// Let a few pings pass: a live link must stay up.
@@ -389,5 +392,37 @@ func TestDrainWithServerGone(t *testing.T) {
 	u := c.Journal.Unreported()
 	if len(u) != 1 || u[0].Error != errShutdown.Error() {
 		t.Errorf("unreported = %+v, want s1 cancelled by the shutdown", u)
+	}
+}
+
+// TestInteropAckDeliveryConfirmedByPings: results answered through job
+// acknowledgements count as reported only once a later liveness round trip
+// proves the orchestrator received them, so a healthy link needs no
+// "results" event at all.
+func TestInteropAckDeliveryConfirmedByPings(t *testing.T) {
+	for _, tr := range []Transport{TransportSocketIO, TransportWebSocket} {
+		t.Run(string(tr), func(t *testing.T) {
+			srv := newNodeOrchestrator(t, map[string]any{"jobs": 20, "pingInterval": 100, "pingTimeout": 2000})
+			srv.start()
+			url := srv.url()
+			if tr == TransportWebSocket {
+				url += "/ws"
+			}
+			c := newTestClient(t, url, tr)
+			c.PingInterval, c.PingTimeout = 100*time.Millisecond, 2*time.Second
+			c.Handle("inference", newCountingHandler())
+			runClient(t, c)
+			srv.waitFor(10*time.Second, "20 results", func(s serverStats) bool { return s.Done == 20 })
+			deadline := time.Now().Add(10 * time.Second)
+			for len(c.Journal.Unreported()) > 0 {
+				if time.Now().After(deadline) {
+					t.Fatalf("%d results never confirmed", len(c.Journal.Unreported()))
+				}
+				time.Sleep(10 * time.Millisecond)
+			}
+			if s, _ := srv.stats(); s.ViaResults != 0 || s.Duplicates != 0 {
+				t.Errorf("server stats %+v: want every result once, through acks", s)
+			}
+		})
 	}
 }

@@ -274,6 +274,11 @@ func (c *Client) drain(st *runState) {
 		st.cancelAll()
 		<-idle
 	}
+	// Acknowledgements not yet proven delivered are sent again through
+	// "results", whose own ack proves delivery before we close.
+	st.mu.Lock()
+	clear(st.awaiting)
+	st.mu.Unlock()
 	// Report what finished while draining; results cancelled at the
 	// deadline get a short grace.
 	report, cancelReport := context.WithTimeout(context.Background(), max(time.Until(deadlineOf(ctx)), 2*time.Second))
@@ -378,12 +383,12 @@ func (c *Client) serve(life context.Context, st *runState, l link) {
 				st.cancel(m.ID)
 			}
 			if ev.AckID >= 0 {
-				_ = l.Ack(life, ev.AckID, map[string]bool{"ok": true})
+				_, _ = l.Ack(life, ev.AckID, map[string]bool{"ok": true})
 			}
 		default:
 			c.log().Debug("ignoring event", "event", ev.Event)
 			if ev.AckID >= 0 {
-				_ = l.Ack(life, ev.AckID, map[string]string{"error": "unknown event " + ev.Event})
+				_, _ = l.Ack(life, ev.AckID, map[string]string{"error": "unknown event " + ev.Event})
 			}
 		}
 	}
@@ -430,6 +435,13 @@ func (c *Client) reportLoop(st *runState, l link) {
 		select {
 		case <-l.Done():
 			return
+		case <-l.ConfirmedNotify():
+			if ids := st.confirmed(l); len(ids) > 0 {
+				if err := c.Journal.MarkReported(ids...); err != nil {
+					c.log().Error("journal", "err", err)
+				}
+			}
+			continue
 		case <-st.kick:
 		}
 		for {

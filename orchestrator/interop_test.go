@@ -104,7 +104,7 @@ func newTestClient(t testing.TB, url string, transport Transport) *Client {
 		URL: url, Signer: testKey(t, "//Alice"), Journal: j, Transport: transport,
 		Concurrency: 8, Backoff: Backoff{Min: 10 * time.Millisecond, Max: 200 * time.Millisecond},
 		DialTimeout: 3 * time.Second, AckTimeout: 2 * time.Second, DrainTimeout: 5 * time.Second,
-		PingInterval: 200 * time.Millisecond, PingTimeout: 500 * time.Millisecond,
+		PingInterval: 200 * time.Millisecond, PingTimeout: 2 * time.Second,
 		Logger: testLogger(t),
 	}
 }

@@ -15,6 +15,10 @@ type runState struct {
 	link     link                 // current link, nil while disconnected
 	jobs     map[string]*jobState // queued or running in this process
 	draining bool
+	// awaiting holds results acknowledged on the current link whose
+	// delivery is not yet proven (see linkBase.epoch). If the link dies
+	// first, they are reported again through "results".
+	awaiting map[string]uint64
 
 	sem   chan struct{} // concurrency slots
 	wg    sync.WaitGroup
@@ -34,10 +38,36 @@ type waiter struct {
 	id int
 }
 
+// setLink makes l current. Results awaiting confirmation on the previous
+// link become unreported again, for the reporter to send.
 func (st *runState) setLink(l link) {
 	st.mu.Lock()
 	st.link = l
+	n := len(st.awaiting)
+	clear(st.awaiting)
 	st.mu.Unlock()
+	if n > 0 {
+		st.kickReport()
+	}
+}
+
+// confirmed returns the ids whose acknowledgement on l is now proven
+// delivered and forgets them.
+func (st *runState) confirmed(l link) []string {
+	bound := l.Confirmed()
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	if st.link != l {
+		return nil
+	}
+	var ids []string
+	for id, tag := range st.awaiting {
+		if tag < bound {
+			ids = append(ids, id)
+			delete(st.awaiting, id)
+		}
+	}
+	return ids
 }
 
 func (st *runState) current() link {
@@ -77,14 +107,15 @@ func (st *runState) cancelAll() {
 }
 
 // unreported returns the journal's unacknowledged results, leaving out jobs
-// still running here.
+// still running here and results awaiting proof of delivery.
 func (st *runState) unreported(j *Journal) []Result {
 	all := j.Unreported()
 	st.mu.Lock()
 	defer st.mu.Unlock()
 	out := all[:0]
 	for _, r := range all {
-		if st.jobs[r.ID] == nil {
+		_, waiting := st.awaiting[r.ID]
+		if st.jobs[r.ID] == nil && !waiting {
 			out = append(out, r)
 		}
 	}
@@ -99,7 +130,10 @@ func (c *Client) onJob(st *runState, l link, ev inbound) {
 	if err := json.Unmarshal(ev.Arg, &job); err != nil || job.ID == "" {
 		log.Warn("malformed job", "err", err, "data", string(truncate(ev.Arg, 200)))
 		if ev.AckID >= 0 {
-			c.answer(l, ev.AckID, Result{ID: job.ID, OK: false, Error: "malformed job: want {\"id\": string, \"type\": string, \"payload\": any}"})
+			res := Result{ID: job.ID, OK: false, Error: "malformed job: want {\"id\": string, \"type\": string, \"payload\": any}"}
+			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+			_, _ = l.Ack(ctx, ev.AckID, res)
+			cancel()
 		}
 		return
 	}
@@ -130,7 +164,7 @@ func (c *Client) onJob(st *runState, l link, ev inbound) {
 		c.stats.replayed.Add(1)
 		log.Debug("redelivered job answered from the journal", "job", job.ID)
 		if ev.AckID >= 0 {
-			c.answer(l, ev.AckID, *entry.Result)
+			c.answer(st, l, ev.AckID, *entry.Result)
 		}
 		return
 	}
@@ -147,17 +181,25 @@ func (c *Client) onJob(st *runState, l link, ev inbound) {
 	go c.execute(st, job, js)
 }
 
-// answer acknowledges a job with its result and records that the result
-// was delivered. A failed write leaves it for the reporter.
-func (c *Client) answer(l link, ackID int, res Result) bool {
+// answer acknowledges a job with its result. The result stays unreported
+// in the journal until the link proves delivery; if the write fails or the
+// link dies first, the reporter sends it through "results".
+func (c *Client) answer(st *runState, l link, ackID int, res Result) bool {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	if err := l.Ack(ctx, ackID, res); err != nil {
+	tag, err := l.Ack(ctx, ackID, res)
+	if err != nil {
 		return false
 	}
-	if err := c.Journal.MarkReported(res.ID); err != nil {
-		c.log().Error("journal", "err", err)
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	if st.link != l {
+		return false
 	}
+	if st.awaiting == nil {
+		st.awaiting = make(map[string]uint64)
+	}
+	st.awaiting[res.ID] = tag
 	return true
 }
 
@@ -199,7 +241,7 @@ func (c *Client) execute(st *runState, job Job, js *jobState) {
 
 	delivered := false
 	for _, w := range waiters {
-		if w.l == cur && c.answer(w.l, w.id, res) {
+		if w.l == cur && c.answer(st, w.l, w.id, res) {
 			delivered = true
 		}
 	}

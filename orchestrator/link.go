@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/coder/websocket"
@@ -37,8 +38,14 @@ type link interface {
 	Emit(ctx context.Context, event string, arg any) error
 	// Call sends an event and waits for its acknowledgement.
 	Call(ctx context.Context, event string, arg any) (json.RawMessage, error)
-	// Ack answers an inbound event's acknowledgement id.
-	Ack(ctx context.Context, id int, arg any) error
+	// Ack answers an inbound event's acknowledgement id. It returns the
+	// write's delivery tag: the peer has provably received the ack once
+	// Confirmed() exceeds the tag.
+	Ack(ctx context.Context, id int, arg any) (tag uint64, err error)
+	// Confirmed returns the bound below which every tag is confirmed;
+	// ConfirmedNotify signals when it grows.
+	Confirmed() uint64
+	ConfirmedNotify() <-chan struct{}
 	// Close ends the link, telling the peer when possible.
 	Close(reason string)
 	// Done is closed when the link has ended; Err then says why.
@@ -71,10 +78,22 @@ type linkBase struct {
 	done    chan struct{}
 	endOnce sync.Once
 	err     error
+
+	// Delivery confirmation. epoch counts liveness round trips started
+	// (pongs sent on Socket.IO, pings sent on plain WebSocket); a tagged
+	// write carries the epoch current when it was written, under tagMu
+	// so that no write slips across an epoch change. When the peer proves
+	// it got round trip k, every write tagged below k has arrived too:
+	// TCP and WebSocket keep order.
+	tagMu     sync.Mutex
+	epoch     uint64
+	confirmed atomic.Uint64
+	confirmCh chan struct{}
 }
 
 func newLinkBase(ws *websocket.Conn) *linkBase {
-	return &linkBase{ws: ws, events: make(chan inbound, 64), pending: make(map[int]chan json.RawMessage), done: make(chan struct{})}
+	return &linkBase{ws: ws, events: make(chan inbound, 64), pending: make(map[int]chan json.RawMessage),
+		done: make(chan struct{}), confirmCh: make(chan struct{}, 1)}
 }
 
 func (b *linkBase) Events() <-chan inbound { return b.events }
@@ -150,6 +169,39 @@ func (b *linkBase) write(ctx context.Context, frame string) error {
 	}
 	return nil
 }
+
+// writeTagged writes frame and returns the epoch it belongs to.
+func (b *linkBase) writeTagged(ctx context.Context, frame string) (uint64, error) {
+	b.tagMu.Lock()
+	defer b.tagMu.Unlock()
+	return b.epoch, b.write(ctx, frame)
+}
+
+// nextEpoch runs write (a pong or ping) as the start of a new epoch and
+// returns the epoch number it opens.
+func (b *linkBase) nextEpoch(write func() error) (uint64, error) {
+	b.tagMu.Lock()
+	defer b.tagMu.Unlock()
+	if err := write(); err != nil {
+		return 0, err
+	}
+	b.epoch++
+	return b.epoch, nil
+}
+
+// confirm records that all writes tagged below bound have arrived.
+func (b *linkBase) confirm(bound uint64) {
+	if bound > b.confirmed.Load() {
+		b.confirmed.Store(bound)
+		select {
+		case b.confirmCh <- struct{}{}:
+		default:
+		}
+	}
+}
+
+func (b *linkBase) Confirmed() uint64                { return b.confirmed.Load() }
+func (b *linkBase) ConfirmedNotify() <-chan struct{} { return b.confirmCh }
 
 // deliver hands an inbound event to the client, giving up if the link ends.
 func (b *linkBase) deliver(ev inbound) {

@@ -136,10 +136,17 @@ func (l *sioLink) parse(frame string) (*sioPacket, bool, error) {
 	}
 	switch e.Type {
 	case eioPing:
+		// Engine.IO servers send the next ping only after the previous
+		// pong arrived: this ping proves that everything written before
+		// our last pong was received.
+		l.tagMu.Lock()
+		l.confirm(l.epoch)
+		l.tagMu.Unlock()
 		// The pong must not wait behind a slow write elsewhere for long.
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		defer cancel()
-		return nil, true, l.write(ctx, string(eioPong))
+		_, err := l.nextEpoch(func() error { return l.write(ctx, string(eioPong)) })
+		return nil, true, err
 	case eioClose:
 		return nil, false, errors.New("orchestrator: the server closed the Engine.IO session")
 	case eioMessage:
@@ -224,12 +231,12 @@ func (l *sioLink) Call(ctx context.Context, event string, arg any) (json.RawMess
 	return l.wait(ctx, id, ch)
 }
 
-func (l *sioLink) Ack(ctx context.Context, id int, arg any) error {
+func (l *sioLink) Ack(ctx context.Context, id int, arg any) (uint64, error) {
 	data, err := json.Marshal([]any{arg})
 	if err != nil {
-		return fmt.Errorf("orchestrator: encode ack: %w", err)
+		return 0, fmt.Errorf("orchestrator: encode ack: %w", err)
 	}
-	return l.write(ctx, encodeSIO(sioAck, l.ns, id, data))
+	return l.writeTagged(ctx, encodeSIO(sioAck, l.ns, id, data))
 }
 
 // Close sends a Socket.IO DISCONNECT and an Engine.IO close, then closes

@@ -155,6 +155,9 @@ func (l *wsLink) pingLoop(every, timeout time.Duration) {
 		case <-l.done:
 			return
 		case <-t.C:
+			// The pong to a ping sent after a write proves the write
+			// arrived.
+			epoch, _ := l.nextEpoch(func() error { return nil })
 			ctx, cancel := context.WithTimeout(context.Background(), timeout)
 			err := l.ws.Ping(ctx)
 			cancel()
@@ -162,6 +165,7 @@ func (l *wsLink) pingLoop(every, timeout time.Duration) {
 				l.end(fmt.Errorf("orchestrator: dead link: no pong within %s: %w", timeout, err))
 				return
 			}
+			l.confirm(epoch)
 		}
 	}
 }
@@ -179,8 +183,16 @@ func (l *wsLink) Call(ctx context.Context, event string, arg any) (json.RawMessa
 	return l.wait(ctx, id, ch)
 }
 
-func (l *wsLink) Ack(ctx context.Context, id int, arg any) error {
-	return l.send(ctx, wsMessage{Ack: &id}, arg)
+func (l *wsLink) Ack(ctx context.Context, id int, arg any) (uint64, error) {
+	b, err := json.Marshal(arg)
+	if err != nil {
+		return 0, fmt.Errorf("orchestrator: encode ack: %w", err)
+	}
+	frame, err := json.Marshal(wsMessage{Ack: &id, Data: b})
+	if err != nil {
+		return 0, fmt.Errorf("orchestrator: encode ack: %w", err)
+	}
+	return l.writeTagged(ctx, string(frame))
 }
 
 func (l *wsLink) Close(reason string) {
