@@ -361,14 +361,15 @@ func (m *Metadata) Index() error {
 		m.apis[a.Name] = a
 	}
 	if m.Version == 14 {
-		m.deriveExtrinsicTypes()
+		m.deriveV14()
 	}
 	return nil
 }
 
-// deriveExtrinsicTypes fills v15's extrinsic part types from v14's
-// UncheckedExtrinsic type parameters.
-func (m *Metadata) deriveExtrinsicTypes() {
+// deriveV14 fills what v15 states and v14 implies: the extrinsic part
+// types from the UncheckedExtrinsic type's parameters, and the outer call
+// and event enums.
+func (m *Metadata) deriveV14() {
 	t, ok := m.Types.Type(m.Extrinsic.Type)
 	if !ok {
 		return
@@ -387,6 +388,23 @@ func (m *Metadata) deriveExtrinsicTypes() {
 	}
 	if id, ok := t.Param("Extra"); ok {
 		m.Extrinsic.ExtraType = id
+	}
+	// The event enum is the "event" field of System.Events' records.
+	if m.OuterEnums.EventType != 0 {
+		return
+	}
+	if sys, ok := m.byName["System"]; ok {
+		if e, ok := sys.StorageEntry("Events"); ok {
+			if seq, ok := m.Types.Type(e.ValueType); ok && seq.Kind == KindSequence {
+				if rec, ok := m.Types.Type(seq.Elem); ok && rec.Kind == KindComposite {
+					for _, f := range rec.Fields {
+						if f.Name == "event" {
+							m.OuterEnums.EventType = f.Type
+						}
+					}
+				}
+			}
+		}
 	}
 }
 

@@ -43,6 +43,9 @@ func TestDecodeRealMetadata(t *testing.T) {
 				err.Error() != "substrate: call SubtensorModule.no_such_call not found in runtime metadata (is the node running the runtime you expect?)" {
 				t.Errorf("missing call error: %v", err)
 			}
+			if et, ok := m.Types.Type(m.OuterEnums.EventType); !ok || et.PathString() != "node_subtensor_runtime::RuntimeEvent" {
+				t.Errorf("outer event enum %d not derived", m.OuterEnums.EventType)
+			}
 			if m.Extrinsic.CallType == 0 || m.Extrinsic.AddressType == 0 || m.Extrinsic.SignatureType == 0 {
 				t.Errorf("extrinsic part types not derived: %+v", m.Extrinsic)
 			}
