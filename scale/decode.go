@@ -385,10 +385,19 @@ func DecodeVec[T any](d *Decoder, dec func(*Decoder) (T, error)) ([]T, error) {
 	return DecodeArray(d, n, dec)
 }
 
+// maxZeroSized is how many more elements than bytes left DecodeArray
+// accepts, for arrays of zero-sized elements.
+const maxZeroSized = 1 << 16
+
 // DecodeArray reads exactly n elements with dec (a fixed array [T; N]).
 func DecodeArray[T any](d *Decoder, n int, dec func(*Decoder) (T, error)) ([]T, error) {
 	if n < 0 {
 		return nil, fmt.Errorf("%w: negative array length %d", ErrInvalid, n)
+	}
+	// Elements of one byte or more cannot outnumber the bytes left; allow
+	// some slack for zero-sized elements, but not billions of iterations.
+	if n > d.Remaining()+maxZeroSized {
+		return nil, fmt.Errorf("%w: array of %d elements with %d bytes left", ErrShort, n, d.Remaining())
 	}
 	c := n
 	if c > d.Remaining() {

@@ -305,3 +305,13 @@ func BenchmarkCompactRoundTrip(b *testing.B) {
 		}
 	}
 }
+
+func TestDecodeArrayBounded(t *testing.T) {
+	unit := func(*Decoder) (struct{}, error) { return struct{}{}, nil }
+	if _, err := DecodeArray(NewDecoder(nil), 1<<40, unit); !errors.Is(err, ErrShort) {
+		t.Errorf("2^40 zero-sized elements: %v", err)
+	}
+	if got, err := DecodeArray(NewDecoder(nil), 3, unit); err != nil || len(got) != 3 {
+		t.Errorf("3 zero-sized elements: %v %v", got, err)
+	}
+}
