@@ -597,3 +597,32 @@ func TestSubscribeRuntimeVersion(t *testing.T) {
 		t.Fatalf("ParseHash = %v, %v", h, err)
 	}
 }
+
+func TestSubmitAndWatchRejected(t *testing.T) {
+	s := newServer(t)
+	s.Handle("author_submitAndWatchExtrinsic", func(context.Context, rpctest.Call) (any, error) {
+		return nil, &rpctest.Error{Code: 1010, Message: "Invalid Transaction", Data: json.RawMessage(`"Custom error: 2"`)}
+	})
+	c := dial(t, rpc.Options{MinBackoff: time.Millisecond, MaxBackoff: 5 * time.Millisecond}, s.URL())
+	ctx := testCtx(t)
+	_, err := c.AuthorSubmitAndWatchExtrinsic(ctx, []byte{1})
+	var e *rpc.Error
+	if !errors.As(err, &e) {
+		t.Fatalf("error %v is not *rpc.Error", err)
+	}
+	if n, ok := e.CustomCode(); !ok || n != 2 || !strings.Contains(err.Error(), "BalanceTooLow") {
+		t.Fatalf("error = %v", err)
+	}
+	// The failed watch is forgotten: a reconnect does not replay it.
+	s.DropConnections()
+	probe(t, ctx, c)
+	n := 0
+	for _, call := range s.Calls() {
+		if call.Method == "author_submitAndWatchExtrinsic" {
+			n++
+		}
+	}
+	if n != 1 {
+		t.Errorf("submitted %d times, want 1", n)
+	}
+}
