@@ -1,0 +1,232 @@
+package devnet
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"strings"
+
+	"github.com/minerkit/minerkit/keys"
+)
+
+// TAO is one TAO in rao.
+const TAO uint64 = 1_000_000_000
+
+// SubnetParams are a subnet's hyperparameters. Field names follow the
+// chain's storage items; JSON names are their snake_case forms.
+type SubnetParams struct {
+	Tempo                      uint16 `json:"tempo"`
+	Burn                       uint64 `json:"burn"`
+	MaxAllowedUids             uint16 `json:"max_allowed_uids"`
+	MaxAllowedValidators       uint16 `json:"max_allowed_validators"`
+	ImmunityPeriod             uint16 `json:"immunity_period"`
+	WeightsSetRateLimit        uint64 `json:"weights_set_rate_limit"`
+	ServingRateLimit           uint64 `json:"serving_rate_limit"`
+	CommitRevealWeightsEnabled bool   `json:"commit_reveal_weights_enabled"`
+	MinAllowedWeights          uint16 `json:"min_allowed_weights"`
+	MaxWeightsLimit            uint16 `json:"max_weights_limit"`
+	MaxRegistrationsPerBlock   uint16 `json:"max_registrations_per_block"`
+	ActivityCutoff             uint16 `json:"activity_cutoff"`
+	Kappa                      uint16 `json:"kappa"`
+	BondsMovingAverage         uint64 `json:"bonds_moving_average"`
+	WeightsVersionKey          uint64 `json:"weights_version_key"`
+}
+
+// GenesisAccount is an endowed account. Account is an SS58 address or a
+// secret URI such as "//Alice".
+type GenesisAccount struct {
+	Account string `json:"account"`
+	Balance uint64 `json:"balance"` // rao
+}
+
+// GenesisSubnet is a subnet that exists at genesis, with no neurons.
+type GenesisSubnet struct {
+	Netuid      uint16        `json:"netuid"`
+	Owner       string        `json:"owner"`                  // coldkey: SS58 or SURI
+	OwnerHotkey string        `json:"owner_hotkey,omitempty"` // if empty, Owner
+	Params      *SubnetParams `json:"params,omitempty"`       // if nil, SubnetDefaults
+}
+
+// Genesis is the devnet's initial state and its economic constants. The
+// zero value is not useful: start from DevGenesis, or LoadGenesis a JSON
+// file (fields it omits keep DevGenesis's values).
+type Genesis struct {
+	Chain               string           `json:"chain"`
+	Accounts            []GenesisAccount `json:"accounts"`
+	Sudo                string           `json:"sudo"`
+	ExistentialDeposit  uint64           `json:"existential_deposit"`   // rao
+	EmissionPerBlock    uint64           `json:"emission_per_block"`    // rao per block per subnet
+	NetworkLockCost     uint64           `json:"network_lock_cost"`     // rao, paid by register_network
+	FeeBase             uint64           `json:"fee_base"`              // rao per paying transaction
+	FeePerByte          uint64           `json:"fee_per_byte"`          // rao per encoded extrinsic byte
+	StakeThreshold      uint64           `json:"stake_threshold"`       // rao of stake needed to set weights
+	CommitmentMaxFields uint32           `json:"commitment_max_fields"` // Commitments MaxFields
+	CommitmentMaxSpace  uint32           `json:"commitment_max_space"`  // bytes per account per tempo
+	CommitmentRateLimit uint32           `json:"commitment_rate_limit"` // blocks between commitments
+	SubnetDefaults      SubnetParams     `json:"subnet_defaults"`
+	Subnets             []GenesisSubnet  `json:"subnets"`
+}
+
+// DevAccounts are the well-known development accounts, in genesis order.
+var DevAccounts = []string{"//Alice", "//Bob", "//Charlie", "//Dave", "//Eve", "//Ferdie"}
+
+// DevGenesis returns the default devnet genesis: //Alice, //Bob and
+// //Charlie with 1,000,000 TAO, //Dave, //Eve and //Ferdie with 2,000 TAO,
+// //Alice as sudo, and subnet 1 owned by //Alice with commit-reveal off.
+func DevGenesis() *Genesis {
+	g := &Genesis{
+		Chain:               "minerkit devnet",
+		Sudo:                "//Alice",
+		ExistentialDeposit:  500,
+		EmissionPerBlock:    TAO,
+		NetworkLockCost:     100 * TAO,
+		FeeBase:             100_000,
+		FeePerByte:          100,
+		CommitmentMaxFields: 3,
+		CommitmentMaxSpace:  3100,
+		CommitmentRateLimit: 1,
+		SubnetDefaults: SubnetParams{
+			Tempo:                    10,
+			Burn:                     TAO,
+			MaxAllowedUids:           256,
+			MaxAllowedValidators:     64,
+			ImmunityPeriod:           100,
+			WeightsSetRateLimit:      2,
+			ServingRateLimit:         2,
+			MinAllowedWeights:        1,
+			MaxWeightsLimit:          65535,
+			MaxRegistrationsPerBlock: 16,
+			ActivityCutoff:           5000,
+			Kappa:                    32767,
+			BondsMovingAverage:       900_000,
+		},
+		Subnets: []GenesisSubnet{{Netuid: 1, Owner: "//Alice"}},
+	}
+	for i, a := range DevAccounts {
+		bal := 1_000_000 * TAO
+		if i >= 3 {
+			bal = 2_000 * TAO
+		}
+		g.Accounts = append(g.Accounts, GenesisAccount{Account: a, Balance: bal})
+	}
+	return g
+}
+
+// LoadGenesis reads a JSON genesis file over DevGenesis's values.
+func LoadGenesis(path string) (*Genesis, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("devnet: read genesis: %w", err)
+	}
+	g := DevGenesis()
+	if err := json.Unmarshal(b, g); err != nil {
+		return nil, fmt.Errorf("devnet: genesis %s: %w (see DevGenesis for the fields)", path, err)
+	}
+	if err := g.validate(); err != nil {
+		return nil, err
+	}
+	return g, nil
+}
+
+func (g *Genesis) validate() error {
+	if g.ExistentialDeposit == 0 {
+		return fmt.Errorf("devnet: genesis existential_deposit must be positive")
+	}
+	for _, a := range g.Accounts {
+		if _, err := resolveAccount(a.Account); err != nil {
+			return err
+		}
+	}
+	for _, s := range g.Subnets {
+		if s.Netuid == 0 {
+			return fmt.Errorf("devnet: genesis subnet 0 is the root network; use netuid 1 or more")
+		}
+		if _, err := resolveAccount(s.Owner); err != nil {
+			return err
+		}
+	}
+	if g.Sudo != "" {
+		if _, err := resolveAccount(g.Sudo); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// resolveAccount reads an SS58 address or a secret URI.
+func resolveAccount(s string) (accountID, error) {
+	if strings.HasPrefix(s, "/") || strings.Contains(s, " ") {
+		kp, err := keys.FromSURI(s)
+		if err != nil {
+			return accountID{}, fmt.Errorf("devnet: genesis account %q: %w", s, err)
+		}
+		return kp.Public(), nil
+	}
+	pub, err := keys.DecodeAddress(s)
+	if err != nil {
+		return accountID{}, fmt.Errorf("devnet: genesis account %q is neither an SS58 address nor a secret URI: %w", s, err)
+	}
+	return pub, nil
+}
+
+// build writes the genesis state.
+func (g *Genesis) build(x *exec) error {
+	var total uint64
+	for _, a := range g.Accounts {
+		id, err := resolveAccount(a.Account)
+		if err != nil {
+			return err
+		}
+		if a.Balance < g.ExistentialDeposit {
+			return fmt.Errorf("devnet: genesis account %s: balance %d below the existential deposit %d", a.Account, a.Balance, g.ExistentialDeposit)
+		}
+		acc := x.s.account(id)
+		acc.providers = 1
+		acc.free += a.Balance
+		x.s.putAccount(id, acc)
+		total += a.Balance
+	}
+	x.s.putU64(keyPlain("Balances", "TotalIssuance"), total)
+	if g.Sudo != "" {
+		id, err := resolveAccount(g.Sudo)
+		if err != nil {
+			return err
+		}
+		x.s.putAcc(keyPlain("Sudo", "Key"), id)
+	}
+	x.s.putU64(keyPlain("SubtensorModule", "StakeThreshold"), g.StakeThreshold)
+	x.s.putU32(keyPlain("Commitments", "MaxSpace"), g.CommitmentMaxSpace)
+	// The root network exists on every subtensor chain; nobody registers on it.
+	x.s.putBool(keyNet("NetworksAdded", 0), true)
+	x.s.putU16(keyNet("Tempo", 0), 0)
+	x.s.putU16(keyPlain("SubtensorModule", "TotalNetworks"), 1)
+	for _, s := range g.Subnets {
+		owner, err := resolveAccount(s.Owner)
+		if err != nil {
+			return err
+		}
+		hot := owner
+		if s.OwnerHotkey != "" {
+			if hot, err = resolveAccount(s.OwnerHotkey); err != nil {
+				return err
+			}
+		}
+		p := g.SubnetDefaults
+		if s.Params != nil {
+			p = *s.Params
+		}
+		x.createSubnet(s.Netuid, owner, hot, p)
+		x.s.putAcc(keyHot("Owner", hot), owner)
+	}
+	// System.BlockHash(0) holds a placeholder until block 1, as in FRAME.
+	x.s.o.set(keyBlockHash(0), repeat(69, 32))
+	return nil
+}
+
+func repeat(b byte, n int) []byte {
+	out := make([]byte, n)
+	for i := range out {
+		out[i] = b
+	}
+	return out
+}

@@ -1,0 +1,111 @@
+package devnet_test
+
+import (
+	"context"
+	"encoding/hex"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/minerkit/minerkit/devnet"
+	"github.com/minerkit/minerkit/internal/interoptest"
+)
+
+type txOutcome struct {
+	Statuses  []string `json:"statuses"`
+	Events    []string `json:"events"`
+	Error     *string  `json:"error"`
+	BlockHash string   `json:"blockHash"`
+}
+
+// TestPolkadotJS lets @polkadot/api connect to the devnet, read metadata
+// and storage, and sign and submit transfer_keep_alive, burned_register,
+// serve_axon and set_commitment; polkadot-js is the judge that the devnet
+// speaks real Substrate.
+func TestPolkadotJS(t *testing.T) {
+	n, err := devnet.Start(context.Background(), devnet.Config{BlockTime: 50 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer n.Close()
+	var out struct {
+		SpecName         string           `json:"specName"`
+		GenesisHash      string           `json:"genesisHash"`
+		MetadataVersion  int              `json:"metadataVersion"`
+		Pallets          [][2]any         `json:"pallets"`
+		SignedExtensions []string         `json:"signedExtensions"`
+		Calls            map[string][]int `json:"calls"`
+		AliceFree        string           `json:"aliceFree"`
+		Tempo1           int              `json:"tempo1"`
+		Transfer         txOutcome        `json:"transfer"`
+		DestFree         string           `json:"destFree"`
+		PartialFee       string           `json:"partialFee"`
+		Register         txOutcome        `json:"register"`
+		UID              *int             `json:"uid"`
+		Serve            txOutcome        `json:"serve"`
+		Axon             *struct {
+			IP   string `json:"ip"`
+			Port int    `json:"port"`
+		} `json:"axon"`
+		Loopback   string           `json:"loopback"`
+		Commit     txOutcome        `json:"commit"`
+		Commitment []map[string]any `json:"commitment"`
+		Again      txOutcome        `json:"again"`
+		NonceBob   int              `json:"nonceBob"`
+	}
+	interoptest.RunJSON(t, "devnet.js", map[string]string{"url": n.URL()}, &out)
+
+	gh := n.GenesisHash()
+	if out.SpecName != "node-subtensor" || out.MetadataVersion != 14 || out.GenesisHash != "0x"+hex.EncodeToString(gh[:]) {
+		t.Fatalf("runtime: %+v", out)
+	}
+	if !slices.Contains(out.SignedExtensions, "CheckMetadataHash") || len(out.SignedExtensions) != 11 {
+		t.Fatalf("signed extensions %v", out.SignedExtensions)
+	}
+	wantCalls := map[string][]int{"burnedRegister": {7, 7}, "serveAxon": {7, 4}, "setCommitment": {18, 0}, "transferKeepAlive": {5, 3}}
+	for k, v := range wantCalls {
+		if !slices.Equal(out.Calls[k], v) {
+			t.Errorf("call %s index %v, want %v", k, out.Calls[k], v)
+		}
+	}
+	// Alice owns subnet 1 and earns its owner cut: at least her genesis 1,000,000 TAO.
+	if len(out.AliceFree) < 16 || out.AliceFree < "1000000000000000" || out.Tempo1 != 10 {
+		t.Errorf("storage: alice %s tempo %d", out.AliceFree, out.Tempo1)
+	}
+	check := func(name string, o txOutcome, wantEvent string, wantErr string) {
+		t.Helper()
+		if !slices.Contains(o.Statuses, "Finalized") {
+			t.Errorf("%s: statuses %v", name, o.Statuses)
+		}
+		if !slices.Contains(o.Events, wantEvent) {
+			t.Errorf("%s: events %v lack %s", name, o.Events, wantEvent)
+		}
+		got := ""
+		if o.Error != nil {
+			got = *o.Error
+		}
+		if got != wantErr {
+			t.Errorf("%s: error %q, want %q", name, got, wantErr)
+		}
+	}
+	check("transfer", out.Transfer, "balances.Transfer", "")
+	check("register", out.Register, "subtensorModule.NeuronRegistered", "")
+	check("serve", out.Serve, "subtensorModule.AxonServed", "")
+	check("commit", out.Commit, "commitments.Commitment", "")
+	check("register again", out.Again, "system.ExtrinsicFailed", "subtensorModule.HotKeyAlreadyRegisteredInSubNet")
+	if out.DestFree != "5000000000" || out.UID == nil || *out.UID != 0 {
+		t.Errorf("state after transfer/register: dest %s uid %v", out.DestFree, out.UID)
+	}
+	if out.Axon == nil || out.Axon.Port != 8091 || out.Axon.IP != "167772418" {
+		t.Errorf("axon %+v", out.Axon)
+	}
+	if out.Loopback != "1010: Invalid Transaction: Custom error: 11" {
+		t.Errorf("loopback serve_axon: %q", out.Loopback)
+	}
+	if len(out.Commitment) != 2 || out.Commitment[0]["raw5"] != "0x68656c6c6f" {
+		t.Errorf("commitment %v", out.Commitment)
+	}
+	if out.PartialFee == "" || out.PartialFee == "0" || out.NonceBob != 2 {
+		t.Errorf("fee %s nonce %d", out.PartialFee, out.NonceBob)
+	}
+}

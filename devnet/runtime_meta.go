@@ -1,0 +1,363 @@
+package devnet
+
+import (
+	"fmt"
+	"sort"
+
+	"github.com/minerkit/minerkit/scale"
+	"github.com/minerkit/minerkit/substrate"
+)
+
+// metaBuilder describes the devnet's pallets to substrate's metadata
+// builder: the same registry model, encoder and decoder the minerkit client
+// uses, so both sides agree by construction.
+type metaBuilder struct {
+	rt *runtime
+	mb *substrate.MetadataBuilder
+	b  *substrate.RegistryBuilder
+
+	cache map[string]substrate.TypeID
+}
+
+func (m *metaBuilder) once(key string, mk func() substrate.TypeID) substrate.TypeID {
+	if id, ok := m.cache[key]; ok {
+		return id
+	}
+	id := mk()
+	m.cache[key] = id
+	return id
+}
+
+func (m *metaBuilder) prim(p substrate.Primitive) substrate.TypeID { return m.b.Primitive(p) }
+
+func (m *metaBuilder) weight() substrate.TypeID {
+	return m.once("Weight", func() substrate.TypeID {
+		c := m.b.Compact(m.prim(substrate.PrimU64))
+		return m.b.Composite([]string{"sp_weights", "weight_v2", "Weight"}, substrate.FT("ref_time", c, "u64"), substrate.FT("proof_size", c, "u64"))
+	})
+}
+
+func (m *metaBuilder) boundedBytes() substrate.TypeID {
+	return m.once("BoundedBytes", func() substrate.TypeID {
+		return m.b.Composite([]string{"bounded_collections", "bounded_vec", "BoundedVec"}, substrate.Field{Type: m.b.Bytes(), TypeName: "Vec<T>"})
+	})
+}
+
+func (m *metaBuilder) commitmentData() substrate.TypeID {
+	return m.once("Data", func() substrate.TypeID {
+		u8 := m.prim(substrate.PrimU8)
+		vs := make([]substrate.Variant, 0, 137)
+		vs = append(vs, substrate.V("None", 0))
+		for n := 0; n <= 128; n++ {
+			vs = append(vs, substrate.V(fmt.Sprintf("Raw%d", n), uint8(n+1), substrate.Field{Type: m.b.Array(uint32(n), u8)}))
+		}
+		h := m.b.Array(32, u8)
+		for i, name := range []string{"BlakeTwo256", "Sha256", "Keccak256", "ShaThree256"} {
+			vs = append(vs, substrate.V(name, uint8(130+i), substrate.Field{Type: h}))
+		}
+		bv := m.boundedBytes()
+		vs = append(vs,
+			substrate.V("TimelockEncrypted", 134, substrate.FT("encrypted", bv, "BoundedVec<u8, ConstU32<MAX_TIMELOCK_COMMITMENT_SIZE_BYTES>>"),
+				substrate.FT("reveal_round", m.prim(substrate.PrimU64), "u64")),
+			substrate.V("ResetBondsFlag", 135),
+			substrate.V("BigRaw", 136, substrate.Field{Type: bv, TypeName: "BoundedVec<u8, ConstU32<MAX_BIGRAW_COMMITMENT_SIZE_BYTES>>"}),
+		)
+		return m.b.Variant([]string{"pallet_commitments", "types", "Data"}, vs...)
+	})
+}
+
+func (m *metaBuilder) commitmentInfo() substrate.TypeID {
+	return m.once("CommitmentInfo", func() substrate.TypeID {
+		data := m.commitmentData()
+		fields := m.b.Composite([]string{"bounded_collections", "bounded_vec", "BoundedVec"}, substrate.Field{Type: m.b.Sequence(data), TypeName: "Vec<T>"})
+		return m.b.Composite([]string{"pallet_commitments", "types", "CommitmentInfo"}, substrate.FT("fields", fields, "BoundedVec<Data, FieldLimit>"))
+	})
+}
+
+func (m *metaBuilder) axonInfo() substrate.TypeID {
+	return m.once("AxonInfo", func() substrate.TypeID {
+		u8 := m.prim(substrate.PrimU8)
+		return m.b.Composite([]string{"pallet_subtensor", "pallet", "AxonInfo"},
+			substrate.FT("block", m.prim(substrate.PrimU64), "u64"), substrate.FT("version", m.prim(substrate.PrimU32), "u32"),
+			substrate.FT("ip", m.prim(substrate.PrimU128), "u128"), substrate.FT("port", m.prim(substrate.PrimU16), "u16"),
+			substrate.FT("ip_type", u8, "u8"), substrate.FT("protocol", u8, "u8"),
+			substrate.FT("placeholder1", u8, "u8"), substrate.FT("placeholder2", u8, "u8"))
+	})
+}
+
+func (m *metaBuilder) dispatchInfo() substrate.TypeID {
+	return m.once("DispatchInfo", func() substrate.TypeID {
+		class := m.b.Variant([]string{"frame_support", "dispatch", "DispatchClass"}, substrate.V("Normal", 0), substrate.V("Operational", 1), substrate.V("Mandatory", 2))
+		pays := m.b.Variant([]string{"frame_support", "dispatch", "Pays"}, substrate.V("Yes", 0), substrate.V("No", 1))
+		return m.b.Composite([]string{"frame_support", "dispatch", "DispatchInfo"},
+			substrate.FT("weight", m.weight(), "Weight"), substrate.FT("class", class, "DispatchClass"), substrate.FT("pays_fee", pays, "Pays"))
+	})
+}
+
+func (m *metaBuilder) accountInfo() substrate.TypeID {
+	return m.once("AccountInfo", func() substrate.TypeID {
+		u32, u64 := m.prim(substrate.PrimU32), m.prim(substrate.PrimU64)
+		flags := m.b.Composite([]string{"pallet_balances", "types", "ExtraFlags"}, substrate.Field{Type: m.prim(substrate.PrimU128), TypeName: "u128"})
+		data := m.b.Composite([]string{"pallet_balances", "types", "AccountData"},
+			substrate.FT("free", u64, "Balance"), substrate.FT("reserved", u64, "Balance"), substrate.FT("frozen", u64, "Balance"), substrate.FT("flags", flags, "ExtraFlags"))
+		return m.b.Composite([]string{"frame_system", "AccountInfo"},
+			substrate.FT("nonce", u32, "Nonce"), substrate.FT("consumers", u32, "RefCount"), substrate.FT("providers", u32, "RefCount"),
+			substrate.FT("sufficients", u32, "RefCount"), substrate.FT("data", data, "AccountData"))
+	})
+}
+
+func (m *metaBuilder) runtimeVersionType() substrate.TypeID {
+	return m.once("RuntimeVersion", func() substrate.TypeID {
+		str, u32, u8 := m.prim(substrate.PrimStr), m.prim(substrate.PrimU32), m.prim(substrate.PrimU8)
+		apis := m.b.Sequence(m.b.Tuple(m.b.Array(8, u8), u32))
+		return m.b.Composite([]string{"sp_version", "RuntimeVersion"},
+			substrate.FT("spec_name", str, "RuntimeString"), substrate.FT("impl_name", str, "RuntimeString"),
+			substrate.FT("authoring_version", u32, "u32"), substrate.FT("spec_version", u32, "u32"), substrate.FT("impl_version", u32, "u32"),
+			substrate.FT("apis", apis, "ApisVec"), substrate.FT("transaction_version", u32, "u32"), substrate.FT("state_version", u8, "u8"))
+	})
+}
+
+// ev builds an event variant with unnamed fields (as subtensor declares
+// most of its events) or named ones (name:type pairs).
+func ev(index uint8, name string, fields ...substrate.Field) substrate.Variant {
+	return substrate.V(name, index, fields...)
+}
+
+func (m *metaBuilder) errorVariants(t *errorTable) []substrate.Variant {
+	vs := make([]substrate.Variant, len(t.list))
+	for i, e := range t.list {
+		vs[i] = substrate.Variant{Name: e.name, Index: e.index, Docs: docs(e.docs)}
+	}
+	return vs
+}
+
+func docs(s string) []string {
+	if s == "" {
+		return nil
+	}
+	return []string{s}
+}
+
+func (m *metaBuilder) callVariants(p *palletSpec) []substrate.Variant {
+	calls := append([]*callSpec(nil), p.order...)
+	sort.Slice(calls, func(i, j int) bool { return calls[i].index < calls[j].index })
+	vs := make([]substrate.Variant, len(calls))
+	for i, c := range calls {
+		fs := make([]substrate.Field, len(c.args))
+		for j, a := range c.args {
+			fs[j] = substrate.FT(a.name, m.argType(a.kind), a.typeName)
+		}
+		vs[i] = substrate.Variant{Name: c.name, Index: c.index, Fields: fs, Docs: docs(c.docs)}
+	}
+	return vs
+}
+
+func (m *metaBuilder) constant(name string, ty substrate.TypeID, value []byte, doc string) *substrate.Constant {
+	return &substrate.Constant{Name: name, Type: ty, Value: value, Docs: docs(doc)}
+}
+
+// buildMetadata assembles and encodes the devnet's metadata v14.
+func (rt *runtime) buildMetadata() error {
+	mb := substrate.NewMetadataBuilder()
+	mb.SignedExtensions = signedExtensions
+	m := &metaBuilder{rt: rt, mb: mb, b: mb.Types, cache: make(map[string]substrate.TypeID)}
+	b := m.b
+	u8, u16, u32, u64, boolT := m.prim(substrate.PrimU8), m.prim(substrate.PrimU16), m.prim(substrate.PrimU32), m.prim(substrate.PrimU64), m.prim(substrate.PrimBool)
+	acc, h256 := b.AccountID32(), b.H256()
+	de := b.DispatchError()
+	dres := b.Result(b.Tuple(), de)
+	opt, def := substrate.ModifierOptional, substrate.ModifierDefault
+	plain := substrate.PlainStorage
+	mapS := substrate.MapStorage
+	hs := func(h ...substrate.StorageHasher) []substrate.StorageHasher { return h }
+	id, b2c, t64c := substrate.Identity, substrate.Blake2_128Concat, substrate.Twox64Concat
+	zero := func(n int) []byte { return make([]byte, n) }
+	le16 := func(v uint16) []byte { return scale.AppendU16(nil, v) }
+	le64 := func(v uint64) []byte { return scale.AppendU64(nil, v) }
+	netHot := b.Tuple(u16, acc)
+	netNet := b.Tuple(u16, u16)
+	vecU16, vecU64, vecBool := b.Sequence(u16), b.Sequence(u64), b.Sequence(boolT)
+	pairs := b.Sequence(b.Tuple(u16, u16))
+
+	accountDefault := append(zero(40), scale.AppendU128(nil, extraFlagsNewLogic)...)
+	mb.AddPallet(&substrate.PalletDef{
+		Name: "System", Index: palletSystem,
+		Calls: m.callVariants(rt.pallets[palletSystem]),
+		Events: []substrate.Variant{
+			ev(evSystemExtrinsicSuccess, "ExtrinsicSuccess", substrate.FT("dispatch_info", m.dispatchInfo(), "DispatchInfo")),
+			ev(evSystemExtrinsicFailed, "ExtrinsicFailed", substrate.FT("dispatch_error", de, "DispatchError"), substrate.FT("dispatch_info", m.dispatchInfo(), "DispatchInfo")),
+			ev(2, "CodeUpdated"),
+			ev(evSystemNewAccount, "NewAccount", substrate.FT("account", acc, "T::AccountId")),
+			ev(evSystemKilledAccount, "KilledAccount", substrate.FT("account", acc, "T::AccountId")),
+			ev(evSystemRemarked, "Remarked", substrate.FT("sender", acc, "T::AccountId"), substrate.FT("hash", h256, "T::Hash")),
+		},
+		Errors: []substrate.Variant{substrate.V("InvalidSpecName", 0), substrate.V("CallFiltered", 5)},
+		Storage: []*substrate.StorageEntry{
+			mapS("Account", hs(b2c), acc, m.accountInfo(), def, accountDefault),
+			plain("ExtrinsicCount", u32, opt, nil),
+			mapS("BlockHash", hs(t64c), u32, h256, def, zero(32)),
+			plain("Number", u32, def, zero(4)),
+			plain("ParentHash", h256, def, zero(32)),
+			plain("Events", mb.EventRecords(), def, []byte{0}),
+			plain("EventCount", u32, def, zero(4)),
+		},
+		Constants: []*substrate.Constant{
+			m.constant("BlockHashCount", u32, scale.AppendU32(nil, blockHashCount), "Maximum number of block number to block hash mappings to keep."),
+			m.constant("Version", m.runtimeVersionType(), runtimeVersionSCALE(), "The runtime version."),
+			m.constant("SS58Prefix", u16, le16(42), "The SS58 address prefix."),
+		},
+	})
+	mb.AddPallet(&substrate.PalletDef{
+		Name: "Balances", Index: palletBalances,
+		Calls: m.callVariants(rt.pallets[palletBalances]),
+		Events: []substrate.Variant{
+			ev(evBalancesEndowed, "Endowed", substrate.FT("account", acc, "T::AccountId"), substrate.FT("free_balance", u64, "T::Balance")),
+			ev(evBalancesDustLost, "DustLost", substrate.FT("account", acc, "T::AccountId"), substrate.FT("amount", u64, "T::Balance")),
+			ev(evBalancesTransfer, "Transfer", substrate.FT("from", acc, "T::AccountId"), substrate.FT("to", acc, "T::AccountId"), substrate.FT("amount", u64, "T::Balance")),
+			ev(evBalancesSet, "BalanceSet", substrate.FT("who", acc, "T::AccountId"), substrate.FT("free", u64, "T::Balance")),
+			ev(evBalancesDeposit, "Deposit", substrate.FT("who", acc, "T::AccountId"), substrate.FT("amount", u64, "T::Balance")),
+			ev(evBalancesWithdraw, "Withdraw", substrate.FT("who", acc, "T::AccountId"), substrate.FT("amount", u64, "T::Balance")),
+		},
+		Errors:  m.errorVariants(rt.errs[palletBalances]),
+		Storage: []*substrate.StorageEntry{plain("TotalIssuance", u64, def, zero(8))},
+		Constants: []*substrate.Constant{
+			m.constant("ExistentialDeposit", u64, le64(rt.cfg.ExistentialDeposit), "The minimum amount required to keep an account open."),
+		},
+	})
+	mb.AddPallet(&substrate.PalletDef{
+		Name: "TransactionPayment", Index: palletTransactionPayment,
+		Events: []substrate.Variant{
+			ev(evTxFeePaid, "TransactionFeePaid", substrate.FT("who", acc, "T::AccountId"), substrate.FT("actual_fee", u64, "BalanceOf<T>"), substrate.FT("tip", u64, "BalanceOf<T>")),
+		},
+		Storage: []*substrate.StorageEntry{
+			plain("NextFeeMultiplier", m.prim(substrate.PrimU128), def, scale.AppendU128(nil, scale.Uint128{Lo: 1_000_000_000_000_000_000})),
+		},
+		Constants: []*substrate.Constant{m.constant("OperationalFeeMultiplier", u8, []byte{5}, "")},
+	})
+	netMap := func(name string, v substrate.TypeID, d []byte) *substrate.StorageEntry {
+		return mapS(name, hs(id), u16, v, def, d)
+	}
+	mb.AddPallet(&substrate.PalletDef{
+		Name: "SubtensorModule", Index: palletSubtensor,
+		Calls: m.callVariants(rt.pallets[palletSubtensor]),
+		Events: []substrate.Variant{
+			ev(evNetworkAdded, "NetworkAdded", substrate.F("", u16), substrate.F("", u16)),
+			ev(evStakeAdded, "StakeAdded", substrate.F("", acc), substrate.F("", acc), substrate.F("", u64), substrate.F("", u64), substrate.F("", u16), substrate.F("", u64)),
+			ev(evStakeRemoved, "StakeRemoved", substrate.F("", acc), substrate.F("", acc), substrate.F("", u64), substrate.F("", u64), substrate.F("", u16), substrate.F("", u64)),
+			ev(evWeightsSet, "WeightsSet", substrate.F("", u16), substrate.F("", u16)),
+			ev(evNeuronRegistered, "NeuronRegistered", substrate.F("", u16), substrate.F("", u16), substrate.F("", acc)),
+			ev(evMaxAllowedUidsSet, "MaxAllowedUidsSet", substrate.F("", u16), substrate.F("", u16)),
+			ev(evWeightsSetRateLimitSet, "WeightsSetRateLimitSet", substrate.F("", u16), substrate.F("", u64)),
+			ev(evImmunityPeriodSet, "ImmunityPeriodSet", substrate.F("", u16), substrate.F("", u16)),
+			ev(evMaxAllowedValidatorsSet, "MaxAllowedValidatorsSet", substrate.F("", u16), substrate.F("", u16)),
+			ev(evAxonServed, "AxonServed", substrate.F("", u16), substrate.F("", acc)),
+			ev(evWeightsVersionKeySet, "WeightsVersionKeySet", substrate.F("", u16), substrate.F("", u64)),
+			ev(evServingRateLimitSet, "ServingRateLimitSet", substrate.F("", u16), substrate.F("", u64)),
+			ev(evTempoSet, "TempoSet", substrate.F("", u16), substrate.F("", u16)),
+			ev(evCommitRevealEnabledEvent, "CommitRevealEnabled", substrate.F("", u16), substrate.F("", boolT)),
+		},
+		Errors: m.errorVariants(rt.errs[palletSubtensor]),
+		Storage: []*substrate.StorageEntry{
+			plain("TotalNetworks", u16, def, zero(2)),
+			plain("TotalStake", u64, def, zero(8)),
+			plain("StakeThreshold", u64, def, zero(8)),
+			mapS("Owner", hs(b2c), acc, acc, def, zero(32)),
+			mapS("OwnedHotkeys", hs(b2c), acc, b.Sequence(acc), def, []byte{0}),
+			mapS("StakingHotkeys", hs(b2c), acc, b.Sequence(acc), def, []byte{0}),
+			mapS("TotalHotkeyAlpha", hs(b2c, id), b.Tuple(acc, u16), u64, def, zero(8)),
+			mapS("Alpha", hs(b2c, b2c, id), b.Tuple(acc, acc, u16),
+				b.Composite([]string{"substrate_fixed", "FixedU128"}, substrate.FT("bits", m.prim(substrate.PrimU128), "u128")), def, zero(16)),
+			netMap("NetworksAdded", boolT, zero(1)),
+			netMap("NetworkRegisteredAt", u64, zero(8)),
+			netMap("SubnetworkN", u16, zero(2)),
+			netMap("Tempo", u16, le16(360)),
+			netMap("SubnetOwner", acc, zero(32)),
+			netMap("SubnetOwnerHotkey", acc, zero(32)),
+			netMap("SubnetLocked", u64, zero(8)),
+			netMap("PendingEmission", u64, zero(8)),
+			netMap("BlocksSinceLastStep", u64, zero(8)),
+			netMap("ServingRateLimit", u64, le64(50)),
+			netMap("MaxAllowedUids", u16, le16(4096)),
+			netMap("ImmunityPeriod", u16, le16(4096)),
+			netMap("MaxWeightsLimit", u16, le16(1000)),
+			netMap("WeightsVersionKey", u64, zero(8)),
+			netMap("MinAllowedWeights", u16, le16(1024)),
+			netMap("MaxAllowedValidators", u16, le16(128)),
+			netMap("WeightsSetRateLimit", u64, le64(100)),
+			netMap("CommitRevealWeightsEnabled", boolT, zero(1)),
+			netMap("Burn", u64, le64(1_000_000_000)),
+			netMap("MaxRegistrationsPerBlock", u16, le16(1)),
+			netMap("RegistrationsThisBlock", u16, zero(2)),
+			netMap("ActivityCutoff", u16, le16(5000)),
+			netMap("Kappa", u16, le16(32767)),
+			netMap("BondsMovingAverage", u64, le64(900000)),
+			mapS("Uids", hs(id, b2c), netHot, u16, opt, nil),
+			mapS("Keys", hs(id, id), netNet, acc, def, zero(32)),
+			netMap("Active", vecBool, []byte{0}),
+			netMap("Rank", vecU16, []byte{0}),
+			netMap("Trust", vecU16, []byte{0}),
+			netMap("Consensus", vecU16, []byte{0}),
+			netMap("Incentive", vecU16, []byte{0}),
+			netMap("Dividends", vecU16, []byte{0}),
+			netMap("Emission", vecU64, []byte{0}),
+			netMap("LastUpdate", vecU64, []byte{0}),
+			netMap("ValidatorTrust", vecU16, []byte{0}),
+			netMap("PruningScores", vecU16, []byte{0}),
+			netMap("ValidatorPermit", vecBool, []byte{0}),
+			mapS("Weights", hs(id, id), netNet, pairs, def, []byte{0}),
+			mapS("Bonds", hs(id, id), netNet, pairs, def, []byte{0}),
+			mapS("BlockAtRegistration", hs(id, id), netNet, u64, def, zero(8)),
+			mapS("Axons", hs(id, b2c), netHot, m.axonInfo(), opt, nil),
+		},
+	})
+	mb.AddPallet(&substrate.PalletDef{
+		Name: "Sudo", Index: palletSudo,
+		Calls: m.callVariants(rt.pallets[palletSudo]),
+		Events: []substrate.Variant{
+			ev(evSudid, "Sudid", substrate.FT("sudo_result", dres, "DispatchResult")),
+			ev(evKeyChanged, "KeyChanged", substrate.FT("old", b.Option(acc), "Option<T::AccountId>"), substrate.FT("new", acc, "T::AccountId")),
+		},
+		Errors:  m.errorVariants(rt.errs[palletSudo]),
+		Storage: []*substrate.StorageEntry{plain("Key", acc, opt, nil)},
+	})
+	registration := b.Composite([]string{"pallet_commitments", "types", "Registration"},
+		substrate.FT("deposit", u64, "Balance"), substrate.FT("block", u32, "BlockNumber"), substrate.FT("info", m.commitmentInfo(), "CommitmentInfo<MaxFields>"))
+	usage := b.Composite([]string{"pallet_commitments", "types", "UsageTracker"}, substrate.FT("last_epoch", u64, "u64"), substrate.FT("used_space", u64, "u64"))
+	mb.AddPallet(&substrate.PalletDef{
+		Name: "Commitments", Index: palletCommitments,
+		Calls:  m.callVariants(rt.pallets[palletCommitments]),
+		Events: []substrate.Variant{ev(evCommitment, "Commitment", substrate.FT("netuid", u16, "NetUid"), substrate.FT("who", acc, "T::AccountId"))},
+		Errors: m.errorVariants(rt.errs[palletCommitments]),
+		Storage: []*substrate.StorageEntry{
+			mapS("CommitmentOf", hs(id, t64c), netHot, registration, opt, nil),
+			mapS("LastCommitment", hs(id, t64c), netHot, u32, opt, nil),
+			mapS("UsedSpaceOf", hs(id, t64c), netHot, usage, opt, nil),
+			plain("MaxSpace", u32, def, scale.AppendU32(nil, rt.cfg.CommitmentMaxSpace)),
+		},
+		Constants: []*substrate.Constant{
+			m.constant("MaxFields", u32, scale.AppendU32(nil, rt.cfg.CommitmentMaxFields), "The maximum number of fields in a commitment."),
+			m.constant("InitialDeposit", u64, zero(8), ""),
+			m.constant("FieldDeposit", u64, zero(8), ""),
+			m.constant("RateLimit", u32, scale.AppendU32(nil, rt.cfg.CommitmentRateLimit), "Blocks between two commitments of one account."),
+		},
+	})
+	mb.AddPallet(&substrate.PalletDef{
+		Name: "AdminUtils", Index: palletAdminUtils,
+		Calls:  m.callVariants(rt.pallets[palletAdminUtils]),
+		Errors: m.errorVariants(rt.errs[palletAdminUtils]),
+	})
+	md, err := mb.Build(14)
+	if err != nil {
+		return fmt.Errorf("devnet: build metadata: %w", err)
+	}
+	enc, err := md.Encode()
+	if err != nil {
+		return fmt.Errorf("devnet: encode metadata: %w", err)
+	}
+	// Decode what we serve, so the devnet runs on exactly the bytes clients see.
+	if rt.meta, err = substrate.DecodeMetadata(enc); err != nil {
+		return fmt.Errorf("devnet: metadata does not decode: %w", err)
+	}
+	rt.metaBytes = enc
+	return nil
+}

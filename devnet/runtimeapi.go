@@ -1,0 +1,334 @@
+package devnet
+
+import (
+	"fmt"
+
+	"github.com/minerkit/minerkit/scale"
+)
+
+// runtimeCall answers state_call for the runtime APIs the devnet declares.
+func (n *Node) runtimeCall(method string, in []byte, b *block) ([]byte, error) {
+	d := scale.NewDecoder(in)
+	st := n.chain.stateAt(b)
+	x := &exec{rt: n.rt, s: st, block: b.header.number}
+	switch method {
+	case "Core_version":
+		return runtimeVersionSCALE(), nil
+	case "Metadata_metadata":
+		return scale.AppendBytes(nil, n.rt.metaBytes), nil
+	case "Metadata_metadata_versions":
+		return scale.AppendVec(nil, []uint32{14}, scale.AppendU32), nil
+	case "Metadata_metadata_at_version":
+		v, err := d.U32()
+		if err != nil {
+			return nil, fmt.Errorf("metadata_at_version: %w", err)
+		}
+		if v != 14 {
+			return []byte{0}, nil
+		}
+		return scale.AppendBytes([]byte{1}, n.rt.metaBytes), nil
+	case "AccountNonceApi_account_nonce":
+		who, err := decodeAccount(d)
+		if err != nil {
+			return nil, fmt.Errorf("account_nonce: %w", err)
+		}
+		return scale.AppendU32(nil, st.account(who).nonce), nil
+	case "TransactionPaymentApi_query_info", "TransactionPaymentApi_query_fee_details":
+		// (uxt: Extrinsic, len: u32); the extrinsic carries its own length prefix.
+		rest := d.Rest()
+		if len(rest) < 4 {
+			return nil, fmt.Errorf("query_info: input too short")
+		}
+		fee, err := n.queryFee(rest[:len(rest)-4])
+		if err != nil {
+			return nil, err
+		}
+		if method == "TransactionPaymentApi_query_fee_details" {
+			// FeeDetails{inclusion_fee: Option<InclusionFee{base, len, adjusted_weight}>, tip}
+			out := []byte{1}
+			out = scale.AppendU64(out, n.genesis.FeeBase)
+			out = scale.AppendU64(out, fee-min(fee, n.genesis.FeeBase))
+			out = scale.AppendU64(out, 0)
+			return scale.AppendU64(out, 0), nil
+		}
+		out := scale.AppendCompact(nil, baseRefTime)
+		out = scale.AppendCompact(out, baseProofSize)
+		out = append(out, 0) // Normal
+		return scale.AppendU64(out, fee), nil
+	case "NeuronInfoRuntimeApi_get_neurons_lite":
+		netuid, err := d.U16()
+		if err != nil {
+			return nil, fmt.Errorf("get_neurons_lite: %w", err)
+		}
+		if !x.subnetExists(netuid) {
+			return []byte{0}, nil
+		}
+		count := st.u16(keyNet("SubnetworkN", netuid), 0)
+		out := scale.AppendCompact(nil, uint64(count))
+		for uid := uint16(0); uid < count; uid++ {
+			out = x.appendNeuronLite(out, netuid, uid)
+		}
+		return out, nil
+	case "NeuronInfoRuntimeApi_get_neuron_lite":
+		netuid, err := d.U16()
+		if err != nil {
+			return nil, fmt.Errorf("get_neuron_lite: %w", err)
+		}
+		uid, err := d.U16()
+		if err != nil {
+			return nil, fmt.Errorf("get_neuron_lite: %w", err)
+		}
+		if !x.subnetExists(netuid) || uid >= st.u16(keyNet("SubnetworkN", netuid), 0) {
+			return []byte{0}, nil
+		}
+		return x.appendNeuronLite([]byte{1}, netuid, uid), nil
+	case "SubnetInfoRuntimeApi_get_metagraph":
+		netuid, err := d.U16()
+		if err != nil {
+			return nil, fmt.Errorf("get_metagraph: %w", err)
+		}
+		if !x.subnetExists(netuid) {
+			return []byte{0}, nil
+		}
+		return x.appendMetagraph([]byte{1}, netuid), nil
+	}
+	return nil, fmt.Errorf("devnet does not implement runtime API method %s (see rpc_methods and the devnet documentation)", method)
+}
+
+// queryFee decodes an extrinsic (signature not checked) and returns its fee.
+func (n *Node) queryFee(raw []byte) (uint64, error) {
+	x, err := n.rt.meta.DecodeExtrinsic(raw)
+	if err != nil {
+		return 0, err
+	}
+	d := scale.NewDecoder(x.CallBytes)
+	c, err := n.rt.decodeCall(d, 0)
+	if err != nil {
+		return 0, err
+	}
+	return n.rt.fee(c, len(raw), x.Tip.Lo), nil
+}
+
+func (x *exec) uidVecU16(item string, netuid, uid uint16) uint16 {
+	v := x.s.vecU16(keyNet(item, netuid))
+	if int(uid) < len(v) {
+		return v[uid]
+	}
+	return 0
+}
+
+func (x *exec) uidVecU64(item string, netuid, uid uint16) uint64 {
+	v := x.s.vecU64(keyNet(item, netuid))
+	if int(uid) < len(v) {
+		return v[uid]
+	}
+	return 0
+}
+
+func (x *exec) uidVecBool(item string, netuid, uid uint16) bool {
+	v := x.s.vecBool(keyNet(item, netuid))
+	return int(uid) < len(v) && v[uid]
+}
+
+// appendNeuronLite encodes NeuronInfoLite for one UID.
+func (x *exec) appendNeuronLite(b []byte, netuid, uid uint16) []byte {
+	hot := x.hotkeyAt(netuid, uid)
+	cold, ok := x.s.account32(keyHot("Owner", hot))
+	if !ok {
+		cold = hot
+	}
+	b = appendAcc(b, hot)
+	b = appendAcc(b, cold)
+	b = scale.AppendCompact(b, uint64(uid))
+	b = scale.AppendCompact(b, uint64(netuid))
+	b = scale.AppendBool(b, x.uidVecBool("Active", netuid, uid))
+	ax, _ := x.s.axon(netuid, hot)
+	b = ax.appendSCALE(b)
+	b = append(b, make([]byte, 8+4+16+2+1)...) // PrometheusInfo: none served
+	stakes := x.stakesOf(hot, netuid)
+	b = scale.AppendCompact(b, uint64(len(stakes)))
+	for _, s := range stakes {
+		b = appendAcc(b, s.cold)
+		b = scale.AppendCompact(b, s.amount)
+	}
+	b = scale.AppendCompact(b, uint64(x.uidVecU16("Rank", netuid, uid)))
+	b = scale.AppendCompact(b, x.uidVecU64("Emission", netuid, uid))
+	b = scale.AppendCompact(b, uint64(x.uidVecU16("Incentive", netuid, uid)))
+	b = scale.AppendCompact(b, uint64(x.uidVecU16("Consensus", netuid, uid)))
+	b = scale.AppendCompact(b, uint64(x.uidVecU16("Trust", netuid, uid)))
+	b = scale.AppendCompact(b, uint64(x.uidVecU16("ValidatorTrust", netuid, uid)))
+	b = scale.AppendCompact(b, uint64(x.uidVecU16("Dividends", netuid, uid)))
+	b = scale.AppendCompact(b, x.uidVecU64("LastUpdate", netuid, uid))
+	b = scale.AppendBool(b, x.uidVecBool("ValidatorPermit", netuid, uid))
+	return scale.AppendCompact(b, uint64(x.uidVecU16("PruningScores", netuid, uid)))
+}
+
+type coldStake struct {
+	cold   accountID
+	amount uint64
+}
+
+// stakesOf lists (coldkey, stake) for a hotkey on a subnet. The devnet
+// knows stakers through the hotkey owner and StakingHotkeys; it checks
+// the owner and every genesis account, which covers what the devnet's
+// users create.
+func (x *exec) stakesOf(hot accountID, netuid uint16) []coldStake {
+	var out []coldStake
+	seen := map[accountID]bool{}
+	try := func(cold accountID) {
+		if seen[cold] {
+			return
+		}
+		seen[cold] = true
+		if a := x.alphaOf(hot, cold, netuid); a > 0 {
+			out = append(out, coldStake{cold, a})
+		}
+	}
+	if owner, ok := x.s.account32(keyHot("Owner", hot)); ok {
+		try(owner)
+	}
+	for _, a := range x.rt.cfg.Accounts {
+		if id, err := resolveAccount(a.Account); err == nil {
+			try(id)
+		}
+	}
+	return out
+}
+
+// appendMetagraph encodes the Metagraph struct of current subtensor
+// runtimes (the layout minerkit's subtensor package decodes). Fields the
+// devnet does not model (dTAO pool state, identities, difficulty) are zero.
+func (x *exec) appendMetagraph(b []byte, netuid uint16) []byte {
+	s := x.s
+	c := func(v uint64) { b = scale.AppendCompact(b, v) }
+	name := fmt.Sprintf("devnet subnet %d", netuid)
+	cb := func(str string) {
+		c(uint64(len(str)))
+		for i := 0; i < len(str); i++ {
+			c(uint64(str[i]))
+		}
+	}
+	n := s.u16(keyNet("SubnetworkN", netuid), 0)
+	c(uint64(netuid))
+	cb(name)
+	cb("τ")
+	b = append(b, 0) // identity: None
+	c(s.u64(keyNet("NetworkRegisteredAt", netuid), 0))
+	ownerHot, _ := s.account32(keyNet("SubnetOwnerHotkey", netuid))
+	ownerCold, _ := s.account32(keyNet("SubnetOwner", netuid))
+	b = appendAcc(b, ownerHot)
+	b = appendAcc(b, ownerCold)
+	c(uint64(x.block))
+	tempo := s.u16(keyNet("Tempo", netuid), 0)
+	c(uint64(tempo))
+	c(0) // last_step
+	c(0) // blocks_since_last_step
+	c(x.rt.cfg.EmissionPerBlock)
+	for i := 0; i < 8; i++ { // alpha_in … pending_root_emission
+		c(0)
+	}
+	b = scale.AppendCompactU128(b, scale.Uint128{})
+	b = scale.AppendI128(b, scale.I128From64(1<<32)) // moving_price 1.0 (I96F32)
+	c(10)                                            // rho
+	c(uint64(s.u16(keyNet("Kappa", netuid), 32767)))
+	c(uint64(s.u16(keyNet("MinAllowedWeights", netuid), 0)))
+	c(uint64(s.u16(keyNet("MaxWeightsLimit", netuid), 65535)))
+	c(s.u64(keyNet("WeightsVersionKey", netuid), 0))
+	c(s.u64(keyNet("WeightsSetRateLimit", netuid), 0))
+	c(uint64(s.u16(keyNet("ActivityCutoff", netuid), 5000)))
+	c(uint64(s.u16(keyNet("MaxAllowedValidators", netuid), 0)))
+	c(uint64(n))
+	c(uint64(s.u16(keyNet("MaxAllowedUids", netuid), 0)))
+	burn := s.u64(keyNet("Burn", netuid), 0)
+	c(burn)
+	c(0)                           // difficulty
+	b = scale.AppendBool(b, true)  // registration_allowed
+	b = scale.AppendBool(b, false) // pow_registration_allowed
+	c(uint64(s.u16(keyNet("ImmunityPeriod", netuid), 0)))
+	c(0) // min_difficulty
+	c(0) // max_difficulty
+	c(burn)
+	c(burn)
+	c(0) // adjustment_alpha
+	c(0) // adjustment_interval
+	c(0) // target_regs_per_interval
+	c(uint64(s.u16(keyNet("MaxRegistrationsPerBlock", netuid), 1)))
+	c(s.u64(keyNet("ServingRateLimit", netuid), 0))
+	b = scale.AppendBool(b, s.boolean(keyNet("CommitRevealWeightsEnabled", netuid), false))
+	c(1)                           // commit_reveal_period
+	b = scale.AppendBool(b, false) // liquid_alpha_enabled
+	c(0)
+	c(0)
+	c(s.u64(keyNet("BondsMovingAverage", netuid), 900_000))
+	hots := make([]accountID, n)
+	colds := make([]accountID, n)
+	for uid := uint16(0); uid < n; uid++ {
+		hots[uid] = x.hotkeyAt(netuid, uid)
+		colds[uid], _ = s.account32(keyHot("Owner", hots[uid]))
+	}
+	accts := func(v []accountID) {
+		c(uint64(len(v)))
+		for _, a := range v {
+			b = appendAcc(b, a)
+		}
+	}
+	accts(hots)
+	accts(colds)
+	c(uint64(n)) // identities: all None
+	for i := uint16(0); i < n; i++ {
+		b = append(b, 0)
+	}
+	c(uint64(n))
+	for _, h := range hots {
+		ax, _ := s.axon(netuid, h)
+		b = ax.appendSCALE(b)
+	}
+	bools := func(item string) {
+		v := s.vecBool(keyNet(item, netuid))
+		c(uint64(len(v)))
+		for _, x := range v {
+			b = scale.AppendBool(b, x)
+		}
+	}
+	u16s := func(item string) {
+		v := s.vecU16(keyNet(item, netuid))
+		c(uint64(len(v)))
+		for _, x := range v {
+			c(uint64(x))
+		}
+	}
+	u64s := func(item string) {
+		v := s.vecU64(keyNet(item, netuid))
+		c(uint64(len(v)))
+		for _, x := range v {
+			c(x)
+		}
+	}
+	bools("Active")
+	bools("ValidatorPermit")
+	u16s("PruningScores")
+	u64s("LastUpdate")
+	u64s("Emission")
+	u16s("Dividends")
+	u16s("Incentive")
+	u16s("Consensus")
+	u16s("Trust")
+	u16s("Rank")
+	c(uint64(n))
+	for uid := uint16(0); uid < n; uid++ {
+		c(s.u64(keyNetUID("BlockAtRegistration", netuid, uid), 0))
+	}
+	stakes := make([]uint64, n)
+	for i, h := range hots {
+		stakes[i] = x.hotkeyStake(h, netuid)
+	}
+	for _, v := range [][]uint64{stakes, make([]uint64, n), stakes} { // alpha, tao, total
+		c(uint64(len(v)))
+		for _, s := range v {
+			c(s)
+		}
+	}
+	c(0) // tao_dividends_per_hotkey
+	c(0) // alpha_dividends_per_hotkey
+	return b
+}
