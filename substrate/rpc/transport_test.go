@@ -19,7 +19,7 @@ import (
 // offer one: it shows how NewSubscription and Feed plug in.
 type inProcess struct {
 	feeds        chan *rpc.Feed
-	unsubscribed atomic.Int32
+	unsubscribed chan struct{}
 }
 
 func (p *inProcess) Request(ctx context.Context, method string, params ...any) (json.RawMessage, error) {
@@ -30,13 +30,13 @@ func (p *inProcess) Request(ctx context.Context, method string, params ...any) (
 }
 
 func (p *inProcess) Subscribe(ctx context.Context, method, unsubscribe string, params ...any) (*rpc.Subscription, error) {
-	sub, feed := rpc.NewSubscription(4, func(context.Context) error { p.unsubscribed.Add(1); return nil })
+	sub, feed := rpc.NewSubscription(4, func(context.Context) error { p.unsubscribed <- struct{}{}; return nil })
 	p.feeds <- feed
 	return sub, nil
 }
 
 func TestCustomTransport(t *testing.T) {
-	p := &inProcess{feeds: make(chan *rpc.Feed, 1)}
+	p := &inProcess{feeds: make(chan *rpc.Feed, 1), unsubscribed: make(chan struct{}, 2)}
 	c := rpc.NewClient(p)
 	ctx := testCtx(t)
 	if got, err := c.SystemChain(ctx); err != nil || got != "devnet" {
@@ -71,8 +71,10 @@ func TestCustomTransport(t *testing.T) {
 	case <-ctx.Done():
 		t.Fatal("feed not done after the stream gave up")
 	}
-	if p.unsubscribed.Load() != 1 {
-		t.Errorf("unsubscribe hook called %d times, want 1", p.unsubscribed.Load())
+	select {
+	case <-p.unsubscribed:
+	case <-ctx.Done():
+		t.Fatal("unsubscribe hook not called")
 	}
 	if feed.Send(header(6)) {
 		t.Error("Send after end reported success")
