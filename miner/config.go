@@ -41,8 +41,11 @@ type Config struct {
 	Deny        []string `json:"deny" help:"hotkeys (SS58) always refused, comma-separated"`
 	RatePerSec  float64  `json:"rate_per_sec" help:"requests per second each validator may make (token bucket)"`
 	RateBurst   int      `json:"rate_burst" help:"burst size of each validator's token bucket"`
-	Window      Duration `json:"epistula_window" help:"accepted clock skew of signed requests, both ways"`
-	MaxBody     int64    `json:"max_body" help:"largest request body in bytes"`
+	// RateStakeUnitTAO, if positive, scales each validator's rate and burst
+	// by its stake weight / this many TAO (never below 1×).
+	RateStakeUnitTAO float64  `json:"rate_stake_unit_tao" help:"scale each validator's rate by stake / this many TAO (0: same rate for all)"`
+	Window           Duration `json:"epistula_window" help:"accepted clock skew of signed requests, both ways"`
+	MaxBody          int64    `json:"max_body" help:"largest request body in bytes"`
 
 	ReadHeaderTimeout Duration `json:"read_header_timeout" help:"time a client has to send the request headers"`
 	ReadTimeout       Duration `json:"read_timeout" help:"time a client has to send the whole request"`

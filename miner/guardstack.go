@@ -1,16 +1,91 @@
 package miner
 
-import "net/http"
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"math"
+	"net/http"
 
-// guardStack builds the middleware in front of every Handle route.
-// Until the guard package lands this fails closed: every guarded route
-// answers 503.
-type guardStack struct{ s *Server }
+	"github.com/minerkit/minerkit/epistula"
+	"github.com/minerkit/minerkit/guard"
+	"github.com/minerkit/minerkit/metagraph"
+)
 
-func newGuardStack(s *Server) (*guardStack, error) { return &guardStack{s: s}, nil }
+// guardStack is the guard in front of every Handle route:
+// Observe → Epistula → Validators → RateLimit → handler.
+type guardStack struct {
+	g *guard.Guard
+}
 
-func (g *guardStack) wrap(h http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		WriteError(w, http.StatusServiceUnavailable, "unavailable", "authentication is not built into this miner yet")
-	})
+func newGuardStack(s *Server) (*guardStack, error) {
+	cfg := s.cfg
+	g := guard.New(s.hotkey.Public().Address())
+	g.Epistula.MaxBodyBytes = cfg.MaxBody
+	g.Epistula.Verifier.Window = cfg.Window.D()
+	g.Validators = &guard.Validators{
+		Metagraph: syncerLookup{s.syncer},
+		MinStake:  taoToRao(cfg.MinStakeTAO),
+		AllowList: cfg.Allow,
+		DenyList:  cfg.Deny,
+		// A verified caller the snapshot does not know may have registered a
+		// moment ago: refresh early (the Syncer rate-limits this).
+		Unknown: func(string) { s.syncer.RequestRefresh() },
+	}
+	g.RateLimit = &guard.RateLimit{
+		Rate:      cfg.RatePerSec,
+		Burst:     float64(cfg.RateBurst),
+		StakeUnit: taoToRao(cfg.RateStakeUnitTAO),
+	}
+	m, err := guard.NewMetrics(s.reg)
+	if err != nil {
+		return nil, fmt.Errorf("miner: register the guard's metrics: %w", err)
+	}
+	g.Metrics = m
+	g.Logger = slog.New(lateHandler{s})
+	return &guardStack{g: g}, nil
+}
+
+func (gs *guardStack) wrap(h http.Handler) http.Handler { return gs.g.Handler(h) }
+
+// setReplay replaces the in-memory replay cache (before serving).
+func (gs *guardStack) setReplay(c epistula.ReplayCache) { gs.g.Epistula.Verifier.Replay = c }
+
+func taoToRao(tao float64) uint64 {
+	if tao <= 0 {
+		return 0
+	}
+	return uint64(math.Round(tao * metagraph.RaoPerTAO))
+}
+
+// syncerLookup is guard.Lookup over the Syncer's current snapshot: one atomic
+// load and one map hit, no allocation.
+type syncerLookup struct{ s *metagraph.Syncer }
+
+func (l syncerLookup) Lookup(hotkey string) (guard.Neuron, bool) {
+	n, ok := l.s.Current().Lookup(hotkey)
+	if !ok {
+		return guard.Neuron{}, false
+	}
+	return guard.Neuron{UID: n.UID, StakeWeight: n.Stake, ValidatorPermit: n.ValidatorPermit}, true
+}
+
+// lateHandler forwards to the Server's logger as it is when a record is
+// written, so that Server.Logger may be set after the routes are added.
+type lateHandler struct{ s *Server }
+
+func (h lateHandler) Enabled(ctx context.Context, l slog.Level) bool {
+	return h.s.logger().Enabled(ctx, l)
+}
+
+func (h lateHandler) Handle(ctx context.Context, r slog.Record) error {
+	return h.s.logger().Handler().Handle(ctx, r)
+}
+
+func (h lateHandler) WithAttrs(attrs []slog.Attr) slog.Handler {
+	return h.s.logger().Handler().WithAttrs(attrs)
+}
+
+func (h lateHandler) WithGroup(name string) slog.Handler {
+	return h.s.logger().Handler().WithGroup(name)
 }

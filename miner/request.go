@@ -9,6 +9,8 @@ import (
 	"io"
 	"net/http"
 	"strings"
+
+	"github.com/minerkit/minerkit/guard"
 )
 
 // DefaultMaxBody is the request body limit DecodeJSON uses when given 0.
@@ -249,13 +251,27 @@ func (h *JSONHandler[Req, Resp]) ServeHTTP(w http.ResponseWriter, r *http.Reques
 		}
 	}
 	if err != nil {
-		WriteRequestError(w, err)
+		refuse(w, r, err)
 		return
 	}
 	resp, err := h.Fn(r.Context(), req)
 	if err != nil {
-		WriteRequestError(w, err)
+		refuse(w, r, err)
 		return
 	}
 	writeJSON(w, http.StatusOK, resp)
+}
+
+// refuse writes err and hands its reason to the guard (when the request came
+// through one), so that the access log and metrics say why, not just "400".
+func refuse(w http.ResponseWriter, r *http.Request, err error) {
+	if info := guard.FromContext(r.Context()); info != nil {
+		var re *RequestError
+		if errors.As(err, &re) {
+			info.Reason = re.Reason
+		} else {
+			info.Reason = ReasonInternal
+		}
+	}
+	WriteRequestError(w, err)
 }

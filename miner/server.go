@@ -17,6 +17,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 
+	"github.com/minerkit/minerkit/epistula"
 	"github.com/minerkit/minerkit/keys"
 	"github.com/minerkit/minerkit/metagraph"
 )
@@ -37,8 +38,12 @@ type Server struct {
 	// Logger receives the access log and lifecycle events (default: text on
 	// stderr at Config.LogLevel, see NewLogger).
 	Logger *slog.Logger
+	// Replay, if set, replaces the in-memory Epistula replay cache (use a
+	// shared one when several replicas serve one hotkey).
+	Replay epistula.ReplayCache
 
 	cfg    Config
+	defLog *slog.Logger
 	hotkey keys.Signer
 	syncer *metagraph.Syncer
 	reg    *prometheus.Registry
@@ -74,6 +79,7 @@ func New(cfg Config, hotkey keys.Signer, src metagraph.Source) (*Server, error) 
 		syncer: metagraph.NewSyncer(src, cfg.NetUID),
 		reg:    prometheus.NewRegistry(),
 		mux:    http.NewServeMux(),
+		defLog: NewLogger(nil, cfg.LogFormat, cfg.LogLevel),
 	}
 	s.syncer.Interval = cfg.SyncInterval
 	s.syncer.BlockTime = cfg.BlockTime.D()
@@ -129,10 +135,10 @@ func (s *Server) counted(h http.Handler) http.Handler {
 }
 
 func (s *Server) logger() *slog.Logger {
-	if s.Logger == nil {
-		s.Logger = NewLogger(nil, s.cfg.LogFormat, s.cfg.LogLevel)
+	if s.Logger != nil {
+		return s.Logger
 	}
-	return s.Logger
+	return s.defLog
 }
 
 // Addrs returns the addresses the API and admin listeners are bound to (nil
@@ -183,6 +189,9 @@ func (s *Server) Serve(ctx context.Context, api, admin net.Listener) error {
 
 	log := s.logger()
 	s.syncer.Logger = log
+	if s.Replay != nil {
+		s.guards.setReplay(s.Replay)
+	}
 	hot := s.hotkey.Public()
 
 	if s.cfg.Register && s.Registrar != nil {

@@ -428,6 +428,10 @@ func TestRegisterAndAnnounce(t *testing.T) {
 	if com.data.Load() != cfg.ExternalURL || com.calls.Load() != 2 {
 		t.Fatalf("commit %v after %d calls", com.data.Load(), com.calls.Load())
 	}
+	// Stopping waits for the announcer, so its log is complete.
+	if err := ts.stop(t); err != nil {
+		t.Fatal(err)
+	}
 	log := ts.log.String()
 	for _, want := range []string{"hotkey registered", "uid=7", "announcing the endpoint failed; retrying", "endpoint announced on chain", "endpoint already on chain"} {
 		if !strings.Contains(log, want) {

@@ -1,17 +1,100 @@
 package main
 
 import (
+	"context"
+	"errors"
+	"flag"
 	"fmt"
+	"os"
+	"os/signal"
+	"syscall"
 
 	"github.com/spf13/cobra"
+
+	computeminer "github.com/minerkit/minerkit/examples/compute-miner"
+	"github.com/minerkit/minerkit/miner"
 )
 
 func newServeCmd() *cobra.Command {
-	return &cobra.Command{
-		Use:   "serve",
-		Short: "Run the Pattern A HTTP miner (not implemented yet)",
-		RunE: func(cmd *cobra.Command, args []string) error {
-			return fmt.Errorf("%s is not implemented yet in this build", cmd.CommandPath())
-		},
+	var (
+		bid      float64
+		gpuType  string
+		vramGB   int
+		gpuCount int
+	)
+	cmd := &cobra.Command{
+		Use:   "serve --netuid N [flags]",
+		Short: "Run the Pattern A HTTP miner (the compute-offering example)",
+		Long: `Run the compute miner: validators POST /cvm with Epistula-signed requests and get
+this machine's GPU type, VRAM, your bid per hour and an attestation; GET /health is open.
+
+Only the hotkey is loaded (the coldkey too with --register, to pay the burn). The miner
+keeps a live metagraph (refreshed every --sync-interval blocks and early, rate limited,
+when an unknown hotkey calls), lets in only callers with a validator permit and at least
+--min-stake-tao, rate-limits each validator, and commits --external-url on chain when it
+changed. /health, /ready and /metrics are served on --admin-listen.
+
+Every setting can also come from a MINERKIT_* environment variable (MINERKIT_MIN_STAKE_TAO)
+or a JSON config file (--config), flags winning over the environment over the file.`,
+		Example: `  minerkit serve --netuid 1 --network local --wallet.name miner --bid-per-hour 1.5 \
+      --external-url http://203.0.113.7:8091
+  MINERKIT_MIN_STAKE_TAO=10 minerkit serve --config miner.json`,
+		Args: cobra.NoArgs,
 	}
+	cf := addChainFlags(cmd, false)
+	wf := addWalletFlags(cmd)
+	gfs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	cs := miner.ConfigFlags(gfs)
+	cmd.Flags().AddGoFlagSet(gfs)
+	fs := cmd.Flags()
+	fs.Float64Var(&bid, "bid-per-hour", 0, "price asked per hour for this machine's compute")
+	fs.StringVar(&gpuType, "gpu-type", "", "GPU model to offer (default: what NVML reports, \"none\" without a GPU)")
+	fs.IntVar(&vramGB, "vram-gb", 0, "VRAM per GPU in GiB to offer (default: what NVML reports)")
+	fs.IntVar(&gpuCount, "gpu-count", 0, "number of GPUs to offer (default: what NVML reports)")
+
+	cmd.RunE = func(cmd *cobra.Command, _ []string) error {
+		cfg, err := miner.LoadConfig(cs, os.Getenv)
+		if err != nil {
+			return err
+		}
+		ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
+		defer stop()
+		log := miner.NewLogger(cmd.ErrOrStderr(), cfg.LogFormat, cfg.LogLevel)
+
+		hot, err := loadHotkey(wf)
+		if err != nil {
+			return fmt.Errorf("serve: load hotkey: %w", err)
+		}
+		client, err := cf.connect(ctx, cmd)
+		if err != nil {
+			return err
+		}
+		defer client.Close()
+
+		chain := &miner.Chain{Client: client, Hotkey: hot}
+		if cfg.Register {
+			// The coldkey is needed only to pay the burn.
+			if chain.Coldkey, err = loadColdkey(wf); err != nil {
+				return fmt.Errorf("serve: --register needs the coldkey: %w", err)
+			}
+		}
+		srv, err := miner.New(cfg, hot, chain.MetagraphSource())
+		if err != nil {
+			return err
+		}
+		srv.Logger = log
+		chain.Attach(srv)
+		cm := computeminer.New(computeminer.Config{
+			BidPerHour: bid, GPUType: gpuType, VRAMGB: vramGB, GPUCount: gpuCount, Logger: log,
+		})
+		if o, err := cm.Offer(); err == nil {
+			log.Info("compute offer", "gpu_type", o.GPUType, "gpu_count", o.GPUCount, "vram_gb", o.VRAMGB, "bid_per_hour", o.BidPerHour, "attestation", "none")
+		}
+		cm.Register(srv)
+		if err := srv.Run(ctx); err != nil && !errors.Is(err, context.Canceled) {
+			return err
+		}
+		return nil
+	}
+	return cmd
 }
