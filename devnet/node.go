@@ -132,6 +132,8 @@ func Start(ctx context.Context, cfg Config) (*Node, error) {
 
 func (n *Node) run() {
 	defer n.wg.Done()
+	// The first block comes at once: clients see a live chain immediately.
+	n.chain.produce()
 	t := time.NewTicker(n.cfg.BlockTime)
 	defer t.Stop()
 	for {
