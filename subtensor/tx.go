@@ -204,13 +204,25 @@ func (c *Client) poolError(call substrate.Call, err error) error {
 	var re *rpc.Error
 	if errors.As(err, &re) {
 		if n, ok := re.CustomCode(); ok {
+			name, hint, _ := rpc.CustomErrorName(n)
 			if a, ok := customAdvice[n]; ok {
-				return &ChainError{Advice: a, Err: fmt.Errorf("%s rejected by the transaction pool: %w", call, err)}
+				hint = a
 			}
+			return &ChainError{Advice: hint, Err: &wrapped{msg: fmt.Sprintf("%s rejected by the transaction pool: %s (custom error %d)", call, name, n), err: err}}
 		}
+		return &ChainError{Err: fmt.Errorf("%s rejected by the transaction pool: %w", call, err)}
 	}
-	return &ChainError{Err: fmt.Errorf("%s rejected by the transaction pool: %w", call, err)}
+	return fmt.Errorf("subtensor: submit %s: %w", call, err)
 }
+
+// wrapped shows msg but keeps err for errors.Is and errors.As.
+type wrapped struct {
+	msg string
+	err error
+}
+
+func (w *wrapped) Error() string { return w.msg }
+func (w *wrapped) Unwrap() error { return w.err }
 
 // readOutcome finds the extrinsic in its block and collects its events.
 func (c *Client) readOutcome(ctx context.Context, res *TxResult, blockHash rpc.Hash, ext []byte) error {
