@@ -204,8 +204,13 @@ func TestReconnectResubscribes(t *testing.T) {
 	if h := recvHeader(t, ctx, st); h.Number != 2 {
 		t.Fatalf("after reconnect got header %d, want 2", h.Number)
 	}
-	if reconnects.Load() != 1 {
-		t.Errorf("OnReconnect called %d times, want 1", reconnects.Load())
+	// OnReconnect runs after the re-subscriptions are signalled.
+	for reconnects.Load() != 1 {
+		select {
+		case <-ctx.Done():
+			t.Fatalf("OnReconnect called %d times, want 1", reconnects.Load())
+		case <-time.After(time.Millisecond):
+		}
 	}
 	if ws := c.Transport().(*rpc.WebSocket); ws.Reconnects() != 1 || ws.URL() != s.URL() {
 		t.Errorf("Reconnects() = %d, URL() = %q", ws.Reconnects(), ws.URL())
@@ -272,7 +277,11 @@ func TestFailover(t *testing.T) {
 		t.Fatal(err)
 	}
 	b.Stop()
-	<-st.Reconnected()
+	select {
+	case <-st.Reconnected():
+	case <-ctx.Done():
+		t.Fatal("no failover to a")
+	}
 	if got, err := c.SystemChain(ctx); err != nil || got != "a" {
 		t.Fatalf("with b down, SystemChain = %q, %v; want a", got, err)
 	}
@@ -537,8 +546,11 @@ func TestDeadlineWhileDisconnected(t *testing.T) {
 	for err == nil || errors.Is(err, rpc.ErrConnectionLost) {
 		_, err = c.SystemChain(ctx)
 	}
-	if !errors.Is(err, context.DeadlineExceeded) || !strings.Contains(err.Error(), "waiting for a connection") {
-		t.Fatalf("error = %v, want a DeadlineExceeded while waiting for a connection", err)
+	if !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("error = %v, want DeadlineExceeded", err)
+	}
+	if ws := c.Transport().(*rpc.WebSocket); ws.URL() != "" {
+		t.Errorf("URL() = %q while the node is down", ws.URL())
 	}
 }
 
