@@ -80,8 +80,14 @@ func (x *exec) transactional(fn func() error) error {
 	return err
 }
 
-// dispatch runs a call for an origin.
-func (x *exec) dispatch(o origin, c *call) error {
+// dispatch runs a call for an origin. A bug in a call must not stop the
+// chain: a panic becomes DispatchError::Other for that extrinsic.
+func (x *exec) dispatch(o origin, c *call) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = errOtherDispatchFn
+		}
+	}()
 	return c.spec.fn(x, o, c.args)
 }
 
