@@ -286,8 +286,10 @@ func (s *Server) liveConns() []*Conn {
 // listener stays up. Their subscriptions are forgotten.
 func (s *Server) DropConnections() {
 	for _, c := range s.liveConns() {
-		c.cancel()
+		// Close before cancelling: a handler woken by the cancel must
+		// find the socket already gone, not answer on it.
 		c.ws.CloseNow()
+		c.cancel()
 	}
 }
 
