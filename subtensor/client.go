@@ -103,6 +103,27 @@ func (c *Client) Network() Network { return c.network }
 // GenesisHash returns the chain's genesis hash.
 func (c *Client) GenesisHash() rpc.Hash { return c.genesis }
 
+// BlockTime returns the chain's block time: twice Timestamp.MinimumPeriod
+// (or Aura.SlotDuration / Babe.ExpectedBlockTime) from the runtime's
+// constants when it has them, else the network's nominal block time.
+func (c *Client) BlockTime() time.Duration {
+	md := c.Metadata()
+	for _, k := range []struct {
+		pallet, name string
+		factor       int64
+	}{{"Timestamp", "MinimumPeriod", 2}, {"Aura", "SlotDuration", 1}, {"Babe", "ExpectedBlockTime", 1}} {
+		if cst, err := md.LookupConstant(k.pallet, k.name); err == nil && len(cst.Value) == 8 {
+			if ms := int64(le64(cst.Value)) * k.factor; ms > 0 && ms < 3_600_000 {
+				return time.Duration(ms) * time.Millisecond
+			}
+		}
+	}
+	if c.network.BlockTime > 0 {
+		return c.network.BlockTime
+	}
+	return 12 * time.Second
+}
+
 // Metadata returns the current runtime's metadata (read-only).
 func (c *Client) Metadata() *substrate.Metadata { return c.rt.Load().md }
 

@@ -79,12 +79,14 @@ func (c *Client) Status(ctx context.Context, netuid uint16, hotkey keys.PublicKe
 	st.Active = GetBool(m.Active, uid)
 	st.Stake = GetRao(m.TotalStake, uid)
 	st.EmissionPerTempo = GetRao(m.Emission, uid)
-	st.EpochsPerDay = c.network.BlocksPerDay() / float64(uint64(m.Tempo)+1)
+	net := c.network
+	net.BlockTime = c.BlockTime()
+	st.EpochsPerDay = net.BlocksPerDay() / float64(uint64(m.Tempo)+1)
 	st.EmissionPerDay = Rao(float64(st.EmissionPerTempo) * st.EpochsPerDay)
 	st.RegisteredAt = GetU64(m.BlockAtRegistration, uid)
 	if end := st.RegisteredAt + uint64(immunity); end > m.Block {
 		st.ImmunityLeft = end - m.Block
-		st.ImmunityLeftTime = c.network.BlocksToDuration(st.ImmunityLeft)
+		st.ImmunityLeftTime = net.BlocksToDuration(st.ImmunityLeft)
 	}
 	if uid < len(m.Axons) {
 		st.Axon = m.Axons[uid].Endpoint()

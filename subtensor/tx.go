@@ -3,6 +3,7 @@ package subtensor
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 
@@ -35,6 +36,20 @@ type Event struct {
 }
 
 func (e Event) String() string { return e.Pallet + "." + e.Name }
+
+// UnmarshalJSON reads what MarshalJSON wrote, so that --json output can be
+// read back; the fields stay undecoded (Fields is left invalid).
+func (e *Event) UnmarshalJSON(b []byte) error {
+	var v struct {
+		Pallet string `json:"pallet"`
+		Name   string `json:"name"`
+	}
+	if err := json.Unmarshal(b, &v); err != nil {
+		return err
+	}
+	e.Pallet, e.Name = v.Pallet, v.Name
+	return nil
+}
 
 // TxResult is what a transaction did.
 type TxResult struct {

@@ -1,0 +1,128 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/minerkit/minerkit/devnet"
+	"github.com/minerkit/minerkit/keys"
+	"github.com/minerkit/minerkit/subtensor"
+	"github.com/minerkit/minerkit/wallet"
+)
+
+// chainWallet writes a plaintext wallet name with the given coldkey and
+// hotkey SURIs under dir.
+func chainWallet(t *testing.T, dir, name, cold, hot string) {
+	t.Helper()
+	w, err := wallet.New(dir, name, "default")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ck, _ := keys.FromSURI(cold)
+	hk, _ := keys.FromSURI(hot)
+	if err := w.CreateColdkey(ck, "", nil, false); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.CreateHotkey(hk, "", nil, false); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestChainCommandsOnDevnet(t *testing.T) {
+	n, err := devnet.Start(context.Background(), devnet.Config{BlockTime: 20 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer n.Close()
+	dir := t.TempDir()
+	t.Setenv("BT_WALLET_PATH", dir)
+	t.Setenv("BT_WALLET_NAME", "miner")
+	t.Setenv("BT_WALLET_HOTKEY", "")
+	t.Setenv("BT_SUBTENSOR_NETWORK", n.URL())
+	chainWallet(t, dir, "miner", "//Bob", "//Bob//miner")
+	hot, _ := keys.FromSURI("//Bob//miner")
+	run := func(stdin string, args ...string) string {
+		t.Helper()
+		out := mustRun(t, stdin, args...)
+		t.Logf("$ minerkit %s\n%s", strings.Join(args, " "), out)
+		return out
+	}
+
+	// Register: the price is shown and confirmed on stdin.
+	out := run("y\n", "register", "--netuid", "1")
+	if !strings.Contains(out, "as UID 0 for 1 τ") || !strings.Contains(out, "fee: ") || !strings.Contains(out, "NeuronRegistered") {
+		t.Fatalf("register:\n%s", out)
+	}
+	out = run("", "register", "--netuid", "1")
+	if !strings.Contains(out, "already registered on netuid 1 as UID 0; nothing paid") {
+		t.Fatalf("register again:\n%s", out)
+	}
+	// Declined on stdin: exit status 1 and nothing paid.
+	chainWallet(t, dir, "other", "//Charlie", "//Charlie//miner")
+	if _, _, err := runCLI(t, "n\n", "register", "--netuid", "1", "--wallet.name", "other"); err == nil || !strings.Contains(err.Error(), "declined") {
+		t.Fatalf("declined register: %v", err)
+	}
+	var reg subtensor.RegisterResult
+	if err := json.Unmarshal([]byte(run("", "register", "--netuid", "1", "--wallet.name", "other", "--yes", "--json", "--max-burn", "1.5")), &reg); err != nil || reg.UID != 1 || reg.Price != subtensor.TAO(1) {
+		t.Fatalf("register --json: %+v %v", reg, err)
+	}
+
+	// Serve the axon: loopback refused in words, a public address accepted.
+	_, _, err = runCLI(t, "", "serve-axon", "--netuid", "1", "--ip", "127.0.0.1", "--port", "8091")
+	if err == nil || !strings.Contains(err.Error(), "pass your public IP") {
+		t.Fatalf("serve-axon 127.0.0.1: %v", err)
+	}
+	run("", "serve-axon", "--netuid", "1", "--ip", "203.0.113.7", "--port", "8091")
+
+	// Commit, read back, and commit the same again (nothing sent).
+	run("", "commit", "--netuid", "1", "--endpoint", "https://203.0.113.7:8091")
+	out = run("", "commit", "--netuid", "1")
+	if !strings.Contains(out, `"https://203.0.113.7:8091"`) {
+		t.Fatalf("commit read:\n%s", out)
+	}
+	out = run("", "commit", "--netuid", "1", "--endpoint", "https://203.0.113.7:8091")
+	if !strings.Contains(out, "nothing sent") {
+		t.Fatalf("commit again:\n%s", out)
+	}
+
+	out = run("", "metagraph", "--netuid", "1", "--sort", "incentive")
+	if !strings.Contains(out, "203.0.113.7:8091") || !strings.Contains(out, "2 neurons") {
+		t.Fatalf("metagraph:\n%s", out)
+	}
+	var mg metagraphReport
+	if err := json.Unmarshal([]byte(mustRun(t, "", "metagraph", "--netuid", "1", "--json")), &mg); err != nil || len(mg.Neurons) != 2 || mg.Neurons[0].Hotkey != hot.Address() || mg.Neurons[0].CommitmentText() != "https://203.0.113.7:8091" {
+		t.Fatalf("metagraph --json: %+v %v", mg, err)
+	}
+
+	out = run("", "status", "--netuid", "1")
+	for _, want := range []string{"uid         0 (miner)", "rank        ", "emission    ", "immunity    ", "203.0.113.7:8091", `"https://203.0.113.7:8091"`} {
+		if !strings.Contains(out, want) {
+			t.Fatalf("status lacks %q:\n%s", want, out)
+		}
+	}
+	var st subtensor.MinerStatus
+	if err := json.Unmarshal([]byte(mustRun(t, "", "status", "--netuid", "1", "--json")), &st); err != nil || !st.Registered || st.UID != 0 || st.RegisteredAt == 0 {
+		t.Fatalf("status --json: %+v %v", st, err)
+	}
+
+	charlie, _ := keys.FromSURI("//Charlie")
+	out = run("", "transfer", "--dest", charlie.Address(), "--amount", "2.5", "--yes")
+	if !strings.Contains(out, "sent 2.5 τ") || !strings.Contains(out, "Balances.Transfer") {
+		t.Fatalf("transfer:\n%s", out)
+	}
+	out = run("", "stake", "add", "--netuid", "1", "--amount", "10", "--yes")
+	if !strings.Contains(out, "staked 10 τ") {
+		t.Fatalf("stake add:\n%s", out)
+	}
+	var bal balanceReport
+	if err := json.Unmarshal([]byte(run("", "balance", "--json")), &bal); err != nil || bal.Free == 0 || bal.Free > subtensor.TAO(1_000_000-13) {
+		t.Fatalf("balance: %+v %v", bal, err)
+	}
+	// A network name that does not exist: the error lists the right ones.
+	if _, _, err := runCLI(t, "", "balance", "--network", "nakamoto"); err == nil || !strings.Contains(err.Error(), "finney, test, archive, local, devnet") {
+		t.Fatalf("bad network: %v", err)
+	}
+}
