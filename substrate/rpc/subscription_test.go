@@ -514,4 +514,3 @@ func TestSubscribeRuntimeVersion(t *testing.T) {
 		t.Fatalf("ParseHash = %v, %v", h, err)
 	}
 }
-
