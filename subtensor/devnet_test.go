@@ -2,6 +2,7 @@ package subtensor_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/netip"
@@ -13,6 +14,7 @@ import (
 	"github.com/minerkit/minerkit/devnet"
 	"github.com/minerkit/minerkit/keys"
 	"github.com/minerkit/minerkit/metagraph"
+	"github.com/minerkit/minerkit/substrate"
 	"github.com/minerkit/minerkit/substrate/rpc"
 	"github.com/minerkit/minerkit/subtensor"
 )
@@ -428,5 +430,74 @@ func TestDevnetSyncerSurvivesRestart(t *testing.T) {
 	}
 	if !recovered.Load() {
 		t.Fatalf("syncer did not recover: block %d, age %v, status %+v", s.Current().Block(), s.Age(), s.Status())
+	}
+}
+
+// bumpTransport passes calls to a real node but can raise the spec_version
+// the node reports, as a runtime upgrade would, and counts metadata loads.
+type bumpTransport struct {
+	rpc.Transport
+	bump      atomic.Uint32
+	metaLoads atomic.Int32
+}
+
+func (b *bumpTransport) Request(ctx context.Context, method string, params ...any) (json.RawMessage, error) {
+	raw, err := b.Transport.Request(ctx, method, params...)
+	if err != nil {
+		return raw, err
+	}
+	switch method {
+	case "state_getMetadata":
+		b.metaLoads.Add(1)
+	case "state_call":
+		if len(params) > 0 && params[0] == "Metadata_metadata_at_version" {
+			b.metaLoads.Add(1)
+		}
+	case "state_getRuntimeVersion":
+		var v map[string]any
+		if json.Unmarshal(raw, &v) == nil {
+			v["specVersion"] = v["specVersion"].(float64) + float64(b.bump.Load())
+			return json.Marshal(v)
+		}
+	}
+	return raw, nil
+}
+
+func TestRuntimeUpgradeReloadsMetadata(t *testing.T) {
+	n, err := devnet.Start(context.Background(), devnet.Config{BlockTime: testBlockTime})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer n.Close()
+	ctx := ctxT(t)
+	ws, err := rpc.DialWebSocket(ctx, rpc.Options{}, n.URL())
+	if err != nil {
+		t.Fatal(err)
+	}
+	bt := &bumpTransport{Transport: ws}
+	c, err := subtensor.NewClient(ctx, rpc.NewClient(bt), subtensor.Network{Name: "devnet"}, subtensor.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	spec, loads := c.Features().SpecVersion, bt.metaLoads.Load()
+	// Same version: signing does not reload.
+	alice := key(t, "//Alice")
+	call, err := c.NewCall("System", "remark", substrate.Named("remark", substrate.Bytes([]byte("hi"))))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.Sign(ctx, alice, call, subtensor.TxOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if bt.metaLoads.Load() != loads {
+		t.Fatal("metadata reloaded without a runtime upgrade")
+	}
+	bt.bump.Store(1)
+	if _, err := c.Sign(ctx, alice, call, subtensor.TxOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if bt.metaLoads.Load() == loads || c.Features().SpecVersion != spec+1 {
+		t.Fatalf("after the upgrade: %d metadata loads (was %d), spec %d (was %d)", bt.metaLoads.Load(), loads, c.Features().SpecVersion, spec)
 	}
 }
