@@ -22,3 +22,4 @@ test: interop-deps vet unit
 
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./...
+	$(GO) run ./bench/cmd/loadtest

@@ -1,0 +1,168 @@
+package bench
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"io"
+	"log/slog"
+	"net/http"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/minerkit/minerkit/epistula"
+	"github.com/minerkit/minerkit/guard"
+	"github.com/minerkit/minerkit/keys"
+)
+
+// Fixture is a miner key, its validators and their metagraph entries.
+type Fixture struct {
+	Miner      *keys.Keypair
+	Validators []*keys.Keypair
+	neurons    map[string]guard.Neuron
+	verifyKeys map[string]*keys.VerifyKey
+}
+
+// NewFixture derives the miner (//Miner) and n validators (//Validator/i).
+func NewFixture(n int) (*Fixture, error) {
+	miner, err := keys.FromSURI("//Miner")
+	if err != nil {
+		return nil, err
+	}
+	f := &Fixture{Miner: miner, neurons: map[string]guard.Neuron{}, verifyKeys: map[string]*keys.VerifyKey{}}
+	for i := 0; i < n; i++ {
+		k, err := keys.FromSURI("//Validator/" + strconv.Itoa(i))
+		if err != nil {
+			return nil, err
+		}
+		vk, err := keys.NewVerifyKey(k.Public())
+		if err != nil {
+			return nil, err
+		}
+		f.Validators = append(f.Validators, k)
+		f.neurons[k.Address()] = guard.Neuron{UID: uint16(i), StakeWeight: 20_000 * guard.RaoPerTAO, ValidatorPermit: true}
+		f.verifyKeys[k.Address()] = vk
+	}
+	return f, nil
+}
+
+// Request is a pre-signed request.
+type Request struct {
+	Header http.Header
+	Body   []byte
+}
+
+// Sign pre-signs n unique requests (fresh uuid each) with the validators in
+// turn, timestamped now. Signing runs on all CPUs.
+func (f *Fixture) Sign(n int, body func(i int) []byte) []Request {
+	out := make([]Request, n)
+	now := time.Now()
+	var wg sync.WaitGroup
+	workers := 4
+	for w := 0; w < workers; w++ {
+		wg.Add(1)
+		go func(w int) {
+			defer wg.Done()
+			for i := w; i < n; i += workers {
+				b := body(i)
+				out[i] = Request{Header: epistula.Sign(f.Validators[i%len(f.Validators)], b, f.Miner.Address(), now), Body: b}
+			}
+		}(w)
+	}
+	wg.Wait()
+	return out
+}
+
+// Bare returns the limit handler: read the body, hash it, build the signed
+// message, one sr25519 verification with a key decoded in advance, a fixed
+// JSON answer. No freshness, receiver or replay checks, no logging.
+func (f *Fixture) Bare() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body := make([]byte, 0, max(r.ContentLength, 0)+1)
+		for {
+			n, err := r.Body.Read(body[len(body):cap(body)])
+			body = body[:len(body)+n]
+			if err != nil {
+				break
+			}
+			if len(body) == cap(body) {
+				body = append(body, 0)[:len(body)]
+			}
+		}
+		sum := sha256.Sum256(body)
+		var hash [64]byte
+		hex.Encode(hash[:], sum[:])
+		var buf [256]byte
+		msg := epistula.AppendMessage(buf[:0], &hash, r.Header.Get(epistula.HeaderUUID),
+			r.Header.Get(epistula.HeaderTimestamp), r.Header.Get(epistula.HeaderSignedFor))
+		var sig [64]byte
+		s := r.Header.Get(epistula.HeaderSignature)
+		if len(s) != 130 {
+			http.Error(w, "bad signature", 401)
+			return
+		}
+		hex.Decode(sig[:], []byte(s[2:]))
+		vk := f.verifyKeys[r.Header.Get(epistula.HeaderSignedBy)]
+		if vk == nil || !vk.VerifyRaw(msg, sig[:]) {
+			http.Error(w, "bad signature", 401)
+			return
+		}
+		w.Header().Set("Content-Type", "application/json")
+		io.WriteString(w, `{"ok":true}`+"\n")
+	})
+}
+
+// Full returns the full guard stack (metrics on a private registry, a JSON
+// access log written to logOut) in front of a small JSON handler. window is
+// the Epistula window: the harness widens it so that signing ahead of a run
+// cannot make requests stale; it does not change the cost of a check.
+func (f *Fixture) Full(logOut io.Writer, window time.Duration) (http.Handler, error) {
+	return f.fullAround(logOut, window, http.HandlerFunc(jsonHandler))
+}
+
+var errRefused = errors.New("bench: the guard refused a pre-signed request")
+
+func (f *Fixture) fullAround(logOut io.Writer, window time.Duration, h http.Handler) (http.Handler, error) {
+	m, err := guard.NewMetrics(prometheus.NewRegistry())
+	if err != nil {
+		return nil, err
+	}
+	g := guard.New(f.Miner.Address())
+	g.Epistula.Verifier.Window = window
+	g.Validators = &guard.Validators{
+		Metagraph: guard.LookupFunc(func(h string) (guard.Neuron, bool) { n, ok := f.neurons[h]; return n, ok }),
+		MinStake:  1000 * guard.RaoPerTAO,
+	}
+	g.RateLimit = &guard.RateLimit{Rate: 1e6, Burst: 1e6}
+	g.Metrics = m
+	g.Logger = slog.New(slog.NewJSONHandler(logOut, nil))
+	return g.Handler(h), nil
+}
+
+// jsonHandler is a small subnet handler: decode a JSON request, answer JSON.
+func jsonHandler(w http.ResponseWriter, r *http.Request) {
+	var req struct {
+		Prompt string `json:"prompt"`
+	}
+	if err := json.NewDecoder(r.Body).Decode(&req); err != nil {
+		http.Error(w, `{"error":"bad json"}`, 400)
+		return
+	}
+	caller, _ := guard.Caller(r.Context())
+	w.Header().Set("Content-Type", "application/json")
+	json.NewEncoder(w).Encode(struct {
+		OK     bool   `json:"ok"`
+		Caller string `json:"caller"`
+		Len    int    `json:"len"`
+	}{true, caller, len(req.Prompt)})
+}
+
+// Body returns the i-th request body: a small JSON document of a typical
+// validator query.
+func Body(i int) []byte {
+	return []byte(`{"prompt":"what is ` + strconv.Itoa(i) + ` times seven?","max_tokens":16,"temperature":0.7}`)
+}
