@@ -280,6 +280,46 @@ func TestSyncerFollowsHeads(t *testing.T) {
 	}
 }
 
+func TestSyncerNoticesLostHeads(t *testing.T) {
+	src := &fakeSource{heads: make(chan uint64)}
+	src.set(100, neurons(2), nil)
+	s := NewSyncer(src, 0)
+	s.BlockTime = time.Hour
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	ch := s.Notify()
+	go s.Run(ctx)
+	waitAttempt(t, ch)
+	src.heads <- 101 // subscribed and following
+
+	// The node goes away: the subscription ends and the Syncer checks at once.
+	src.set(0, nil, errors.New("websocket: close 1006 (abnormal closure)"))
+	ch = s.Notify()
+	close(src.heads)
+	waitAttempt(t, ch)
+	if st := s.Status(); st.Reachable || st.Block != 100 || st.LastError == nil {
+		t.Fatalf("after losing heads: %+v", st)
+	}
+}
+
+func TestSyncerHeadSilence(t *testing.T) {
+	src := &fakeSource{heads: make(chan uint64)} // never sends
+	src.set(100, neurons(2), nil)
+	s := NewSyncer(src, 0)
+	s.BlockTime = time.Millisecond // silence after 1 s (the minimum)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	ch := s.Notify()
+	go s.Run(ctx)
+	waitAttempt(t, ch)
+	src.set(0, nil, errors.New("i/o timeout"))
+	ch = s.Notify()
+	waitAttempt(t, ch) // the watchdog sync
+	if st := s.Status(); st.Reachable {
+		t.Fatalf("silent chain still reachable: %+v", st)
+	}
+}
+
 func TestSyncerChainDownKeepsSnapshotAndRecovers(t *testing.T) {
 	src := &fakeSource{}
 	src.set(50, neurons(4), nil)
@@ -479,5 +519,47 @@ func TestLookupAllocs(t *testing.T) {
 	hit, miss := pub(3).Address(), pub(9999).Address()
 	if n := testing.AllocsPerRun(1000, func() { s.Lookup(hit); s.Lookup(miss) }); n != 0 {
 		t.Fatalf("Lookup allocates %v times per run", n)
+	}
+}
+
+// blockingSource blocks in Snapshot until released, like an RPC client
+// waiting for its node to come back.
+type blockingSource struct {
+	entered, release chan struct{}
+}
+
+func (b *blockingSource) Snapshot(ctx context.Context, netuid uint16) (*Snapshot, error) {
+	b.entered <- struct{}{}
+	select {
+	case <-b.release:
+		return NewSnapshot(netuid, 1, time.Time{}, nil)
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+}
+
+func TestSyncerSlowChainIsUnreachable(t *testing.T) {
+	src := &blockingSource{entered: make(chan struct{}), release: make(chan struct{})}
+	clk := newClock()
+	s := NewSyncer(src, 0)
+	s.Now = clk.now
+	s.BlockTime = time.Second // unreachable after waiting 3 s
+	done := make(chan error)
+	go func() { done <- s.Sync(context.Background()) }()
+	<-src.entered
+	clk.advance(2 * time.Second)
+	if st := s.Status(); st.Waiting != 2*time.Second {
+		t.Fatalf("Waiting = %v", st.Waiting)
+	}
+	clk.advance(2 * time.Second)
+	if st := s.Status(); st.Reachable || st.Waiting != 4*time.Second {
+		t.Fatalf("status while the chain does not answer: %+v", st)
+	}
+	close(src.release)
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	if st := s.Status(); !st.Reachable || st.Waiting != 0 {
+		t.Fatalf("status after the answer: %+v", st)
 	}
 }

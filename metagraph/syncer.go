@@ -32,7 +32,7 @@ type HeadSource interface {
 const (
 	DefaultInterval     = 12 // blocks
 	DefaultBlockTime    = 12 * time.Second
-	DefaultSyncTimeout  = 20 * time.Second
+	DefaultSyncTimeout  = 15 * time.Second
 	DefaultEarlyGap     = 12 * time.Second
 	minRetryBackoff     = 500 * time.Millisecond
 	staleIntervalsCount = 3
@@ -59,7 +59,7 @@ type Syncer struct {
 	// MaxAge is the age past which the snapshot is no longer Fresh
 	// (default 3 × Interval × BlockTime).
 	MaxAge time.Duration
-	// SyncTimeout bounds one Source call (default 20 s).
+	// SyncTimeout bounds one Source call (default 15 s).
 	SyncTimeout time.Duration
 	// EarlyGap is the least time between two early refreshes (default 12 s).
 	EarlyGap time.Duration
@@ -74,6 +74,7 @@ type Syncer struct {
 	cur       atomic.Pointer[Snapshot]
 	head      atomic.Uint64
 	lastEarly atomic.Int64 // unix ns of the last accepted early refresh
+	syncStart atomic.Int64 // unix ns when the running Source call began; 0 when none
 	pending   atomic.Bool  // an early refresh was refused by the rate limit
 	early     chan struct{}
 	wake      chan struct{} // tells Run that pending was set
@@ -93,8 +94,13 @@ type Status struct {
 	MaxAge time.Duration
 	// Fresh is true when a snapshot exists and Age ≤ MaxAge.
 	Fresh bool
-	// Reachable is true when the last sync attempt succeeded.
+	// Reachable is true when the last sync attempt succeeded and no attempt
+	// has been waiting on the chain for longer than three block times
+	// (at least a second).
 	Reachable bool
+	// Waiting is how long the running sync attempt has waited on the chain
+	// (0 when none runs).
+	Waiting time.Duration
 	// Head is the latest block number announced by the Source (0 when it
 	// announces none).
 	Head uint64
@@ -234,6 +240,12 @@ func (s *Syncer) Status() Status {
 	s.mu.Unlock()
 	st.Head = s.head.Load()
 	st.MaxAge = s.maxAge()
+	if start := s.syncStart.Load(); start != 0 {
+		st.Waiting = time.Duration(s.now().UnixNano() - start)
+		if st.Waiting > s.headSilence() {
+			st.Reachable = false
+		}
+	}
 	if snap := s.cur.Load(); snap != nil {
 		st.Block = snap.Block()
 		st.TakenAt = snap.TakenAt()
@@ -281,6 +293,7 @@ func (s *Syncer) sync(ctx context.Context, early bool) error {
 	// This sync answers every early request refused so far.
 	s.pending.Store(false)
 	cctx, cancel := context.WithTimeout(ctx, timeout)
+	s.syncStart.Store(s.now().UnixNano())
 	snap, err := s.src.Snapshot(cctx, s.netuid)
 	cancel()
 	if err == nil && snap == nil {
@@ -298,7 +311,7 @@ func (s *Syncer) sync(ctx context.Context, early bool) error {
 	}
 
 	s.mu.Lock()
-	prevFailures := s.status.Failures
+	prevFailures, prevSyncs := s.status.Failures, s.status.Syncs
 	s.status.LastAttempt = now
 	s.status.LastError = err
 	if err != nil {
@@ -312,6 +325,7 @@ func (s *Syncer) sync(ctx context.Context, early bool) error {
 			s.status.EarlySyncs++
 		}
 	}
+	s.syncStart.Store(0)
 	close(s.notify)
 	s.notify = make(chan struct{})
 	s.mu.Unlock()
@@ -326,6 +340,8 @@ func (s *Syncer) sync(ctx context.Context, early bool) error {
 		} else {
 			log.Warn("metagraph sync failed; no snapshot yet", "netuid", s.netuid, "err", err, "failures", prevFailures+1)
 		}
+	case err == nil && prevSyncs == 0:
+		log.Info("metagraph synced", "netuid", s.netuid, "block", snap.Block(), "neurons", snap.Len(), "validators", snap.Validators())
 	case err == nil && prevFailures > 0:
 		log.Info("metagraph sync recovered", "netuid", s.netuid, "block", snap.Block(), "neurons", snap.Len(), "after_failures", prevFailures)
 	case err == nil:
@@ -349,9 +365,10 @@ func (s *Syncer) backoff(n int) time.Duration {
 
 // Run syncs once, then keeps the snapshot current until ctx is done. With a
 // HeadSource it syncs when a head is Interval blocks past the snapshot's block
-// (or the chain went back, as when a devnet restarts), with a clock fallback
-// of two intervals in case heads stall; without one, every Interval ×
-// BlockTime. Failed syncs are retried with backoff; the last snapshot stays
+// (or the chain went back, as when a devnet restarts), and also when the head
+// subscription ends or no head came for three block times (so that an
+// unreachable chain shows in Status within seconds); without one, every
+// Interval × BlockTime. Failed syncs are retried with backoff; the last snapshot stays
 // published meanwhile. Run returns nil when ctx is done.
 func (s *Syncer) Run(ctx context.Context) error {
 	hs, hasHeads := s.src.(HeadSource)
@@ -397,7 +414,7 @@ func (s *Syncer) Run(ctx context.Context) error {
 		} else {
 			subscribe()
 			if heads != nil {
-				next = 2 * s.period()
+				next = s.headSilence()
 			}
 		}
 		timer.Reset(next)
@@ -416,14 +433,22 @@ func (s *Syncer) Run(ctx context.Context) error {
 			return nil
 		case h, ok := <-heads:
 			if !ok {
+				// The link dropped: find out now whether the chain is
+				// reachable (and resubscribe if it is).
 				heads = nil
 				headCancel()
-				s.logger().Debug("metagraph head subscription ended; following the clock")
+				s.logger().Debug("metagraph head subscription ended; syncing to check the chain")
+				after(false)
 				continue
 			}
 			s.head.Store(h)
-			if s.due(h) {
+			s.mu.Lock()
+			failing := s.status.Failures > 0
+			s.mu.Unlock()
+			if failing || s.due(h) {
 				after(false)
+			} else {
+				timer.Reset(s.headSilence())
 			}
 		case <-timer.C:
 			after(false)
@@ -440,6 +465,10 @@ func (s *Syncer) Run(ctx context.Context) error {
 		}
 	}
 }
+
+// headSilence is how long Run waits for a head before it checks the chain
+// with a sync: three block times, at least a second.
+func (s *Syncer) headSilence() time.Duration { return max(3*s.blockTime(), time.Second) }
 
 // due reports whether head h calls for a sync.
 func (s *Syncer) due(h uint64) bool {

@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"os"
 	"strings"
+	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
@@ -65,7 +66,10 @@ func (s *Server) Ready() ReadyReport {
 	default:
 		r.Metagraph.AgeSeconds = st.Age.Seconds()
 	}
-	if !st.Reachable && !st.LastAttempt.IsZero() {
+	switch {
+	case !st.Reachable && st.Waiting > 0:
+		r.Reasons = append(r.Reasons, "chain not answering for "+st.Waiting.Round(time.Millisecond).String())
+	case !st.Reachable && !st.LastAttempt.IsZero():
 		r.Reasons = append(r.Reasons, "chain unreachable: "+r.Metagraph.LastError)
 	}
 	if s.draining.Load() {

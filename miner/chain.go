@@ -2,6 +2,7 @@ package miner
 
 import (
 	"context"
+	"errors"
 	"net/netip"
 
 	"github.com/minerkit/minerkit/keys"
@@ -30,3 +31,22 @@ type Committer interface {
 type AxonServer interface {
 	ServeAxon(ctx context.Context, netuid uint16, addr netip.AddrPort) (sent bool, err error)
 }
+
+// ErrPermanent marks announcement errors that retrying cannot fix (an
+// endpoint the chain will never accept); the Server logs them once and stops
+// trying. Wrap with [Permanent].
+var ErrPermanent = errors.New("permanent")
+
+// Permanent wraps err so that errors.Is(err, ErrPermanent) holds.
+func Permanent(err error) error {
+	if err == nil {
+		return nil
+	}
+	return permanentError{err}
+}
+
+type permanentError struct{ err error }
+
+func (e permanentError) Error() string        { return e.err.Error() }
+func (e permanentError) Unwrap() error        { return e.err }
+func (e permanentError) Is(target error) bool { return target == ErrPermanent }

@@ -33,7 +33,7 @@ type Config struct {
 	AxonPort    uint16  `json:"axon_port" help:"public port to announce with serve_axon (0: the port of --listen)"`
 
 	SyncInterval uint64   `json:"sync_interval" help:"refresh the metagraph every this many blocks"`
-	BlockTime    Duration `json:"block_time" help:"the chain's block time (for staleness and the clock fallback)"`
+	BlockTime    Duration `json:"block_time" help:"the chain's block time, for staleness and the clock fallback (0: the network's, else 12s)"`
 	MaxStaleness Duration `json:"max_staleness" help:"/ready fails when the metagraph is older than this (0: 3 sync intervals)"`
 
 	MinStakeTAO float64  `json:"min_stake_tao" help:"least stake weight, in TAO, of a caller with a validator permit"`
@@ -59,16 +59,16 @@ type Config struct {
 }
 
 // DefaultConfig returns the defaults: the API on :8091, the admin listener on
-// 127.0.0.1:9091, metagraph refresh every 12 blocks of 12 s, callers need a
-// permit and 1000 TAO of stake weight, 10 requests/s (burst 20) per
-// validator, and timeouts that keep slow clients from holding connections.
+// 127.0.0.1:9091, metagraph refresh every 12 blocks (block time: the
+// network's, 12 s on finney), callers need a permit and 1000 TAO of stake
+// weight, 10 requests/s (burst 20) per validator, and timeouts that keep slow
+// clients from holding connections.
 func DefaultConfig() Config {
 	return Config{
 		NetUID:            1,
 		Listen:            ":8091",
 		AdminListen:       "127.0.0.1:9091",
 		SyncInterval:      12,
-		BlockTime:         Duration(12 * time.Second),
 		MinStakeTAO:       1000,
 		RatePerSec:        10,
 		RateBurst:         20,
@@ -92,8 +92,8 @@ func (c *Config) Check() error {
 		return errors.New("miner: listen is empty; set --listen to an address such as :8091")
 	case c.SyncInterval == 0:
 		return errors.New("miner: sync_interval must be at least 1 block")
-	case c.BlockTime <= 0:
-		return errors.New("miner: block_time must be positive (12s on finney, 250ms on a fast devnet)")
+	case c.BlockTime < 0:
+		return errors.New("miner: block_time must be positive (12s on finney, 250ms on a fast devnet) or 0 for the network's")
 	case c.RatePerSec <= 0 || c.RateBurst < 1:
 		return errors.New("miner: rate_per_sec must be positive and rate_burst at least 1")
 	case c.MinStakeTAO < 0:

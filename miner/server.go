@@ -322,6 +322,10 @@ func (s *Server) announce(ctx context.Context) {
 			if ctx.Err() != nil {
 				return
 			}
+			if errors.Is(err, ErrPermanent) {
+				log.Error("announcing the endpoint failed; not retrying (fix the setting and restart)", "what", j.what, "err", err)
+				break
+			}
 			log.Warn("announcing the endpoint failed; retrying", "what", j.what, "err", err, "retry_in", backoff)
 			select {
 			case <-ctx.Done():

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/netip"
+	"net/url"
 
 	"github.com/minerkit/minerkit/keys"
 	"github.com/minerkit/minerkit/subtensor"
@@ -51,17 +52,51 @@ func (c *Chain) EnsureRegistered(ctx context.Context, netuid uint16, hotkey keys
 }
 
 // Commit commits data (an endpoint URL) as text; nothing is sent when the
-// chain already holds it.
+// chain already holds it. The URL must be one validators can reach, except on
+// a chain that itself runs on this machine (a devnet or localnet), where a
+// loopback URL is what local validators use.
 func (c *Chain) Commit(ctx context.Context, netuid uint16, data []byte) (bool, error) {
-	res, err := c.Client.CommitURL(ctx, c.Hotkey, netuid, string(data), subtensor.TxOptions{})
+	u := string(data)
+	if err := subtensor.CheckEndpointURL(u); err != nil {
+		if !c.localChain() || !loopbackURL(u) {
+			return false, Permanent(err)
+		}
+	}
+	res, err := c.Client.CommitText(ctx, c.Hotkey, netuid, u, subtensor.TxOptions{})
 	if err != nil {
 		return false, err
 	}
 	return !res.Skipped, nil
 }
 
+// localChain reports whether every endpoint of the chain is on this machine.
+func (c *Chain) localChain() bool {
+	eps := c.Client.Network().Endpoints
+	for _, e := range eps {
+		if !loopbackURL(e) {
+			return false
+		}
+	}
+	return len(eps) > 0
+}
+
+func loopbackURL(s string) bool {
+	p, err := url.Parse(s)
+	if err != nil || p.Host == "" {
+		return false
+	}
+	if p.Hostname() == "localhost" {
+		return true
+	}
+	ip, err := netip.ParseAddr(p.Hostname())
+	return err == nil && ip.IsLoopback()
+}
+
 // ServeAxon announces addr; nothing is sent when the chain already holds it.
 func (c *Chain) ServeAxon(ctx context.Context, netuid uint16, addr netip.AddrPort) (bool, error) {
+	if err := subtensor.CheckAxonAddr(addr.Addr(), addr.Port()); err != nil {
+		return false, Permanent(err)
+	}
 	res, err := c.Client.ServeAxon(ctx, c.Hotkey, netuid, addr.Addr(), addr.Port(), subtensor.ServeOptions{})
 	if err != nil {
 		return false, err

@@ -70,6 +70,9 @@ or a JSON config file (--config), flags winning over the environment over the fi
 			return err
 		}
 		defer client.Close()
+		if cfg.BlockTime == 0 {
+			cfg.BlockTime = miner.Duration(client.Network().BlockTime)
+		}
 
 		chain := &miner.Chain{Client: client, Hotkey: hot}
 		if cfg.Register {
