@@ -123,3 +123,29 @@ func BenchmarkCheckExtrinsic(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkNeuronsLite256 measures NeuronInfoRuntimeApi_get_neurons_lite
+// on a subnet of 256 neurons.
+func BenchmarkNeuronsLite256(b *testing.B) {
+	n := startManual(b)
+	bob := mustKey(b, "//Bob")
+	for i := 0; i < 256; i++ {
+		hot, _ := keys.FromSeed([]byte(fmt.Sprintf("minerkit-devnet-bench-hotkey-%03d", i)[:32]))
+		p := hot.Public()
+		if _, err := n.Submit(sign(b, n, bob, "SubtensorModule", "burned_register", u16V(1), substrate.Bytes(p[:]))); err != nil {
+			b.Fatal(err)
+		}
+		if i%16 == 15 {
+			n.NewBlock()
+		}
+	}
+	n.NewBlock()
+	head := n.chain.head()
+	b.ResetTimer()
+	for b.Loop() {
+		out, err := n.runtimeCall("NeuronInfoRuntimeApi_get_neurons_lite", []byte{1, 0}, head)
+		if err != nil || len(out) < 256*64 {
+			b.Fatal(err, len(out))
+		}
+	}
+}

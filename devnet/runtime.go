@@ -38,6 +38,9 @@ type runtime struct {
 	errs      map[uint8]*errorTable
 	meta      *substrate.Metadata
 	metaBytes []byte // "meta" || 14 || RuntimeMetadataV14
+	// genesisAccounts are the endowed accounts, resolved once (runtime
+	// APIs list their stakes).
+	genesisAccounts []accountID
 }
 
 func newRuntime(g *Genesis) (*runtime, error) {
@@ -108,6 +111,13 @@ func newRuntime(g *Genesis) (*runtime, error) {
 	)
 	if err := rt.buildMetadata(); err != nil {
 		return nil, err
+	}
+	for _, a := range g.Accounts {
+		id, err := resolveAccount(a.Account)
+		if err != nil {
+			return nil, err
+		}
+		rt.genesisAccounts = append(rt.genesisAccounts, id)
 	}
 	return rt, nil
 }

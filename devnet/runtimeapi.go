@@ -65,8 +65,9 @@ func (n *Node) runtimeCall(method string, in []byte, b *block) ([]byte, error) {
 		}
 		count := st.u16(keyNet("SubnetworkN", netuid), 0)
 		out := scale.AppendCompact(nil, uint64(count))
+		vecs := x.loadVectors(netuid)
 		for uid := uint16(0); uid < count; uid++ {
-			out = x.appendNeuronLite(out, netuid, uid)
+			out = x.appendNeuronLite(out, netuid, uid, vecs)
 		}
 		return out, nil
 	case "NeuronInfoRuntimeApi_get_neuron_lite":
@@ -81,7 +82,7 @@ func (n *Node) runtimeCall(method string, in []byte, b *block) ([]byte, error) {
 		if !x.subnetExists(netuid) || uid >= st.u16(keyNet("SubnetworkN", netuid), 0) {
 			return []byte{0}, nil
 		}
-		return x.appendNeuronLite([]byte{1}, netuid, uid), nil
+		return x.appendNeuronLite([]byte{1}, netuid, uid, x.loadVectors(netuid)), nil
 	case "SubnetInfoRuntimeApi_get_metagraph":
 		netuid, err := d.U16()
 		if err != nil {
@@ -109,29 +110,48 @@ func (n *Node) queryFee(raw []byte) (uint64, error) {
 	return n.rt.fee(c, len(raw), x.Tip.Lo), nil
 }
 
-func (x *exec) uidVecU16(item string, netuid, uid uint16) uint16 {
-	v := x.s.vecU16(keyNet(item, netuid))
-	if int(uid) < len(v) {
-		return v[uid]
+// subnetVectors holds a subnet's per-UID vectors, read once per call.
+type subnetVectors struct {
+	u16  map[string][]uint16
+	u64  map[string][]uint64
+	bool map[string][]bool
+}
+
+func (x *exec) loadVectors(netuid uint16) *subnetVectors {
+	v := &subnetVectors{u16: map[string][]uint16{}, u64: map[string][]uint64{}, bool: map[string][]bool{}}
+	for _, item := range uidVectorsU16 {
+		v.u16[item] = x.s.vecU16(keyNet(item, netuid))
+	}
+	for _, item := range []string{"Emission", "LastUpdate"} {
+		v.u64[item] = x.s.vecU64(keyNet(item, netuid))
+	}
+	for _, item := range []string{"Active", "ValidatorPermit"} {
+		v.bool[item] = x.s.vecBool(keyNet(item, netuid))
+	}
+	return v
+}
+
+func (v *subnetVectors) U16(item string, uid uint16) uint16 {
+	if s := v.u16[item]; int(uid) < len(s) {
+		return s[uid]
 	}
 	return 0
 }
 
-func (x *exec) uidVecU64(item string, netuid, uid uint16) uint64 {
-	v := x.s.vecU64(keyNet(item, netuid))
-	if int(uid) < len(v) {
-		return v[uid]
+func (v *subnetVectors) U64(item string, uid uint16) uint64 {
+	if s := v.u64[item]; int(uid) < len(s) {
+		return s[uid]
 	}
 	return 0
 }
 
-func (x *exec) uidVecBool(item string, netuid, uid uint16) bool {
-	v := x.s.vecBool(keyNet(item, netuid))
-	return int(uid) < len(v) && v[uid]
+func (v *subnetVectors) Bool(item string, uid uint16) bool {
+	s := v.bool[item]
+	return int(uid) < len(s) && s[uid]
 }
 
 // appendNeuronLite encodes NeuronInfoLite for one UID.
-func (x *exec) appendNeuronLite(b []byte, netuid, uid uint16) []byte {
+func (x *exec) appendNeuronLite(b []byte, netuid, uid uint16, v *subnetVectors) []byte {
 	hot := x.hotkeyAt(netuid, uid)
 	cold, ok := x.s.account32(keyHot("Owner", hot))
 	if !ok {
@@ -141,7 +161,7 @@ func (x *exec) appendNeuronLite(b []byte, netuid, uid uint16) []byte {
 	b = appendAcc(b, cold)
 	b = scale.AppendCompact(b, uint64(uid))
 	b = scale.AppendCompact(b, uint64(netuid))
-	b = scale.AppendBool(b, x.uidVecBool("Active", netuid, uid))
+	b = scale.AppendBool(b, v.Bool("Active", uid))
 	ax, _ := x.s.axon(netuid, hot)
 	b = ax.appendSCALE(b)
 	b = append(b, make([]byte, 8+4+16+2+1)...) // PrometheusInfo: none served
@@ -151,16 +171,16 @@ func (x *exec) appendNeuronLite(b []byte, netuid, uid uint16) []byte {
 		b = appendAcc(b, s.cold)
 		b = scale.AppendCompact(b, s.amount)
 	}
-	b = scale.AppendCompact(b, uint64(x.uidVecU16("Rank", netuid, uid)))
-	b = scale.AppendCompact(b, x.uidVecU64("Emission", netuid, uid))
-	b = scale.AppendCompact(b, uint64(x.uidVecU16("Incentive", netuid, uid)))
-	b = scale.AppendCompact(b, uint64(x.uidVecU16("Consensus", netuid, uid)))
-	b = scale.AppendCompact(b, uint64(x.uidVecU16("Trust", netuid, uid)))
-	b = scale.AppendCompact(b, uint64(x.uidVecU16("ValidatorTrust", netuid, uid)))
-	b = scale.AppendCompact(b, uint64(x.uidVecU16("Dividends", netuid, uid)))
-	b = scale.AppendCompact(b, x.uidVecU64("LastUpdate", netuid, uid))
-	b = scale.AppendBool(b, x.uidVecBool("ValidatorPermit", netuid, uid))
-	return scale.AppendCompact(b, uint64(x.uidVecU16("PruningScores", netuid, uid)))
+	b = scale.AppendCompact(b, uint64(v.U16("Rank", uid)))
+	b = scale.AppendCompact(b, v.U64("Emission", uid))
+	b = scale.AppendCompact(b, uint64(v.U16("Incentive", uid)))
+	b = scale.AppendCompact(b, uint64(v.U16("Consensus", uid)))
+	b = scale.AppendCompact(b, uint64(v.U16("Trust", uid)))
+	b = scale.AppendCompact(b, uint64(v.U16("ValidatorTrust", uid)))
+	b = scale.AppendCompact(b, uint64(v.U16("Dividends", uid)))
+	b = scale.AppendCompact(b, v.U64("LastUpdate", uid))
+	b = scale.AppendBool(b, v.Bool("ValidatorPermit", uid))
+	return scale.AppendCompact(b, uint64(v.U16("PruningScores", uid)))
 }
 
 type coldStake struct {
@@ -187,10 +207,8 @@ func (x *exec) stakesOf(hot accountID, netuid uint16) []coldStake {
 	if owner, ok := x.s.account32(keyHot("Owner", hot)); ok {
 		try(owner)
 	}
-	for _, a := range x.rt.cfg.Accounts {
-		if id, err := resolveAccount(a.Account); err == nil {
-			try(id)
-		}
+	for _, id := range x.rt.genesisAccounts {
+		try(id)
 	}
 	return out
 }
