@@ -184,7 +184,7 @@ func signedMessageHint(h http.Header, body []byte) string {
 	} else {
 		msg = epistula.AppendMessage(nil, &hash, p.UUID, p.Timestamp, p.SignedFor)
 	}
-	return fmt.Sprintf("the signature must cover exactly (UTF-8, no wrapping or <Bytes> wrapping):\n  %s\n(body: %d bytes)", msg, len(body))
+	return fmt.Sprintf("the signature must cover exactly these UTF-8 bytes (raw, or wrapped in <Bytes>…</Bytes>):\n  %s\n(body: %d bytes)", msg, len(body))
 }
 
 // parseHeaderLines reads "Name: value" lines; status and request lines,
