@@ -19,8 +19,9 @@ const (
 // change them afterwards. A Verifier is safe for concurrent use and must not
 // be copied after first use.
 type Verifier struct {
-	// Self is our own hotkey's SS58 address. Requests whose Signed-For
-	// differs are refused (ReasonWrongReceiver). If empty, Signed-For is
+	// Self is our own hotkey's SS58 address. Requests whose Signed-For names
+	// another key are refused (ReasonWrongReceiver); the same key under
+	// another SS58 prefix is accepted. If empty, Signed-For is
 	// neither checked nor required.
 	Self string
 	// Window bounds the age and the lead of a v2 timestamp; if zero,
@@ -121,7 +122,7 @@ func (v *Verifier) verifyParsed(p *Headers, bodyHash *[64]byte, now time.Time) e
 			if p.SignedFor == "" && !v.AllowMissingSignedFor {
 				return newError(ReasonWrongReceiver, "header %s is missing: sign the request for this miner (%s)", HeaderSignedFor, v.Self)
 			}
-			if p.SignedFor != "" && p.SignedFor != v.Self {
+			if p.SignedFor != "" && p.SignedFor != v.Self && !sameAccount(p.SignedFor, v.Self) {
 				return newError(ReasonWrongReceiver, "signed for %s, this miner is %s", p.SignedFor, v.Self)
 			}
 		}
@@ -167,6 +168,15 @@ func (v *Verifier) verifyParsed(p *Headers, bodyHash *[64]byte, now time.Time) e
 		return newError(ReasonReplayed, "request %s from %s was already accepted: send a fresh uuid with every request", id, p.SignedBy)
 	}
 	return nil
+}
+
+// sameAccount reports whether two SS58 addresses name one key under
+// different network prefixes (a sender may encode our hotkey with the generic
+// Substrate prefix). The signed message holds the string as sent either way.
+func sameAccount(a, b string) bool {
+	pa, errA := keys.DecodeAddress(a)
+	pb, errB := keys.DecodeAddress(b)
+	return errA == nil && errB == nil && pa == pb
 }
 
 func verifyWrapped(vk *keys.VerifyKey, msg, sig []byte) bool {

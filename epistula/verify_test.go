@@ -75,6 +75,7 @@ func TestVerify(t *testing.T) {
 		{"from the future", &Verifier{Self: bobAddr}, base, body, testNow.Add(-8*time.Second - time.Millisecond), ReasonFromTheFuture},
 		{"custom window", &Verifier{Self: bobAddr, Window: 20 * time.Second}, base, body, testNow.Add(15 * time.Second), ""},
 		{"wrong receiver", &Verifier{Self: aliceAddr}, base, body, testNow, ReasonWrongReceiver},
+		{"receiver under another prefix", &Verifier{Self: keys.EncodeSS58(mustKey(t, "//Bob").Public(), 0)}, base, body, testNow, ""},
 		{"missing receiver", &Verifier{Self: bobAddr}, noReceiver, body, testNow, ReasonWrongReceiver},
 		{"missing receiver allowed", &Verifier{Self: bobAddr, AllowMissingSignedFor: true}, noReceiver, body, testNow, ""},
 		{"body changed", &Verifier{Self: bobAddr}, base, []byte(`{"prompt":"hellO"}`), testNow, ReasonBadSignature},
