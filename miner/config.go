@@ -162,7 +162,10 @@ func ConfigFlags(fs *flag.FlagSet) *ConfigSource {
 	for i := range t.NumField() {
 		f := t.Field(i)
 		name := jsonName(f)
-		v := &flagValue{field: i, kind: f.Type, def: fmt.Sprint(formatField(dv.Field(i)))}
+		v := &flagValue{field: i, kind: f.Type}
+		if !dv.Field(i).IsZero() {
+			v.def = fmt.Sprint(formatField(dv.Field(i)))
+		}
 		cs.flags = append(cs.flags, v)
 		fs.Var(v, strings.ReplaceAll(name, "_", "-"), f.Tag.Get("help"))
 	}
@@ -260,6 +263,26 @@ func (v *flagValue) Set(s string) error {
 	}
 	v.val, v.set = s, true
 	return nil
+}
+
+// Type names the value's type in help (pflag shows it).
+func (v *flagValue) Type() string {
+	if v.kind == durationType {
+		return "duration"
+	}
+	switch v.kind.Kind() {
+	case reflect.Bool:
+		return "bool"
+	case reflect.Int, reflect.Int64:
+		return "int"
+	case reflect.Uint16, reflect.Uint64:
+		return "uint"
+	case reflect.Float64:
+		return "float"
+	case reflect.Slice:
+		return "strings"
+	}
+	return "string"
 }
 
 // IsBoolFlag lets "--register" stand for "--register=true".
