@@ -100,6 +100,7 @@ type Snapshot struct {
 	netuid  uint16
 	takenAt time.Time
 	neurons []Neuron
+	permits int
 	byHot   map[string]int32
 	byPub   map[keys.PublicKey]int32
 }
@@ -147,6 +148,9 @@ func NewSnapshot(netuid uint16, block uint64, takenAt time.Time, neurons []Neuro
 		}
 		if j, dup := s.byPub[n.HotkeyPub]; dup {
 			return nil, fmt.Errorf("%w: %s is uid %d and uid %d", ErrDuplicateHotkey, n.Hotkey, s.neurons[j].UID, n.UID)
+		}
+		if n.ValidatorPermit {
+			s.permits++
 		}
 		s.byHot[n.Hotkey] = int32(i)
 		s.byPub[n.HotkeyPub] = int32(i)
@@ -252,11 +256,8 @@ func (s *Snapshot) All() iter.Seq[Neuron] {
 
 // Validators returns the number of neurons holding a validator permit.
 func (s *Snapshot) Validators() int {
-	c := 0
-	for n := range s.All() {
-		if n.ValidatorPermit {
-			c++
-		}
+	if s == nil {
+		return 0
 	}
-	return c
+	return s.permits
 }

@@ -328,7 +328,7 @@ func BenchmarkGuardLookup(b *testing.B) {
 	if err := s.Sync(context.Background()); err != nil {
 		b.Fatal(err)
 	}
-	l := syncerLookup{s}
+	l := ValidatorLookup(s)
 	hot := ns[10].HotkeyPub.Address()
 	b.ReportAllocs()
 	for b.Loop() {

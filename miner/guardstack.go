@@ -24,7 +24,7 @@ func newGuardStack(s *Server) (*guardStack, error) {
 	g.Epistula.MaxBodyBytes = cfg.MaxBody
 	g.Epistula.Verifier.Window = cfg.Window.D()
 	g.Validators = &guard.Validators{
-		Metagraph: syncerLookup{s.syncer},
+		Metagraph: ValidatorLookup(s.syncer),
 		MinStake:  taoToRao(cfg.MinStakeTAO),
 		AllowList: cfg.Allow,
 		DenyList:  cfg.Deny,
@@ -58,8 +58,13 @@ func taoToRao(tao float64) uint64 {
 	return uint64(math.Round(tao * metagraph.RaoPerTAO))
 }
 
-// syncerLookup is guard.Lookup over the Syncer's current snapshot: one atomic
-// load and one map hit, no allocation.
+// ValidatorLookup returns the guard.Lookup that reads the Syncer's current
+// snapshot: one atomic load and one map hit, no allocation. (guard defines
+// the interface and metagraph must not import guard, so the two meet here.)
+// It does not ask for early refreshes; set guard.Validators.Unknown to
+// s.RequestRefresh for that, as the Server does.
+func ValidatorLookup(s *metagraph.Syncer) guard.Lookup { return syncerLookup{s} }
+
 type syncerLookup struct{ s *metagraph.Syncer }
 
 func (l syncerLookup) Lookup(hotkey string) (guard.Neuron, bool) {
