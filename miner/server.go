@@ -194,6 +194,15 @@ func (s *Server) Serve(ctx context.Context, api, admin net.Listener) error {
 	}
 	hot := s.hotkey.Public()
 
+	if s.cfg.Register && s.Registrar == nil {
+		log.Warn("register is set but the Server has no Registrar; not registering")
+	}
+	if s.cfg.ExternalURL != "" && s.Committer == nil {
+		log.Warn("external_url is set but the Server has no Committer; not committing it")
+	}
+	if s.cfg.AxonIP != "" && s.AxonServer == nil {
+		log.Warn("axon_ip is set but the Server has no AxonServer; not serving the axon")
+	}
 	if s.cfg.Register && s.Registrar != nil {
 		maxBurn := uint64(math.Round(s.cfg.MaxBurnTAO * metagraph.RaoPerTAO))
 		uid, err := s.Registrar.EnsureRegistered(ctx, s.cfg.NetUID, hot, maxBurn)
