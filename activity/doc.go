@@ -18,18 +18,20 @@
 //     comes last, or where a "gh:" field already is. Readers find it by its
 //     prefix (IdentityOf), not by position.
 //   - Off chain, a proof the user publishes where only the account owner
-//     can write (the profile README github.com/<user>/<user>, or a gist):
+//     can write (the profile README github.com/<user>/<user>, or a gist).
 //
-//     -----BEGIN MINERKIT IDENTITY PROOF-----
-//     minerkit identity proof v1
-//     I control Bittensor hotkey 5F… and I am GitHub user alice (subnet 74).
-//     hotkey: 5F…
-//     github: alice
-//     netuid: 74
-//     date: 2026-11-27T08:00:00Z
-//     nonce: 9c1f0e7a2b3d4c5e
-//     signature: 0x<64 bytes in hex>
-//     -----END MINERKIT IDENTITY PROOF-----
+// The proof block (NewProof, Proof.Text) reads:
+//
+//	-----BEGIN MINERKIT IDENTITY PROOF-----
+//	minerkit identity proof v1
+//	I control Bittensor hotkey 5F… and I am GitHub user alice (subnet 74).
+//	hotkey: 5F…
+//	github: alice
+//	netuid: 74
+//	date: 2026-11-27T08:00:00Z
+//	nonce: 9c1f0e7a2b3d4c5e
+//	signature: 0x<64 bytes in hex>
+//	-----END MINERKIT IDENTITY PROOF-----
 //
 // The signature is the hotkey's sr25519 signature (substrate context) over
 // the lines from "minerkit identity proof v1" to the nonce line joined with
