@@ -6,7 +6,7 @@
 //
 // # What it runs
 //
-// A runtime whose metadata v14 is built from Go definitions mirroring
+// A runtime whose metadata (v14 and v15) is built from Go definitions mirroring
 // finney's names, indices, hashers and types, with substrate's metadata
 // builder (the same codec the minerkit client decodes with):
 //
@@ -55,7 +55,9 @@
 //   - Events use current subtensor's SubtensorModule event indices; call
 //     signatures follow current subtensor (add_stake with netuid,
 //     register_network with a hotkey); error indices follow finney's.
-//   - Metadata is v14 only (Metadata_metadata_at_version(15) is None).
+//   - state_getMetadata serves v14; Metadata_metadata_at_version(15) serves
+//     v15 with the runtime API section (types of the APIs above), as finney
+//     does. Other runtime APIs of subtensor are not declared.
 //
 // # Testing with it
 //

@@ -9,6 +9,7 @@ import (
 
 	"github.com/minerkit/minerkit/devnet"
 	"github.com/minerkit/minerkit/internal/interoptest"
+	"github.com/minerkit/minerkit/keys"
 )
 
 type txOutcome struct {
@@ -52,11 +53,22 @@ func TestPolkadotJS(t *testing.T) {
 		Commitment []map[string]any `json:"commitment"`
 		Again      txOutcome        `json:"again"`
 		NonceBob   int              `json:"nonceBob"`
+		Neurons    []struct {
+			Hotkey string `json:"hotkey"`
+			UID    int    `json:"uid"`
+			Port   int    `json:"port"`
+		} `json:"neurons"`
+		Metagraph *struct {
+			Netuid  int      `json:"netuid"`
+			Hotkeys []string `json:"hotkeys"`
+			Ports   []int    `json:"ports"`
+			Tempo   int      `json:"tempo"`
+		} `json:"metagraph"`
 	}
 	interoptest.RunJSON(t, "devnet.js", map[string]string{"url": n.URL()}, &out)
 
 	gh := n.GenesisHash()
-	if out.SpecName != "node-subtensor" || out.MetadataVersion != 14 || out.GenesisHash != "0x"+hex.EncodeToString(gh[:]) {
+	if out.SpecName != "node-subtensor" || out.MetadataVersion != 15 || out.GenesisHash != "0x"+hex.EncodeToString(gh[:]) {
 		t.Fatalf("runtime: %+v", out)
 	}
 	if !slices.Contains(out.SignedExtensions, "CheckMetadataHash") || len(out.SignedExtensions) != 11 {
@@ -104,6 +116,17 @@ func TestPolkadotJS(t *testing.T) {
 	}
 	if len(out.Commitment) != 2 || out.Commitment[0]["raw5"] != "0x68656c6c6f" {
 		t.Errorf("commitment %v", out.Commitment)
+	}
+	hotKP, err := keys.FromSURI("//MinerkitHot")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(out.Neurons) != 1 || out.Neurons[0].UID != 0 || out.Neurons[0].Port != 8091 || out.Neurons[0].Hotkey != hotKP.Address() {
+		t.Errorf("get_neurons_lite through polkadot-js: %+v", out.Neurons)
+	}
+	if out.Metagraph == nil || out.Metagraph.Netuid != 1 || out.Metagraph.Tempo != 10 || len(out.Metagraph.Hotkeys) != 1 ||
+		out.Metagraph.Hotkeys[0] != out.Neurons[0].Hotkey || out.Metagraph.Ports[0] != 8091 {
+		t.Errorf("get_metagraph through polkadot-js: %+v", out.Metagraph)
 	}
 	if out.PartialFee == "" || out.PartialFee == "0" || out.NonceBob != 2 {
 		t.Errorf("fee %s nonce %d", out.PartialFee, out.NonceBob)

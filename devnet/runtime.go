@@ -37,7 +37,8 @@ type runtime struct {
 	pallets   map[uint8]*palletSpec
 	errs      map[uint8]*errorTable
 	meta      *substrate.Metadata
-	metaBytes []byte // "meta" || 14 || RuntimeMetadataV14
+	metaBytes []byte // "meta" || 14 || RuntimeMetadataV14 (state_getMetadata)
+	metaV15   []byte // "meta" || 15 || RuntimeMetadataV15 (Metadata_metadata_at_version(15))
 	// genesisAccounts are the endowed accounts, resolved once (runtime
 	// APIs list their stakes).
 	genesisAccounts []accountID

@@ -85,9 +85,15 @@ func (m *metaBuilder) axonInfo() substrate.TypeID {
 	})
 }
 
+func (m *metaBuilder) dispatchClass() substrate.TypeID {
+	return m.once("DispatchClass", func() substrate.TypeID {
+		return m.b.Variant([]string{"frame_support", "dispatch", "DispatchClass"}, substrate.V("Normal", 0), substrate.V("Operational", 1), substrate.V("Mandatory", 2))
+	})
+}
+
 func (m *metaBuilder) dispatchInfo() substrate.TypeID {
 	return m.once("DispatchInfo", func() substrate.TypeID {
-		class := m.b.Variant([]string{"frame_support", "dispatch", "DispatchClass"}, substrate.V("Normal", 0), substrate.V("Operational", 1), substrate.V("Mandatory", 2))
+		class := m.dispatchClass()
 		pays := m.b.Variant([]string{"frame_support", "dispatch", "Pays"}, substrate.V("Yes", 0), substrate.V("No", 1))
 		return m.b.Composite([]string{"frame_support", "dispatch", "DispatchInfo"},
 			substrate.FT("weight", m.weight(), "Weight"), substrate.FT("class", class, "DispatchClass"), substrate.FT("pays_fee", pays, "Pays"))
@@ -346,18 +352,30 @@ func (rt *runtime) buildMetadata() error {
 		Calls:  m.callVariants(rt.pallets[palletAdminUtils]),
 		Errors: m.errorVariants(rt.errs[palletAdminUtils]),
 	})
-	md, err := mb.Build(14)
+	md, err := mb.Build(15)
 	if err != nil {
 		return fmt.Errorf("devnet: build metadata: %w", err)
 	}
-	enc, err := md.Encode()
+	md.APIs = m.runtimeAPIMetadata(md.Extrinsic.Type)
+	if err := md.Index(); err != nil {
+		return fmt.Errorf("devnet: index metadata: %w", err)
+	}
+	v15, err := md.Encode()
 	if err != nil {
-		return fmt.Errorf("devnet: encode metadata: %w", err)
+		return fmt.Errorf("devnet: encode metadata v15: %w", err)
+	}
+	md.Version = 14
+	v14, err := md.Encode()
+	if err != nil {
+		return fmt.Errorf("devnet: encode metadata v14: %w", err)
 	}
 	// Decode what we serve, so the devnet runs on exactly the bytes clients see.
-	if rt.meta, err = substrate.DecodeMetadata(enc); err != nil {
-		return fmt.Errorf("devnet: metadata does not decode: %w", err)
+	if _, err := substrate.DecodeMetadata(v15); err != nil {
+		return fmt.Errorf("devnet: metadata v15 does not decode: %w", err)
 	}
-	rt.metaBytes = enc
+	if rt.meta, err = substrate.DecodeMetadata(v14); err != nil {
+		return fmt.Errorf("devnet: metadata v14 does not decode: %w", err)
+	}
+	rt.metaBytes, rt.metaV15 = v14, v15
 	return nil
 }

@@ -17,16 +17,19 @@ func (n *Node) runtimeCall(method string, in []byte, b *block) ([]byte, error) {
 	case "Metadata_metadata":
 		return scale.AppendBytes(nil, n.rt.metaBytes), nil
 	case "Metadata_metadata_versions":
-		return scale.AppendVec(nil, []uint32{14}, scale.AppendU32), nil
+		return scale.AppendVec(nil, []uint32{14, 15}, scale.AppendU32), nil
 	case "Metadata_metadata_at_version":
 		v, err := d.U32()
 		if err != nil {
 			return nil, fmt.Errorf("metadata_at_version: %w", err)
 		}
-		if v != 14 {
-			return []byte{0}, nil
+		switch v {
+		case 14:
+			return scale.AppendBytes([]byte{1}, n.rt.metaBytes), nil
+		case 15:
+			return scale.AppendBytes([]byte{1}, n.rt.metaV15), nil
 		}
-		return scale.AppendBytes([]byte{1}, n.rt.metaBytes), nil
+		return []byte{0}, nil
 	case "AccountNonceApi_account_nonce":
 		who, err := decodeAccount(d)
 		if err != nil {

@@ -109,6 +109,15 @@ async function main() {
   out.again = await send(api, api.tx.subtensorModule.burnedRegister(1, hot.address), bob);
 
   out.nonceBob = (await api.rpc.system.accountNextIndex(bob.address)).toNumber();
+
+  // Runtime APIs, decoded by polkadot-js from the metadata v15 types.
+  if (api.call.neuronInfoRuntimeApi) {
+    const neurons = await api.call.neuronInfoRuntimeApi.getNeuronsLite(1);
+    out.neurons = neurons.map((n) => ({ hotkey: n.hotkey.toString(), uid: n.uid.toNumber(), port: n.axonInfo.port.toNumber() }));
+    const mg = await api.call.subnetInfoRuntimeApi.getMetagraph(1);
+    out.metagraph = mg.isSome ? { netuid: mg.unwrap().netuid.toNumber(), hotkeys: mg.unwrap().hotkeys.map((h) => h.toString()),
+      ports: mg.unwrap().axons.map((a) => a.port.toNumber()), tempo: mg.unwrap().tempo.toNumber() } : null;
+  }
   await api.disconnect();
   process.stdout.write(JSON.stringify(out));
 }
