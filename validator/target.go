@@ -95,3 +95,18 @@ func Discover(neurons []metagraph.Neuron, self keys.PublicKey, allowPrivate bool
 	}
 	return out
 }
+
+// PrivateNetwork reports whether every chain endpoint is on a loopback or
+// private address (a devnet or a local subtensor): there, miners on such
+// addresses are expected, and Config.AllowPrivate is the right default.
+func PrivateNetwork(endpoints []string) bool {
+	if len(endpoints) == 0 {
+		return false
+	}
+	for _, e := range endpoints {
+		if !private(e) {
+			return false
+		}
+	}
+	return true
+}

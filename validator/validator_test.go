@@ -358,3 +358,19 @@ func TestRefusalReason(t *testing.T) {
 		t.Fatalf("%+v", r)
 	}
 }
+
+func TestPrivateNetwork(t *testing.T) {
+	for _, tt := range []struct {
+		eps  []string
+		want bool
+	}{
+		{[]string{"ws://127.0.0.1:9944"}, true},
+		{[]string{"ws://localhost:9944", "ws://10.1.2.3:9944"}, true},
+		{[]string{"ws://127.0.0.1:9944", "wss://entrypoint-finney.opentensor.ai:443"}, false},
+		{nil, false},
+	} {
+		if got := validator.PrivateNetwork(tt.eps); got != tt.want {
+			t.Errorf("%v: %v, want %v", tt.eps, got, tt.want)
+		}
+	}
+}
