@@ -5,7 +5,9 @@ import (
 	"context"
 	"encoding/json"
 	"io"
+	"log/slog"
 	"net/http"
+	"net/http/httptest"
 	"strconv"
 	"strings"
 	"testing"
@@ -334,6 +336,59 @@ func BenchmarkGuardLookup(b *testing.B) {
 	for b.Loop() {
 		if n, ok := l.Lookup(hot); !ok || !n.ValidatorPermit {
 			b.Fatal("miss")
+		}
+	}
+}
+
+// BenchmarkGuardedRequest serves pre-signed, unique requests from a staked
+// validator through the Server's routes (guard + JSON handler), in process:
+// the per-request cost of the miner without the network.
+func BenchmarkGuardedRequest(b *testing.B) {
+	src := &fakeSource{}
+	ns := make([]metagraph.Neuron, 256)
+	for i := range ns {
+		k, _ := keys.FromSeed(bytes.Repeat([]byte{byte(i + 1)}, 32))
+		ns[i] = metagraph.Neuron{UID: uint16(i), HotkeyPub: k.Public(), ValidatorPermit: i < 64, Stake: 2000 * metagraph.RaoPerTAO}
+	}
+	src.set(1, ns, nil)
+	validator, _ := keys.FromSeed(bytes.Repeat([]byte{byte(11)}, 32))
+	mk := mustKey(b, "//Miner")
+	cfg := testConfig()
+	cfg.RatePerSec, cfg.RateBurst = 1e9, 1e9
+	srv, err := New(cfg, mk, src)
+	if err != nil {
+		b.Fatal(err)
+	}
+	srv.Logger = slog.New(slog.DiscardHandler)
+	srv.Handle("POST /echo", JSON(func(ctx context.Context, req *echoReq) (echoResp, error) {
+		return echoResp{Msg: req.Msg}, nil
+	}))
+	if err := srv.Syncer().Sync(context.Background()); err != nil {
+		b.Fatal(err)
+	}
+	body := []byte(`{"msg":"hello"}`)
+	const batch = 4096
+	reqs := make([]*http.Request, batch)
+	sign := func() {
+		now := time.Now()
+		for i := range reqs {
+			r, _ := http.NewRequest("POST", "/echo", bytes.NewReader(body))
+			r.Header = epistula.Sign(validator, body, mk.Address(), now)
+			reqs[i] = r
+		}
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if i%batch == 0 {
+			b.StopTimer()
+			sign()
+			b.StartTimer()
+		}
+		w := httptest.NewRecorder()
+		srv.mux.ServeHTTP(w, reqs[i%batch])
+		if w.Code != 200 {
+			b.Fatalf("status %d: %s", w.Code, w.Body)
 		}
 	}
 }
