@@ -100,3 +100,17 @@ func TestDefaultConfigChecks(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+func FuzzConfigFile(f *testing.F) {
+	for _, s := range []string{`{}`, `{"netuid": 7, "read_timeout": "3s"}`, `{"idle_timeout": 1e308}`, `{"allow": ["a", 1]}`,
+		`{"block_time": "-5s"}`, `[]`, `{"netuid": 70000}`, `{"read_timeout": "5"}`} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		c := DefaultConfig()
+		if err := c.parseFile(data); err != nil {
+			return
+		}
+		_ = c.Check() // any outcome but a panic
+	})
+}
