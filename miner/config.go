@@ -105,6 +105,12 @@ func (c *Config) Check() error {
 	case c.LogFormat != "text" && c.LogFormat != "json":
 		return fmt.Errorf("miner: log_format %q: use text or json", c.LogFormat)
 	}
+	cv := reflect.ValueOf(c).Elem()
+	for i := range cv.NumField() {
+		if f := cv.Field(i); f.Type() == durationType && f.Int() < 0 {
+			return fmt.Errorf("miner: %s must not be negative", jsonName(cv.Type().Field(i)))
+		}
+	}
 	switch strings.ToLower(c.LogLevel) {
 	case "debug", "info", "warn", "error":
 	default:

@@ -72,6 +72,7 @@ func TestLoadConfigErrors(t *testing.T) {
 		{"bad env duration", nil, map[string]string{"MINERKIT_READ_TIMEOUT": "5"}, "use a form such as"},
 		{"invalid value", []string{"--rate-burst", "0"}, nil, "rate_burst"},
 		{"bad log format", nil, map[string]string{"MINERKIT_LOG_FORMAT": "xml"}, "log_format"},
+		{"negative timeout", []string{"--write-timeout", "-1s"}, nil, "write_timeout must not be negative"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
