@@ -1,0 +1,98 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/minerkit/minerkit/devnet"
+	"github.com/minerkit/minerkit/keys"
+)
+
+func TestActivityCommandsOnDevnet(t *testing.T) {
+	n, err := devnet.Start(context.Background(), devnet.Config{BlockTime: 20 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer n.Close()
+	dir := t.TempDir()
+	t.Setenv("BT_WALLET_PATH", dir)
+	t.Setenv("BT_WALLET_NAME", "gh")
+	t.Setenv("BT_WALLET_HOTKEY", "")
+	t.Setenv("BT_SUBTENSOR_NETWORK", n.URL())
+	t.Setenv("MINERKIT_TAGLINE", "")
+	chainWallet(t, dir, "gh", "//Charlie", "//Charlie//gh")
+	hot, _ := keys.FromSURI("//Charlie//gh")
+	run := func(args ...string) string {
+		t.Helper()
+		out := mustRun(t, "", args...)
+		t.Logf("$ minerkit %s\n%s", strings.Join(args, " "), out)
+		return out
+	}
+	proof := filepath.Join(dir, "proof.md")
+
+	out := run("activity", "setup", "--netuid", "1", "--github", "octocat", "--yes", "--max-burn", "2", "--proof-out", proof, "--token", "$OGX")
+	for _, want := range []string{"registered as UID 0 for 1 τ", `committed ["gh:octocat"]`, "-----BEGIN MINERKIT IDENTITY PROOF-----", "Mining $OGX - Hotkey " + hot.Address()} {
+		if !strings.Contains(out, want) {
+			t.Fatalf("setup lacks %q", want)
+		}
+	}
+	out = run("commit", "--netuid", "1")
+	if !strings.Contains(out, `"gh:octocat"`) {
+		t.Fatalf("commitment read back:\n%s", out)
+	}
+	// Setup again: nothing paid, nothing sent.
+	var rep setupReport
+	if err := json.Unmarshal([]byte(run("activity", "setup", "--netuid", "1", "--github", "octocat", "--json")), &rep); err != nil || len(rep.Txs) != 0 || rep.Checks[0].Repaired || rep.Checks[1].Repaired {
+		t.Fatalf("setup again: %+v %v", rep, err)
+	}
+
+	// Verify: the real proof passes; an altered copy is refused with the reason.
+	run("activity", "verify", "--hotkey", hot.Address(), "--github", "octocat", "--proof-file", proof, "--netuid", "1")
+	b, _ := os.ReadFile(proof)
+	altered := filepath.Join(dir, "altered.md")
+	os.WriteFile(altered, []byte(strings.Replace(string(b), "date: 20", "date: 19", 1)), 0o600)
+	_, _, err = runCLI(t, "", "activity", "verify", "--hotkey", hot.Address(), "--github", "octocat", "--proof-file", altered)
+	if err == nil || !strings.Contains(err.Error(), "INVALID: activity: signature does not match the proof text") {
+		t.Fatalf("altered proof: %v", err)
+	}
+	_, _, err = runCLI(t, "", "activity", "verify", "--hotkey", hot.Address(), "--github", "someone", "--proof-file", proof)
+	if err == nil || !strings.Contains(err.Error(), `names "octocat", not "someone"`) {
+		t.Fatalf("wrong user: %v", err)
+	}
+	jout, _, err := runCLI(t, "", "activity", "verify", "--hotkey", hot.Address(), "--github", "octocat", "--proof-file", altered, "--json")
+	var vr proofVerifyReport
+	if err == nil || json.Unmarshal([]byte(jout), &vr) != nil || vr.Valid || !strings.Contains(vr.Reason, "signature") {
+		t.Fatalf("verify --json: %s %v", jout, err)
+	}
+
+	out = run("activity", "status", "--netuid", "1", "--github", "octocat")
+	for _, want := range []string{"uid         0 (miner)", "rank        1 of 1 miners", "emission    ", "per day     about", "immunity    ", "gh:octocat committed (field 0), matches"} {
+		if !strings.Contains(out, want) {
+			t.Fatalf("status lacks %q", want)
+		}
+	}
+	var st activityStatusReport
+	if err := json.Unmarshal([]byte(run("activity", "status", "--netuid", "1", "--github", "someone", "--json")), &st); err != nil || !st.Registered || !st.Identity.Present || st.Identity.Matches {
+		t.Fatalf("status --json: %+v %v", st, err)
+	}
+
+	// The commitment is overwritten; ensure puts the identity back.
+	run("commit", "--netuid", "1", "--endpoint", "https://203.0.113.7:8091")
+	out = run("activity", "ensure", "--netuid", "1", "--github", "octocat", "--proof-file", proof)
+	if !strings.Contains(out, `repaired  identity commitment  committed ["https://203.0.113.7:8091", "gh:octocat"]`) || !strings.Contains(out, "ok        identity proof") {
+		t.Fatalf("ensure:\n%s", out)
+	}
+	// An unregistered hotkey and no --max-burn: exit status 1 and the list.
+	chainWallet(t, dir, "lost", "//Dave", "//Dave//gh")
+	out, _, err = runCLI(t, "", "activity", "ensure", "--netuid", "1", "--github", "dave", "--wallet.name", "lost")
+	ee, ok := err.(exitError)
+	if !ok || ee.code != 1 || !strings.Contains(ee.msg, "registration: not registered on netuid 1") || !strings.Contains(out, "FAILED") {
+		t.Fatalf("ensure unregistered: %v\n%s", err, out)
+	}
+	t.Logf("ensure unregistered:\n%s%s", out, ee.msg)
+}
