@@ -50,3 +50,24 @@ func dispatch(b testing.TB, srv *nodeOrchestrator, prefix string, n int) {
 		}
 	}
 }
+
+// BenchmarkParseJobFrame: the inbound path of one job frame (Engine.IO,
+// Socket.IO, event split).
+func BenchmarkParseJobFrame(b *testing.B) {
+	frame := `4212["job",{"id":"job-123","type":"inference","payload":{"prompt":"hello","max_tokens":16}}]`
+	b.ReportAllocs()
+	b.SetBytes(int64(len(frame)))
+	for b.Loop() {
+		e, err := parseEIO(frame)
+		if err != nil {
+			b.Fatal(err)
+		}
+		p, err := parseSIO(e.Data)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if _, _, err := p.event(); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -63,8 +63,8 @@ type Heartbeat struct {
 	Completed int64       `json:"completed"`
 	Draining  bool        `json:"draining"`
 	JobTypes  []string    `json:"job_types"`
-	GPUs      *gpu.Report `json:"gpus,omitempty"`
-	Time      int64       `json:"time"` // Unix milliseconds
+	GPUs      *gpu.Report `json:"gpus,omitempty"` // empty devices: no GPU; absent: not asked or unreadable
+	Time      int64       `json:"time"`           // Unix milliseconds
 }
 
 // Stats counts what a Client did; read it with Client.Stats.
@@ -241,6 +241,9 @@ func (c *Client) Run(ctx context.Context) error {
 	c.drain(st)
 	endLife()
 	<-loopDone
+	s := c.Stats()
+	c.log().Info("stopped", "executed", s.Executed, "replayed", s.Replayed, "connects", s.Connects,
+		"unreported", len(c.Journal.Unreported()))
 	return nil
 }
 
@@ -406,8 +409,13 @@ func (c *Client) heartbeat(st *runState) Heartbeat {
 		h.Capacity = 0
 	}
 	if c.GPU != nil {
-		if r, err := c.GPU.Read(); err == nil {
+		r, err := c.GPU.Read()
+		switch {
+		case err == nil:
 			h.GPUs = &r
+		case errors.Is(err, gpu.ErrNoGPU):
+			// Say "no GPU" explicitly rather than leave it out.
+			h.GPUs = &gpu.Report{Devices: []gpu.Device{}}
 		}
 	}
 	return h
