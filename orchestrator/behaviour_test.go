@@ -426,3 +426,25 @@ func TestInteropAckDeliveryConfirmedByPings(t *testing.T) {
 		})
 	}
 }
+
+// TestInteropNamespace: the URL's path is the Socket.IO namespace, as in
+// socket.io clients; frames of other namespaces are ignored.
+func TestInteropNamespace(t *testing.T) {
+	srv := newNodeOrchestrator(t, map[string]any{"jobs": 5, "namespace": "/miners"})
+	srv.start()
+	c := newTestClient(t, srv.url()+"/miners", TransportSocketIO)
+	c.Handle("inference", newCountingHandler())
+	stop := runClient(t, c)
+	srv.waitFor(10*time.Second, "5 results", func(s serverStats) bool { return s.Done == 5 })
+	stop()
+	checkResults(t, srv, 5)
+
+	// A namespace the server does not have: CONNECT_ERROR.
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	_, err := dialSocketIO(ctx, dialConfig{url: srv.url() + "/nope", readLimit: 1 << 20,
+		creds: func() Credentials { return SignCredentials(testKey(t, "//Alice"), "", time.Now()) }})
+	if !errors.Is(err, ErrAuthRejected) {
+		t.Fatalf("unknown namespace: err = %v, want a CONNECT_ERROR", err)
+	}
+}
