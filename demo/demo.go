@@ -49,6 +49,8 @@ type Options struct {
 	// (a terminal) instead of printing one line per step.
 	Out  io.Writer
 	Live bool
+	// Width is the terminal's width in columns; live lines are cut to it.
+	Width int
 }
 
 func (o Options) withDefaults() Options {
@@ -108,7 +110,7 @@ func Run(ctx context.Context, o Options) (*Summary, error) {
 	o = o.withDefaults()
 	start := time.Now()
 	r := &runner{
-		o: o, view: NewView(o.Out, o.Live), sum: &Summary{},
+		o: o, view: NewView(o.Out, o.Live, o.Width), sum: &Summary{},
 		firstOK: make(chan struct{}), committed: make(chan uint64, 1),
 		log: slog.New(slog.DiscardHandler),
 	}
@@ -235,8 +237,8 @@ func (r *runner) startChain(ctx context.Context) error {
 		return fmt.Errorf("demo: connect to the devnet: %w", err)
 	}
 	r.client = c
-	r.view.setHeader(fmt.Sprintf("minerkit demo · devnet %s · subnet %d · tempo %d · %s blocks", node.URL(), NetUID, r.o.Tempo, r.o.BlockTime))
-	r.view.finish("devnet", uint64(node.BestNumber()), "genesis %s…, //Alice owns subnet %d", r.sum.Chain.GenesisHash[:10], NetUID)
+	r.view.setHeader("minerkit demo · devnet " + node.URL())
+	r.view.finish("devnet", uint64(node.BestNumber()), "%s blocks; subnet %d, tempo %d, owner //Alice", r.o.BlockTime, NetUID, r.o.Tempo)
 	return nil
 }
 
@@ -280,7 +282,7 @@ func (r *runner) makeWallets(ctx context.Context) error {
 	}
 	r.sum.Miner.Hotkey, r.sum.Miner.Coldkey = r.minerHot.Address(), r.minerCold.Address()
 	r.sum.Validator.Hotkey, r.sum.Validator.Coldkey = r.valHot.Address(), r.valCold.Address()
-	r.view.finish("wallets", r.block(), "demo-miner, demo-validator, demo-intruder in %s", dir)
+	r.view.finish("wallets", r.block(), "demo-miner, demo-validator, demo-intruder")
 	return nil
 }
 
@@ -298,7 +300,7 @@ func (r *runner) fund(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("demo: fund the validator's coldkey: %w", err)
 	}
-	r.view.finish("funded", tx.Block, "miner %s, validator %s", minerAmount, valAmount)
+	r.view.finish("funded", tx.Block, "miner %s, validator %s from //Alice", minerAmount, valAmount)
 	return nil
 }
 
@@ -321,7 +323,7 @@ func (r *runner) register(ctx context.Context) error {
 	r.sum.Miner.UID, r.sum.Validator.UID = mRes.UID, vRes.UID
 	block := max(txBlock(mRes.Tx), txBlock(vRes.Tx), r.block())
 	r.sum.Miner.RegisteredBlock = txBlock(mRes.Tx)
-	r.view.finish("registered", block, "miner uid %d, validator uid %d (burn %s each)", mRes.UID, vRes.UID, mRes.Price)
+	r.view.finish("registered", block, "miner uid %d, validator uid %d, burn %s each", mRes.UID, vRes.UID, mRes.Price)
 	return nil
 }
 
@@ -393,7 +395,7 @@ func (r *runner) startMiner(ctx context.Context, wg *sync.WaitGroup, errc chan<-
 		}
 	})
 	r.sum.Miner.URL = r.url
-	r.view.finish("serving", r.block(), "%s, POST /cvm behind the guard (permit, ≥ %d τ)", r.url, minStakeTAO)
+	r.view.finish("serving", r.block(), "%s POST /cvm, guarded", r.url)
 	r.view.begin("committed", "set_commitment "+r.url)
 	return nil
 }
@@ -402,7 +404,7 @@ func (r *runner) waitCommitted(ctx context.Context) error {
 	select {
 	case b := <-r.committed:
 		r.sum.Miner.CommittedBlock = b
-		r.view.finish("committed", b, "%s by the miner's hotkey", r.url)
+		r.view.finish("committed", b, "the miner's URL, signed by its hotkey")
 		return nil
 	case <-ctx.Done():
 		return ctx.Err()
@@ -428,7 +430,7 @@ func (r *runner) waitPermit(ctx context.Context) error {
 		}
 		if permitBlock != 0 {
 			if n, ok := r.srv.Syncer().Lookup(r.valHot.Address()); ok && n.ValidatorPermit {
-				r.view.finish("permit", permitBlock, "uid %d has a permit (epoch at block %d); the miner's metagraph knows it", r.valUID, permitBlock)
+				r.view.finish("permit", permitBlock, "validator uid %d, epoch at block %d", r.valUID, permitBlock)
 				return nil
 			}
 		}
@@ -455,14 +457,14 @@ func (r *runner) startValidator(ctx context.Context, wg *sync.WaitGroup) error {
 			return
 		}
 		n := r.accepted.Add(1)
-		r.view.finish("queries", r.block(), "POST /cvm signed by the validator (Epistula v2) → %d in %s", res.Status, res.Latency.Round(10*time.Microsecond))
+		r.view.finish("queries", r.block(), "POST /cvm, Epistula-signed → %d in %s", res.Status, res.Latency.Round(10*time.Microsecond))
 		if n == 1 {
 			r.firstOnce.Do(func() { close(r.firstOK) })
 		}
 	}
 	v.OnWeights = func(e validator.WeightsEvent) {
 		if e.Set {
-			r.view.finish("weights", e.Block, "set_weights uids %v weights %v, version key %d", e.UIDs, e.Weights, e.VersionKey)
+			r.view.finish("weights", e.Block, "uids %v weights %v, version key %d", e.UIDs, e.Weights, e.VersionKey)
 		}
 	}
 	r.val = v

@@ -96,7 +96,7 @@ func (r *runner) probes(ctx context.Context) error {
 	}
 	b := r.block()
 	r.sum.Refusals = append(r.sum.Refusals, Refusal{What: "unregistered hotkey", Caller: r.intruder.Address(), Status: st, Reason: reason, Block: b})
-	r.view.finish("refused403", b, "%d %s: POST /cvm signed by demo-intruder (%s)", st, reason, short(r.intruder.Address()))
+	r.view.finish("refused403", b, "%d %s (an unregistered hotkey)", st, reason)
 
 	r.view.begin("refused401", "the validator's signed request, sent twice")
 	h := epistula.Sign(r.valHot, body, to, time.Now())
@@ -116,7 +116,7 @@ func (r *runner) probes(ctx context.Context) error {
 	}
 	b = r.block()
 	r.sum.Refusals = append(r.sum.Refusals, Refusal{What: "replayed request", Caller: r.valHot.Address(), Status: st, Reason: reason, Block: b})
-	r.view.finish("refused401", b, "%d %s: an accepted request (%d) sent again byte for byte", st, reason, first)
+	r.view.finish("refused401", b, "%d %s (a signed request sent twice)", st, reason)
 	return nil
 }
 
@@ -145,8 +145,8 @@ func (r *runner) watch(ctx context.Context, minerErr <-chan error) error {
 			r.view.finish("incentive", m.Block, "incentive %.4f, emission %s per epoch", inc, em)
 		}
 		st := r.val.Stats()
-		r.view.setStatus(fmt.Sprintf("validator: %d queries, %d accepted, weights set %d× · miner: incentive %.4f, emission %s",
-			st.Queries, st.OK, st.WeightsSet, inc, em))
+		r.view.setStatus(fmt.Sprintf("validator: %d/%d queries ok, weights %d× · miner: incentive %.4f, %s/epoch",
+			st.OK, st.Queries, st.WeightsSet, inc, em))
 		if settle < 0 && missing(r.view.Steps()) == "" {
 			settle = r.o.Settle
 		}

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 )
 
 type stepState uint8
@@ -35,18 +36,18 @@ type Step struct {
 // The steps, in the order they happen.
 var stepTitles = [][2]string{
 	{"devnet", "devnet started"},
-	{"wallets", "throwaway wallets created"},
-	{"funded", "wallets funded from //Alice"},
-	{"registered", "miner and validator registered"},
+	{"wallets", "wallets created"},
+	{"funded", "wallets funded"},
+	{"registered", "neurons registered"},
 	{"staked", "validator staked"},
-	{"serving", "compute miner serving"},
-	{"committed", "endpoint committed on chain"},
+	{"serving", "miner serving"},
+	{"committed", "endpoint committed"},
 	{"permit", "validator permit"},
-	{"queries", "validator queries accepted"},
-	{"refused403", "unauthorized call refused"},
-	{"refused401", "replayed request refused"},
+	{"queries", "queries accepted"},
+	{"refused403", "unauthorized refused"},
+	{"refused401", "replay refused"},
 	{"weights", "weights set"},
-	{"incentive", "miner incentive and emission"},
+	{"incentive", "incentive, emission"},
 }
 
 var spinner = []string{"⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"}
@@ -57,6 +58,7 @@ var spinner = []string{"⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "
 type View struct {
 	w     io.Writer
 	live  bool
+	width int
 	start time.Time
 
 	mu     sync.Mutex
@@ -70,12 +72,13 @@ type View struct {
 	closed bool
 }
 
-// NewView returns a View writing to w (nil: nowhere).
-func NewView(w io.Writer, live bool) *View {
+// NewView returns a View writing to w (nil: nowhere). When live, lines are
+// cut to width columns (if positive) so that redrawing in place works.
+func NewView(w io.Writer, live bool, width int) *View {
 	if w == nil {
 		w = io.Discard
 	}
-	v := &View{w: w, live: live, start: time.Now(), byKey: map[string]*Step{}}
+	v := &View{w: w, live: live, width: width, start: time.Now(), byKey: map[string]*Step{}}
 	for _, t := range stepTitles {
 		s := &Step{Key: t[0], Title: t[1]}
 		v.steps = append(v.steps, s)
@@ -178,7 +181,7 @@ func (v *View) Steps() []Step {
 }
 
 func (v *View) stepLine(s *Step) string {
-	mark, when := "·", "             "
+	mark, when := "·", "           "
 	switch s.state {
 	case running:
 		mark = spinner[v.frame%len(spinner)]
@@ -188,9 +191,9 @@ func (v *View) stepLine(s *Step) string {
 		mark = "✗"
 	}
 	if s.state == done || s.state == failed {
-		when = fmt.Sprintf("%5.1fs #%-4d", float64(s.AtMs)/1000, s.Block)
+		when = fmt.Sprintf("%4.1fs #%-3d", float64(s.AtMs)/1000, s.Block)
 	}
-	return strings.TrimRight(fmt.Sprintf("  %s %s %-31s %s", mark, when, s.Title, s.Detail), " ")
+	return strings.TrimRight(fmt.Sprintf("  %s %s %-21s %s", mark, when, s.Title, s.Detail), " ")
 }
 
 // draw redraws the live view in place.
@@ -212,7 +215,7 @@ func (v *View) draw() {
 	lines = append(lines, "  "+v.status)
 	for _, l := range lines {
 		b.WriteString("\r\x1b[2K")
-		b.WriteString(l)
+		b.WriteString(cut(l, v.width-1))
 		b.WriteByte('\n')
 	}
 	v.drawn = len(lines)
@@ -238,4 +241,14 @@ func (v *View) run(stop <-chan struct{}) {
 		case <-t.C:
 		}
 	}
+}
+
+// cut shortens s to at most n runes (every rune the view writes is one
+// column wide), ending with "…" when it cut.
+func cut(s string, n int) string {
+	if n <= 0 || utf8.RuneCountInString(s) <= n {
+		return s
+	}
+	r := []rune(s)
+	return string(r[:n-1]) + "…"
 }

@@ -4,9 +4,11 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"os"
 	"time"
 
 	"github.com/spf13/cobra"
+	"golang.org/x/term"
 
 	"github.com/minerkit/minerkit/demo"
 )
@@ -42,6 +44,11 @@ step failed). The wallets live in a temporary directory removed at the end, unle
 				view = cmd.ErrOrStderr()
 			}
 			o.Out, o.Live = view, isTerminal(view)
+			if f, ok := view.(*os.File); ok && o.Live {
+				if w, _, err := term.GetSize(int(f.Fd())); err == nil {
+					o.Width = w
+				}
+			}
 			sum, err := demo.Run(cmd.Context(), o)
 			if sum == nil {
 				return err

@@ -38,7 +38,7 @@ func TestDemoBinary(t *testing.T) {
 	if !s.OK || s.Miner.Incentive <= 0 || s.Miner.Emission == 0 || refused[403] != "not_registered" || refused[401] != "replayed" {
 		t.Fatalf("summary %+v", s)
 	}
-	if !strings.Contains(stderr.String(), "✓") || !strings.Contains(stderr.String(), "miner incentive and emission") {
+	if !strings.Contains(stderr.String(), "✓") || !strings.Contains(stderr.String(), "incentive, emission") {
 		t.Errorf("live view on stderr:\n%s", stderr.String())
 	}
 
