@@ -9,8 +9,10 @@ import (
 	"os/signal"
 	"syscall"
 
+	"github.com/redis/go-redis/v9"
 	"github.com/spf13/cobra"
 
+	"github.com/minerkit/minerkit/epistula/redisreplay"
 	computeminer "github.com/minerkit/minerkit/examples/compute-miner"
 	"github.com/minerkit/minerkit/miner"
 )
@@ -21,6 +23,7 @@ func newServeCmd() *cobra.Command {
 		gpuType  string
 		vramGB   int
 		gpuCount int
+		redisURL string
 	)
 	cmd := &cobra.Command{
 		Use:   "serve --netuid N [flags]",
@@ -51,6 +54,7 @@ or a JSON config file (--config), flags winning over the environment over the fi
 	fs.StringVar(&gpuType, "gpu-type", "", "GPU model to offer (default: what NVML reports, \"none\" without a GPU)")
 	fs.IntVar(&vramGB, "vram-gb", 0, "VRAM per GPU in GiB to offer (default: what NVML reports)")
 	fs.IntVar(&gpuCount, "gpu-count", 0, "number of GPUs to offer (default: what NVML reports)")
+	fs.StringVar(&redisURL, "replay-redis", "", "share the Epistula replay cache through Redis (redis://host:6379/0), for several replicas of one hotkey")
 
 	cmd.RunE = func(cmd *cobra.Command, _ []string) error {
 		cfg, err := miner.LoadConfig(cs, os.Getenv)
@@ -87,6 +91,15 @@ or a JSON config file (--config), flags winning over the environment over the fi
 		}
 		srv.Logger = log
 		chain.Attach(srv)
+		if redisURL != "" {
+			opts, err := redis.ParseURL(redisURL)
+			if err != nil {
+				return fmt.Errorf("serve: --replay-redis: %w", err)
+			}
+			rc := redis.NewClient(opts)
+			defer rc.Close()
+			srv.Replay = redisreplay.New(rc)
+		}
 		cm := computeminer.New(computeminer.Config{
 			BidPerHour: bid, GPUType: gpuType, VRAMGB: vramGB, GPUCount: gpuCount, Logger: log,
 		})
