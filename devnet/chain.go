@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+	"time"
 
 	"github.com/minerkit/minerkit/scale"
 	"github.com/minerkit/minerkit/substrate"
@@ -26,6 +27,8 @@ type chain struct {
 
 	buildMu sync.Mutex // serializes block production
 	maxTx   int        // extrinsics per block
+	// now gives block n's timestamp in Unix milliseconds.
+	now func(n uint32) uint64
 }
 
 // txStatus is one author_extrinsicUpdate notification.
@@ -96,6 +99,14 @@ func (c *chain) blockByHash(h [32]byte) (*block, bool) {
 // stateAt returns a read-only view of the state after block b.
 func (c *chain) stateAt(b *block) state {
 	return state{o: newOverlay(storeAt{c.st, b.header.number})}
+}
+
+// clock returns block n's timestamp: c.now, or the wall clock.
+func (c *chain) clock(n uint32) uint64 {
+	if c.now != nil {
+		return c.now(n)
+	}
+	return uint64(time.Now().UnixMilli())
 }
 
 // listen registers fn to run after every new block; it returns a cancel func.

@@ -8,6 +8,7 @@ import (
 // Pallet indices, as on finney.
 const (
 	palletSystem             uint8 = 0
+	palletTimestamp          uint8 = 2
 	palletBalances           uint8 = 5
 	palletTransactionPayment uint8 = 6
 	palletSubtensor          uint8 = 7

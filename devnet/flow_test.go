@@ -63,7 +63,7 @@ func TestFlows(t *testing.T) {
 		if i != len(s.events) {
 			t.Fatalf("%s: events %v, want in order %v", s.name, names, s.events)
 		}
-		res, err := n.rt.meta.FindExtrinsicResult(evs, 0)
+		res, err := n.rt.meta.FindExtrinsicResult(evs, 1)
 		if err != nil {
 			t.Fatalf("%s: %v", s.name, err)
 		}

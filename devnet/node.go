@@ -83,7 +83,7 @@ func Start(ctx context.Context, cfg Config) (*Node, error) {
 	if log == nil {
 		log = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
-	rt, err := newRuntime(g)
+	rt, err := newRuntime(g, cfg.BlockTime)
 	if err != nil {
 		return nil, err
 	}
@@ -95,6 +95,11 @@ func Start(ctx context.Context, cfg Config) (*Node, error) {
 	}
 	if err != nil {
 		return nil, err
+	}
+	if cfg.Manual {
+		// Deterministic time: one block time per block from now.
+		startMs, head0, bt := time.Now().UnixMilli(), ch.head().header.number, cfg.BlockTime.Milliseconds()
+		ch.now = func(n uint32) uint64 { return uint64(startMs + int64(n-head0)*bt) }
 	}
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {

@@ -46,7 +46,11 @@ func (c *chain) produce() *block {
 
 	// Apply extrinsics: arrival order, each sender's nonces in sequence.
 	var included, dropped []*checked
-	var exts [][]byte
+	nowMs := c.clock(n)
+	if prev := x.s.u64(keyPlain("Timestamp", "Now"), 0); nowMs <= prev {
+		nowMs = prev + 1
+	}
+	exts := [][]byte{x.applyTimestamp(nowMs)}
 	expected := make(map[accountID]uint32)
 	progress := true
 	done := make(map[*checked]bool)
@@ -89,6 +93,7 @@ func (c *chain) produce() *block {
 	x.s.o.set(keyPlain("System", "Events"), x.eventsValue())
 	x.s.putU32(keyPlain("System", "EventCount"), uint32(len(x.events)))
 	x.s.o.del(keyPlain("System", "ExtrinsicCount"))
+	x.s.o.del(keyPlain("Timestamp", "DidUpdate"))
 
 	h := header{parent: parent.hash, number: n, stateRoot: nextStateRoot(parent.header.stateRoot, ov.changes), extrinsicsRoot: extrinsicsRoot(exts)}
 	b := &block{header: h, hash: h.hash(), extrinsics: exts}

@@ -220,7 +220,7 @@ func TestRPCSubmitAndWatch(t *testing.T) {
 	}
 	blk := w.call("chain_getBlock")
 	exts := blk["result"].(map[string]any)["block"].(map[string]any)["extrinsics"].([]any)
-	if len(exts) != 1 || exts[0] != "0x"+hex.EncodeToString(ext) {
+	if len(exts) != 2 || exts[1] != "0x"+hex.EncodeToString(ext) { // 0: the Timestamp.set inherent
 		t.Fatalf("block body %v", exts)
 	}
 	// HTTP works for plain calls.

@@ -2,6 +2,7 @@ package devnet
 
 import (
 	"fmt"
+	"time"
 
 	"github.com/minerkit/minerkit/scale"
 	"github.com/minerkit/minerkit/substrate"
@@ -34,6 +35,7 @@ type palletSpec struct {
 // runtime is the devnet's state transition function and its description.
 type runtime struct {
 	cfg       *Genesis
+	blockTime time.Duration // Timestamp.MinimumPeriod is half of it
 	pallets   map[uint8]*palletSpec
 	errs      map[uint8]*errorTable
 	meta      *substrate.Metadata
@@ -44,8 +46,8 @@ type runtime struct {
 	genesisAccounts []accountID
 }
 
-func newRuntime(g *Genesis) (*runtime, error) {
-	rt := &runtime{cfg: g, pallets: make(map[uint8]*palletSpec), errs: make(map[uint8]*errorTable)}
+func newRuntime(g *Genesis, blockTime time.Duration) (*runtime, error) {
+	rt := &runtime{cfg: g, blockTime: blockTime, pallets: make(map[uint8]*palletSpec), errs: make(map[uint8]*errorTable)}
 	add := func(name string, index uint8, errs []moduleError, calls ...*callSpec) {
 		p := &palletSpec{name: name, index: index, calls: make(map[uint8]*callSpec)}
 		for _, c := range calls {
@@ -76,6 +78,9 @@ func newRuntime(g *Genesis) (*runtime, error) {
 		&callSpec{index: 3, name: "transfer_keep_alive", args: []argSpec{dest, value}, fn: callTransferKeepAlive, docs: "Same as transfer_allow_death but refuses to kill the sender."},
 		&callSpec{index: 4, name: "transfer_all", args: []argSpec{dest, a("keep_alive", argBool, "bool")}, fn: callTransferAll, docs: "Transfer the entire transferable balance."},
 		&callSpec{index: 8, name: "force_set_balance", args: []argSpec{a("who", argMultiAddress, "AccountIdLookupOf<T>"), a("new_free", argCompactU64, "T::Balance")}, fn: callForceSetBalance, docs: "Set the free balance of an account (root)."},
+	)
+	add("Timestamp", palletTimestamp, nil,
+		&callSpec{index: 0, name: "set", free: true, args: []argSpec{a("now", argCompactU64, "T::Moment")}, fn: callTimestampSet, docs: "Set the current time (inherent)."},
 	)
 	add("TransactionPayment", palletTransactionPayment, nil)
 	add("SubtensorModule", palletSubtensor, subtensorErrors(),

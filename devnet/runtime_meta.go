@@ -231,6 +231,17 @@ func (rt *runtime) buildMetadata() error {
 		},
 	})
 	mb.AddPallet(&substrate.PalletDef{
+		Name: "Timestamp", Index: palletTimestamp,
+		Calls: m.callVariants(rt.pallets[palletTimestamp]),
+		Storage: []*substrate.StorageEntry{
+			plain("Now", u64, def, zero(8)),
+			plain("DidUpdate", boolT, def, zero(1)),
+		},
+		Constants: []*substrate.Constant{
+			m.constant("MinimumPeriod", u64, le64(uint64(rt.blockTime.Milliseconds()/2)), "Half the block time, in milliseconds."),
+		},
+	})
+	mb.AddPallet(&substrate.PalletDef{
 		Name: "TransactionPayment", Index: palletTransactionPayment,
 		Events: []substrate.Variant{
 			ev(evTxFeePaid, "TransactionFeePaid", substrate.FT("who", acc, "T::AccountId"), substrate.FT("actual_fee", u64, "BalanceOf<T>"), substrate.FT("tip", u64, "BalanceOf<T>")),

@@ -21,7 +21,7 @@ func exec1(t *testing.T, n *Node, kp *keys.Keypair, pallet, call string, args ..
 		t.Fatal(err)
 	}
 	n.NewBlock()
-	res, err := n.rt.meta.FindExtrinsicResult(headEvents(t, n), 0)
+	res, err := n.rt.meta.FindExtrinsicResult(headEvents(t, n), 1)
 	if err != nil {
 		t.Fatal(err)
 	}
