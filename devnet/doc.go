@@ -11,6 +11,8 @@
 // builder (the same codec the minerkit client decodes with):
 //
 //   - System (0): Account, Number, ParentHash, BlockHash, Events, remark.
+//   - Timestamp (2): Now, set by the inherent every block starts with;
+//     MinimumPeriod is half the block time.
 //   - Balances (5): transfer_allow_death, transfer_keep_alive, transfer_all,
 //     force_set_balance; existential deposit 500 rao.
 //   - TransactionPayment (6): TransactionFeePaid events; a fixed fee.
@@ -49,7 +51,9 @@
 //   - One block author, instant finality: each block is final when
 //     produced, so finalized heads equal new heads and submitAndWatch sends
 //     inBlock and finalized together (polkadot-js then reports only
-//     Finalized). Headers carry no digest logs and no inherents.
+//     Finalized). Headers carry no digest logs; the only inherent is
+//     Timestamp.set (extrinsic 0 of every block), as on finney without
+//     Aura/Grandpa.
 //   - The state and extrinsics roots are hashes of the block's changes
 //     and body, not trie roots: no storage proofs.
 //   - Events use current subtensor's SubtensorModule event indices; call
