@@ -41,9 +41,14 @@ func NewExporter(c *subtensor.Client, netuid uint16, hotkeys []keys.PublicKey) *
 	hotkeys = uniq
 	e := &Exporter{Source: src, Syncer: metagraph.NewSyncer(src, netuid), Hotkeys: hotkeys}
 	e.Syncer.BlockTime = c.BlockTime()
-	e.reg = prometheus.NewRegistry()
-	e.reg.MustRegister(&collector{e: e})
+	e.reg = newRegistry(e)
 	return e
+}
+
+func newRegistry(e *Exporter) *prometheus.Registry {
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(&collector{e: e})
+	return reg
 }
 
 // Registry returns the exporter's registry (to add one's own collectors).
