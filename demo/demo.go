@@ -153,6 +153,9 @@ func (r *runner) run(parent context.Context) error {
 	defer cancel()
 	// Every step below stops at ctx; say why it stopped in words.
 	stopped := func(err error) error {
+		if (err == nil || ctx.Err() != nil) && missing(r.view.Steps()) == "" {
+			return nil // everything was seen; stopped while settling
+		}
 		if parent.Err() != nil {
 			return fmt.Errorf("%w: interrupted before: %s", ErrIncomplete, missing(r.view.Steps()))
 		}

@@ -80,7 +80,11 @@ func Discover(neurons []metagraph.Neuron, self keys.PublicKey, allowPrivate bool
 		if n.HotkeyPub == self {
 			continue
 		}
-		t := Target{UID: n.UID, Hotkey: n.HotkeyPub.Address()}
+		hot := n.Hotkey
+		if hot == "" {
+			hot = n.HotkeyPub.Address()
+		}
+		t := Target{UID: n.UID, Hotkey: hot}
 		if u, ok := EndpointFromCommitment(n.Commitment); ok {
 			t.URL, t.Source = u, "commitment"
 		} else if u, ok := EndpointFromAxon(n.Axon); ok {
