@@ -80,11 +80,9 @@ func Discover(neurons []metagraph.Neuron, self keys.PublicKey, allowPrivate bool
 		if n.HotkeyPub == self {
 			continue
 		}
-		hot := n.Hotkey
-		if hot == "" {
-			hot = n.HotkeyPub.Address()
-		}
-		t := Target{UID: n.UID, Hotkey: hot}
+		// Signed-For must be the prefix-42 address the miner checks, whatever
+		// prefix n.Hotkey was written with.
+		t := Target{UID: n.UID, Hotkey: n.HotkeyPub.Address()}
 		if u, ok := EndpointFromCommitment(n.Commitment); ok {
 			t.URL, t.Source = u, "commitment"
 		} else if u, ok := EndpointFromAxon(n.Axon); ok {
