@@ -3,10 +3,15 @@ package bench
 import (
 	"bytes"
 	"context"
+	"encoding/hex"
 	"io"
 	"net/http"
+	"strconv"
 	"testing"
 	"time"
+
+	"github.com/minerkit/minerkit/epistula"
+	"github.com/minerkit/minerkit/keys"
 )
 
 var fixture = func() func(tb testing.TB) *Fixture {
@@ -95,4 +100,25 @@ func BenchmarkFullStack(b *testing.B) {
 		b.Fatal(err)
 	}
 	benchHandler(b, h)
+}
+
+// TestSignMatchesEpistula: the harness's fast signer produces requests that
+// epistula verifies, with secret signatures over the Python-convention
+// messages.
+func TestSignMatchesEpistula(t *testing.T) {
+	f := fixture(t)
+	reqs := f.Sign(20, Body)
+	v := &epistula.Verifier{Self: f.Miner.Address()}
+	for i, r := range reqs {
+		if _, err := v.Verify(r.Header, r.Body, time.Now()); err != nil {
+			t.Fatalf("request %d: %v", i, err)
+		}
+		ts, _ := strconv.ParseInt(r.Header.Get(epistula.HeaderTimestamp), 10, 64)
+		for j, m := range epistula.SecretMessages(ts, f.Miner.Address()) {
+			sig, _ := hex.DecodeString(r.Header.Get([]string{epistula.HeaderSecretSignature0, epistula.HeaderSecretSignature1, epistula.HeaderSecretSignature2}[j])[2:])
+			if !keys.Verify(f.Validators[i%len(f.Validators)].Public(), []byte(m), sig) {
+				t.Fatalf("request %d: secret signature %d does not verify", i, j)
+			}
+		}
+	}
 }

@@ -23,6 +23,7 @@ import (
 type Fixture struct {
 	Miner      *keys.Keypair
 	Validators []*keys.Keypair
+	addrs      []string
 	neurons    map[string]guard.Neuron
 	verifyKeys map[string]*keys.VerifyKey
 }
@@ -44,6 +45,7 @@ func NewFixture(n int) (*Fixture, error) {
 			return nil, err
 		}
 		f.Validators = append(f.Validators, k)
+		f.addrs = append(f.addrs, k.Address())
 		f.neurons[k.Address()] = guard.Neuron{UID: uint16(i), StakeWeight: 20_000 * guard.RaoPerTAO, ValidatorPermit: true}
 		f.verifyKeys[k.Address()] = vk
 	}
@@ -57,19 +59,56 @@ type Request struct {
 }
 
 // Sign pre-signs n unique requests (fresh uuid each) with the validators in
-// turn, timestamped now. Signing runs on all CPUs.
+// turn, each timestamped when it is signed, on all CPUs. The headers are
+// those of epistula.Sign; the three secret signatures, which depend only on
+// the 10-second interval, are signed once per validator and interval.
 func (f *Fixture) Sign(n int, body func(i int) []byte) []Request {
 	out := make([]Request, n)
-	now := time.Now()
+	receiver := f.Miner.Address()
+	type secretKey struct{ validator, interval int64 }
+	var mu sync.Mutex
+	secrets := map[secretKey][3]string{}
 	var wg sync.WaitGroup
 	workers := 4
 	for w := 0; w < workers; w++ {
 		wg.Add(1)
 		go func(w int) {
 			defer wg.Done()
+			var buf []byte
 			for i := w; i < n; i += workers {
 				b := body(i)
-				out[i] = Request{Header: epistula.Sign(f.Validators[i%len(f.Validators)], b, f.Miner.Address(), now), Body: b}
+				v := i % len(f.Validators)
+				key := f.Validators[v]
+				ts := time.Now().UnixMilli()
+				uuid := epistula.NewUUID()
+				hash := epistula.BodyHash(b)
+				tss := strconv.FormatInt(ts, 10)
+				buf = epistula.AppendMessage(buf[:0], &hash, uuid, tss, receiver)
+				sig := key.Sign(buf)
+				sk := secretKey{int64(v), (ts + 9999) / 10000}
+				mu.Lock()
+				sec, ok := secrets[sk]
+				mu.Unlock()
+				if !ok {
+					for j, m := range epistula.SecretMessages(ts, receiver) {
+						s := key.Sign([]byte(m))
+						sec[j] = s.Hex()
+					}
+					mu.Lock()
+					secrets[sk] = sec
+					mu.Unlock()
+				}
+				out[i] = Request{Body: b, Header: http.Header{
+					epistula.HeaderVersion:          {"2"},
+					epistula.HeaderTimestamp:        {tss},
+					epistula.HeaderUUID:             {uuid},
+					epistula.HeaderSignedBy:         {f.addrs[v]},
+					epistula.HeaderSignedFor:        {receiver},
+					epistula.HeaderSignature:        {sig.Hex()},
+					epistula.HeaderSecretSignature0: {sec[0]},
+					epistula.HeaderSecretSignature1: {sec[1]},
+					epistula.HeaderSecretSignature2: {sec[2]},
+				}}
 			}
 		}(w)
 	}
@@ -148,17 +187,22 @@ func jsonHandler(w http.ResponseWriter, r *http.Request) {
 	var req struct {
 		Prompt string `json:"prompt"`
 	}
-	if err := json.NewDecoder(r.Body).Decode(&req); err != nil {
+	body, err := io.ReadAll(r.Body)
+	if err == nil {
+		err = json.Unmarshal(body, &req)
+	}
+	if err != nil {
 		http.Error(w, `{"error":"bad json"}`, 400)
 		return
 	}
 	caller, _ := guard.Caller(r.Context())
-	w.Header().Set("Content-Type", "application/json")
-	json.NewEncoder(w).Encode(struct {
+	out, _ := json.Marshal(struct {
 		OK     bool   `json:"ok"`
 		Caller string `json:"caller"`
 		Len    int    `json:"len"`
 	}{true, caller, len(req.Prompt)})
+	w.Header().Set("Content-Type", "application/json")
+	w.Write(append(out, '\n'))
 }
 
 // Body returns the i-th request body: a small JSON document of a typical

@@ -65,7 +65,8 @@ func (e *Epistula) Handler(next http.Handler) http.Handler {
 			return
 		}
 		st.Caller = p.SignedBy
-		r.Body = &bodyReader{Reader: bytes.NewReader(body)}
+		st.body.Reset(body)
+		r.Body = &st.body
 		r.ContentLength = int64(len(body))
 		next.ServeHTTP(w, r)
 	})
@@ -79,9 +80,10 @@ func epistulaRefusal(err error) *Refusal {
 	return &Refusal{Status: epistulaStatus(reason), Reason: string(reason), Err: err}
 }
 
-type bodyReader struct{ *bytes.Reader }
+// bodyReader is the request body handed on, read from memory.
+type bodyReader struct{ bytes.Reader }
 
-func (bodyReader) Close() error { return nil }
+func (*bodyReader) Close() error { return nil }
 
 func (e *Epistula) readBody(r *http.Request) ([]byte, *Refusal) {
 	limit := e.MaxBodyBytes

@@ -20,14 +20,26 @@ type Info struct {
 	Verify time.Duration
 }
 
-// state is Info plus the status-recording ResponseWriter, in one allocation
-// per request.
+// state is Info, the status-recording ResponseWriter, the request body
+// reader and the request's context, in one allocation per request: state is
+// itself the context that carries it.
 type state struct {
+	context.Context
 	Info
-	rw statusWriter
+	rw   statusWriter
+	body bodyReader
 }
 
 type stateKey struct{}
+
+// Value returns the state itself for stateKey and defers to the parent
+// context otherwise.
+func (s *state) Value(key any) any {
+	if key == (stateKey{}) {
+		return s
+	}
+	return s.Context.Value(key)
+}
 
 func stateFrom(ctx context.Context) *state {
 	st, _ := ctx.Value(stateKey{}).(*state)
@@ -39,8 +51,8 @@ func withState(r *http.Request) (*http.Request, *state) {
 	if st := stateFrom(r.Context()); st != nil {
 		return r, st
 	}
-	st := &state{}
-	return r.WithContext(context.WithValue(r.Context(), stateKey{}, st)), st
+	st := &state{Context: r.Context()}
+	return r.WithContext(st), st
 }
 
 // FromContext returns the guard's Info of the request with context ctx, or
