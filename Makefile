@@ -23,3 +23,4 @@ test: interop-deps vet unit
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./...
 	$(GO) run ./bench/cmd/loadtest
+	$(GO) run ./bench/cmd/serveload

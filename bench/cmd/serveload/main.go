@@ -1,0 +1,233 @@
+// Command serveload measures the whole `minerkit serve` process over
+// loopback: the built minerkit binary serves the compute miner (POST /cvm
+// behind Epistula → validator gate → rate limit, access log and metrics) on
+// an in-process devnet whose subnet holds 256 UIDs, 64 of them validators
+// with permits; pre-signed unique requests come from the 64 validator
+// hotkeys. It reports req/s and client-side p50/p99 beside the bare-verify
+// limit (package bench's one-sr25519-verify handler) and a Node peer
+// (bench/peers/epistula-node.js: node:http + @polkadot/util-crypto doing the
+// same checks), in alternating rounds, with medians.
+//
+//	go run ./bench/cmd/serveload [-c 32] [-rounds 3] [-duration 1s] [-requests 20000] [-bin bin/minerkit]
+//
+// Targets: serve ≥ 90 % of the bare-verify limit, ≥ 5× the Node peer.
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"slices"
+	"time"
+
+	"github.com/minerkit/minerkit/bench"
+	"github.com/minerkit/minerkit/bench/serve"
+)
+
+func main() {
+	if err := run(); err != nil {
+		fmt.Fprintln(os.Stderr, "serveload:", err)
+		os.Exit(1)
+	}
+}
+
+// server is one thing under load.
+type server struct {
+	name string
+	url  string
+	proc *serve.Proc // nil: in this process
+	runs []bench.Result
+}
+
+type result struct {
+	RPS       float64 `json:"rps"`
+	PerCPUSec float64 `json:"requests_per_cpu_second"`
+	P50us     float64 `json:"p50_us"`
+	P99us     float64 `json:"p99_us"`
+	N         int     `json:"requests"`
+}
+
+type report struct {
+	CPUs         int               `json:"cpus"`
+	Concurrency  int               `json:"concurrency"`
+	Rounds       int               `json:"rounds"`
+	UIDs         int               `json:"uids"`
+	Validators   int               `json:"validators"`
+	Results      map[string]result `json:"results"`
+	ServeVsBare  float64           `json:"serve_vs_bare"`
+	ServeVsBareC float64           `json:"serve_vs_bare_per_cpu"`
+	ServeVsNode  float64           `json:"serve_vs_node"`
+	ServeVsNodeC float64           `json:"serve_vs_node_per_cpu"`
+}
+
+func us(d time.Duration) float64 { return float64(d) / float64(time.Microsecond) }
+
+func median(runs []bench.Result) result {
+	pick := func(f func(bench.Result) float64) float64 {
+		v := make([]float64, len(runs))
+		for i, r := range runs {
+			v[i] = f(r)
+		}
+		slices.Sort(v)
+		return v[len(v)/2]
+	}
+	return result{
+		RPS:       pick(bench.Result.RPS),
+		PerCPUSec: pick(bench.Result.PerCPUSecond),
+		P50us:     pick(func(r bench.Result) float64 { return us(r.P50) }),
+		P99us:     pick(func(r bench.Result) float64 { return us(r.P99) }),
+		N:         int(pick(func(r bench.Result) float64 { return float64(r.Requests) })),
+	}
+}
+
+// body is the i-th /cvm request: a unique attestation nonce.
+func body(i int) []byte { return []byte(`{"nonce":"` + fmt.Sprintf("%016x", i) + `"}`) }
+
+func run() error {
+	conc := flag.Int("c", 32, "concurrent client connections")
+	dur := flag.Duration("duration", time.Second, "length of each run")
+	rounds := flag.Int("rounds", 3, "alternating rounds (bare, serve, node, rotated); medians are reported")
+	n := flag.Int("requests", 20000, "at most this many pre-signed requests per run")
+	uids := flag.Int("uids", 256, "UIDs in the devnet subnet")
+	nval := flag.Int("validators", 64, "validators among them (they sign the requests)")
+	bin := flag.String("bin", "", "the minerkit binary (default: build ./cmd/minerkit into a temporary directory)")
+	peer := flag.String("peer", "bench/peers/epistula-node.js", "the Node peer script (\"\": skip it)")
+	asJSON := flag.Bool("json", false, "print the report as JSON")
+	flag.Parse()
+	if *n < 1 || *conc < 1 || *rounds < 1 || *rounds > 20 || *nval < 1 || *uids <= *nval {
+		return errors.New("-requests, -c, -rounds (≤ 20), -validators must be positive and -uids above -validators")
+	}
+	say := func(format string, args ...any) {
+		if !*asJSON {
+			fmt.Printf(format, args...)
+		}
+	}
+	ctx := context.Background()
+	tmp, err := os.MkdirTemp("", "serveload-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(tmp)
+	if *bin == "" {
+		*bin = filepath.Join(tmp, "minerkit")
+		say("building minerkit ...\n")
+		build := exec.Command("go", "build", "-o", *bin, "./cmd/minerkit")
+		build.Stdout, build.Stderr = os.Stderr, os.Stderr
+		if err := build.Run(); err != nil {
+			return fmt.Errorf("build minerkit (run from the repository root, or pass -bin): %w", err)
+		}
+	}
+
+	f, err := bench.NewFixture(*nval)
+	if err != nil {
+		return err
+	}
+	say("machine: %d CPUs (GOMAXPROCS %d), %s/%s, %s\n", runtime.NumCPU(), runtime.GOMAXPROCS(0), runtime.GOOS, runtime.GOARCH, runtime.Version())
+	t0 := time.Now()
+	subnet, err := serve.StartSubnet(ctx, serve.SubnetConfig{Validators: f.Validators, Miner: f.Miner, N: *uids, StakeTAO: 2000})
+	if err != nil {
+		return err
+	}
+	defer subnet.Close()
+	say("devnet subnet: %d UIDs, %d validators with permits (built in %v)\n", len(subnet.Neurons), *nval, time.Since(t0).Round(time.Millisecond))
+
+	// Requests are signed ahead of the runs: a wide window keeps them fresh
+	// (it does not change the cost of a check).
+	const window = 5 * time.Minute
+	sv, err := serve.StartServe(ctx, serve.ServeConfig{
+		Binary: *bin, ChainURL: subnet.Node.URL(), Miner: f.Miner, Dir: tmp,
+		Args: []string{"--epistula-window", window.String(), "--min-stake-tao", "1000",
+			"--rate-per-sec", "1000000", "--rate-burst", "1000000",
+			"--gpu-type", "bench GPU", "--vram-gb", "80", "--gpu-count", "1", "--bid-per-hour", "1"},
+	})
+	if err != nil {
+		return err
+	}
+	defer sv.Stop()
+	say("minerkit serve: %s (ready; admin %s)\n", sv.URL, sv.Admin)
+
+	bareURL, stopBare, err := bench.Serve(f.Bare())
+	if err != nil {
+		return err
+	}
+	defer stopBare()
+	servers := []*server{
+		{name: "bare verify (limit)", url: bareURL},
+		{name: "minerkit serve", url: sv.URL, proc: sv},
+	}
+	if *peer != "" {
+		np, err := serve.StartNode(ctx, serve.NodeConfig{Script: *peer, Self: f.Miner.Address(), Window: window,
+			MinStake: 1000 * 1_000_000_000, Neurons: subnet.Neurons})
+		if err != nil {
+			return err
+		}
+		defer np.Stop()
+		servers = append(servers, &server{name: "node peer", url: np.URL, proc: np})
+		say("node peer: %s\n", np.URL)
+	}
+	say("load: %d connections, %d rounds of %v per server, at most %d pre-signed requests per run from %d validators\n\n",
+		*conc, *rounds, *dur, *n, *nval)
+
+	runOne := func(s *server, reqs []bench.Request) (bench.Result, error) {
+		var cpu0 time.Duration
+		if s.proc != nil {
+			cpu0 = s.proc.CPU()
+		}
+		res, err := bench.Load(ctx, s.url, reqs, *conc, *dur)
+		if s.proc != nil {
+			res.CPU += s.proc.CPU() - cpu0
+		}
+		return res, err
+	}
+	warm := f.Sign(2000, func(i int) []byte { return body(i) })
+	for _, s := range servers {
+		if _, err := runOne(s, warm); err != nil {
+			return fmt.Errorf("warm-up of %s: %w", s.name, err)
+		}
+	}
+	for round := 0; round < *rounds; round++ {
+		// One batch per round, sent once to each server (each has its own
+		// replay cache).
+		reqs := f.Sign(*n, func(i int) []byte { return body(i + (round+1)*10_000_000) })
+		for k := range servers {
+			s := servers[(k+round)%len(servers)]
+			res, err := runOne(s, reqs)
+			if err != nil {
+				return fmt.Errorf("%s: %w", s.name, err)
+			}
+			if res.Requests == *n {
+				say("note: all %d pre-signed requests were used before %v: raise -requests\n", *n, *dur)
+			}
+			s.runs = append(s.runs, res)
+			say("round %d  %-20s %v\n", round+1, s.name, res)
+		}
+	}
+
+	rep := report{CPUs: runtime.NumCPU(), Concurrency: *conc, Rounds: *rounds, UIDs: len(subnet.Neurons), Validators: *nval, Results: map[string]result{}}
+	say("\nmedians of %d rounds:\n", *rounds)
+	for _, s := range servers {
+		r := median(s.runs)
+		rep.Results[s.name] = r
+		say("%-20s %7.0f req/s  %7.0f req/CPU-s  p50 %7.0fµs  p99 %7.0fµs\n", s.name, r.RPS, r.PerCPUSec, r.P50us, r.P99us)
+	}
+	bare, srv := rep.Results[servers[0].name], rep.Results[servers[1].name]
+	rep.ServeVsBare, rep.ServeVsBareC = srv.RPS/bare.RPS, srv.PerCPUSec/bare.PerCPUSec
+	say("\nserve / bare verify: throughput %.1f %%, requests per CPU-second %.1f %%  (target ≥ 90 %%)\n", 100*rep.ServeVsBare, 100*rep.ServeVsBareC)
+	if len(servers) > 2 {
+		node := rep.Results[servers[2].name]
+		rep.ServeVsNode, rep.ServeVsNodeC = srv.RPS/node.RPS, srv.PerCPUSec/node.PerCPUSec
+		say("serve / node peer:   throughput %.1f×, requests per CPU-second %.1f×  (target ≥ 5×)\n", rep.ServeVsNode, rep.ServeVsNodeC)
+	}
+	if *asJSON {
+		enc := json.NewEncoder(os.Stdout)
+		enc.SetIndent("", "  ")
+		return enc.Encode(rep)
+	}
+	return nil
+}
