@@ -74,6 +74,15 @@ func (s *server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.serveWS(w, r)
 		return
 	}
+	// Browsers (polkadot.js apps) may call a local dev chain from any page,
+	// as a node started with --rpc-cors all allows.
+	w.Header().Set("Access-Control-Allow-Origin", "*")
+	if r.Method == http.MethodOptions {
+		w.Header().Set("Access-Control-Allow-Methods", "POST, GET, OPTIONS")
+		w.Header().Set("Access-Control-Allow-Headers", "Content-Type")
+		w.WriteHeader(http.StatusNoContent)
+		return
+	}
 	if r.Method == http.MethodGet {
 		w.Header().Set("Content-Type", "text/plain")
 		_, _ = io.WriteString(w, "minerkit devnet: JSON-RPC 2.0 over WebSocket or HTTP POST\n")
