@@ -123,7 +123,6 @@ type Client struct {
 	mu       sync.Mutex
 	handlers map[string]Handler
 	running  bool
-	st       *runState
 	stats    struct{ connects, dialFailures, authRefused, executed, replayed, reported atomic.Int64 }
 }
 
@@ -221,7 +220,6 @@ func (c *Client) Run(ctx context.Context) error {
 		kick:  make(chan struct{}, 1),
 		drain: make(chan struct{}),
 	}
-	c.st = st
 	c.mu.Unlock()
 	defer func() {
 		c.mu.Lock()

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"sync"
 	"time"
 )
@@ -50,6 +51,9 @@ type Journal struct {
 	// Retain is how long reported results are remembered to answer
 	// redeliveries; if zero, 24 hours.
 	Retain time.Duration
+	// MaxReported bounds how many reported results are remembered (the
+	// oldest are forgotten first at compaction); if zero, 100,000.
+	MaxReported int
 
 	path string
 	mu   sync.Mutex
@@ -162,6 +166,22 @@ func (j *Journal) rewrite() error {
 		retain = 24 * time.Hour
 	}
 	cutoff := j.now().Add(-retain)
+	maxReported := j.MaxReported
+	if maxReported <= 0 {
+		maxReported = 100_000
+	}
+	var reported []*Entry
+	for _, e := range j.jobs {
+		if e.Reported {
+			reported = append(reported, e)
+		}
+	}
+	if len(reported) > maxReported {
+		slices.SortFunc(reported, func(a, b *Entry) int { return a.Updated.Compare(b.Updated) })
+		for _, e := range reported[:len(reported)-maxReported] {
+			delete(j.jobs, e.Job.ID)
+		}
+	}
 	tmp := j.path + ".tmp"
 	f, err := os.OpenFile(tmp, os.O_CREATE|os.O_TRUNC|os.O_WRONLY, 0o600)
 	if err != nil {
@@ -302,6 +322,7 @@ func (j *Journal) Finish(res Result) error {
 		j.jobs[res.ID] = e
 	}
 	e.State, e.Result, e.Updated = StateDone, &res, j.now()
+	e.Job.Payload = nil // only needed to run the job
 	err := j.appendLocked(record{ID: res.ID, State: StateDone, Result: &res, Time: e.Updated.UnixMilli()})
 	if err != nil {
 		j.mu.Unlock()

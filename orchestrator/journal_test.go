@@ -233,3 +233,35 @@ func BenchmarkJournalJob(b *testing.B) {
 		}
 	})
 }
+
+func TestJournalMaxReported(t *testing.T) {
+	j, _ := openTestJournal(t)
+	defer j.Close()
+	j.MaxReported = 10
+	base := time.Now()
+	for i := 0; i < 50; i++ {
+		j.now = func() time.Time { return base.Add(time.Duration(i) * time.Second) }
+		id := fmt.Sprint(i)
+		j.Received(Job{ID: id})
+		j.Start(id)
+		j.Finish(Result{ID: id, OK: true})
+		j.MarkReported(id)
+	}
+	j.Received(Job{ID: "unreported"})
+	j.mu.Lock()
+	err := j.rewrite()
+	n := len(j.jobs)
+	j.mu.Unlock()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n != 11 {
+		t.Errorf("%d entries after compaction, want the 10 newest reported + 1 pending", n)
+	}
+	if _, ok := j.Get("49"); !ok {
+		t.Error("the newest result was forgotten")
+	}
+	if _, ok := j.Get("0"); ok {
+		t.Error("the oldest result was kept")
+	}
+}

@@ -66,8 +66,8 @@ func dialSocketIO(ctx context.Context, cfg dialConfig) (link, error) {
 		return nil, err
 	}
 	var early []inbound
-	connected := false
-	for !connected || cfg.style == AuthEvent {
+	connected, authed := false, cfg.style != AuthEvent
+	for !connected || !authed {
 		frame, err := l.read(ctx)
 		if err != nil {
 			return nil, fmt.Errorf("orchestrator: Socket.IO connect: %w", err)
@@ -102,7 +102,7 @@ func dialSocketIO(ctx context.Context, cfg dialConfig) (link, error) {
 			}
 			switch {
 			case name == "auth_success":
-				cfg.style = "" // done
+				authed = true
 			case name == "auth_failed":
 				return nil, fmt.Errorf("%w: %s", ErrAuthRejected, errorMessage(arg))
 			default:
