@@ -36,12 +36,17 @@ const replayShards = 32
 //
 // Create one with NewMemoryCache.
 type MemoryCache struct {
-	seed   maphash.Seed
+	seeds  [4]maphash.Seed
 	now    func() time.Time
 	shards [replayShards]replayShard
 }
 
-type replayKey struct{ by, uuid string }
+// replayKey is a 128-bit keyed hash of (signer, uuid): fixed size and free
+// of pointers, so the garbage collector never scans the cache and header
+// strings are not kept alive. The hash seeds are random per cache, so no
+// caller can aim for a collision; an accidental one (probability about
+// n²/2¹²⁹) would refuse one genuine request as a replay, never accept one.
+type replayKey struct{ a, b uint64 }
 
 type replayEntry struct {
 	key    replayKey
@@ -71,7 +76,10 @@ func NewMemoryCache(capacity int, now func() time.Time) *MemoryCache {
 	if now == nil {
 		now = time.Now
 	}
-	c := &MemoryCache{seed: maphash.MakeSeed(), now: now}
+	c := &MemoryCache{now: now}
+	for i := range c.seeds {
+		c.seeds[i] = maphash.MakeSeed()
+	}
 	per := (capacity + replayShards - 1) / replayShards
 	for i := range c.shards {
 		c.shards[i].maxEntries = per
@@ -82,10 +90,9 @@ func NewMemoryCache(capacity int, now func() time.Time) *MemoryCache {
 
 // Seen implements ReplayCache.
 func (c *MemoryCache) Seen(signedBy, uuid string, expiry time.Time) (bool, error) {
-	h := maphash.String(c.seed, uuid) ^ maphash.String(c.seed, signedBy)
-	s := &c.shards[h%replayShards]
+	key := c.key(signedBy, uuid)
+	s := &c.shards[key.a%replayShards]
 	now := c.now().UnixNano()
-	key := replayKey{signedBy, uuid}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.evict(now)
@@ -99,6 +106,13 @@ func (c *MemoryCache) Seen(signedBy, uuid string, expiry time.Time) (bool, error
 	s.m[key] = exp
 	s.push(replayEntry{key, exp})
 	return false, nil
+}
+
+func (c *MemoryCache) key(signedBy, uuid string) replayKey {
+	return replayKey{
+		maphash.String(c.seeds[0], uuid) ^ maphash.String(c.seeds[1], signedBy),
+		maphash.String(c.seeds[2], uuid) ^ maphash.String(c.seeds[3], signedBy),
+	}
 }
 
 // Len returns the number of entries held, expired ones not yet evicted
