@@ -41,9 +41,6 @@ type runtime struct {
 	meta      *substrate.Metadata
 	metaBytes []byte // "meta" || 14 || RuntimeMetadataV14 (state_getMetadata)
 	metaV15   []byte // "meta" || 15 || RuntimeMetadataV15 (Metadata_metadata_at_version(15))
-	// genesisAccounts are the endowed accounts, resolved once (runtime
-	// APIs list their stakes).
-	genesisAccounts []accountID
 }
 
 func newRuntime(g *Genesis, blockTime time.Duration) (*runtime, error) {
@@ -117,13 +114,6 @@ func newRuntime(g *Genesis, blockTime time.Duration) (*runtime, error) {
 	)
 	if err := rt.buildMetadata(); err != nil {
 		return nil, err
-	}
-	for _, a := range g.Accounts {
-		id, err := resolveAccount(a.Account)
-		if err != nil {
-			return nil, err
-		}
-		rt.genesisAccounts = append(rt.genesisAccounts, id)
 	}
 	return rt, nil
 }

@@ -10,7 +10,9 @@ import (
 func (n *Node) runtimeCall(method string, in []byte, b *block) ([]byte, error) {
 	d := scale.NewDecoder(in)
 	st := n.chain.stateAt(b)
-	x := &exec{rt: n.rt, s: st, block: b.header.number}
+	x := &exec{rt: n.rt, s: st, block: b.header.number, scan: func(prefix string) []string {
+		return n.chain.st.keysPaged(prefix, maxStakers, "", b.header.number)
+	}}
 	switch method {
 	case "Core_version":
 		return runtimeVersionSCALE(), nil
@@ -191,27 +193,28 @@ type coldStake struct {
 	amount uint64
 }
 
-// stakesOf lists (coldkey, stake) for a hotkey on a subnet. The devnet
-// knows stakers through the hotkey owner and StakingHotkeys; it checks
-// the owner and every genesis account, which covers what the devnet's
-// users create.
+// maxStakers bounds the coldkeys listed per hotkey.
+const maxStakers = 4096
+
+// stakesOf lists (coldkey, stake) for a hotkey on a subnet, scanning
+// Alpha(hotkey, *, *) as subtensor iterates its prefix.
 func (x *exec) stakesOf(hot accountID, netuid uint16) []coldStake {
+	if x.scan == nil {
+		return nil
+	}
 	var out []coldStake
-	seen := map[accountID]bool{}
-	try := func(cold accountID) {
-		if seen[cold] {
-			return
+	prefix := appendB2C(prefixKey("SubtensorModule", "Alpha"), hot[:])
+	for _, k := range x.scan(string(prefix)) {
+		// key: prefix || blake2_128(cold) || cold || netuid
+		rest := k[len(prefix):]
+		if len(rest) != 16+32+2 || uint16(rest[48])|uint16(rest[49])<<8 != netuid {
+			continue
 		}
-		seen[cold] = true
+		var cold accountID
+		copy(cold[:], rest[16:48])
 		if a := x.alphaOf(hot, cold, netuid); a > 0 {
 			out = append(out, coldStake{cold, a})
 		}
-	}
-	if owner, ok := x.s.account32(keyHot("Owner", hot)); ok {
-		try(owner)
-	}
-	for _, id := range x.rt.genesisAccounts {
-		try(id)
 	}
 	return out
 }
