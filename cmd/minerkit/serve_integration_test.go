@@ -229,6 +229,10 @@ func TestServeAndQueryOnDevnet(t *testing.T) {
 		offer.Attestation.Kind != "none" || offer.Attestation.Nonce != "00ff" {
 		t.Fatalf("query by UID: %+v\n%s", r, b)
 	}
+	// A UID nobody holds: the error says so and where to look.
+	if _, _, err := runCLI(t, "", "query", "--netuid", "1", "--uid", "99", "--path", "/cvm", "--suri", "//V1"); err == nil || !strings.Contains(err.Error(), "UID 99 is not in use on netuid 1") {
+		t.Fatalf("query of an unused UID: %v", err)
+	}
 	// The text form, as an operator sees it.
 	out, _, err := runCLI(t, "", "query", "--netuid", "1", "--uid", minerUID, "--path", "/cvm", "--suri", "//V1")
 	t.Logf("$ minerkit query --netuid 1 --uid %s --path /cvm --suri //V1\n%s", minerUID, out)
