@@ -448,3 +448,38 @@ func TestInteropNamespace(t *testing.T) {
 		t.Fatalf("unknown namespace: err = %v, want a CONNECT_ERROR", err)
 	}
 }
+
+// TestInteropSlowResultsAck: an orchestrator slower to acknowledge
+// "results" than AckTimeout gets them again until one ack arrives in time.
+func TestInteropSlowResultsAck(t *testing.T) {
+	srv := newNodeOrchestrator(t, map[string]any{"noRedelivery": true})
+	srv.start()
+	c := newTestClient(t, srv.url(), TransportSocketIO)
+	c.AckTimeout = 300 * time.Millisecond
+	started, release := make(chan struct{}), make(chan struct{})
+	c.HandleFunc("gate", func(ctx context.Context, job Job) (any, error) {
+		close(started)
+		<-release
+		return "late", nil
+	})
+	runClient(t, c)
+	if err := srv.control("dispatch", map[string]any{"jobs": []Job{{ID: "s1", Type: "gate"}}}, nil); err != nil {
+		t.Fatal(err)
+	}
+	<-started
+	if err := srv.control("config", map[string]any{"delayAckMs": 500}, nil); err != nil {
+		t.Fatal(err)
+	}
+	if err := srv.control("drop", map[string]any{}, nil); err != nil {
+		t.Fatal(err)
+	}
+	close(release)
+	srv.waitFor(10*time.Second, "s1 recorded", func(s serverStats) bool { return s.Done == 1 })
+	if err := srv.control("config", map[string]any{"delayAckMs": 0}, nil); err != nil {
+		t.Fatal(err)
+	}
+	waitClient(t, c, 10*time.Second, "s1 acknowledged", func(s Stats) bool { return s.Reported >= 1 })
+	if u := c.Journal.Unreported(); len(u) != 0 {
+		t.Errorf("unreported after the ack: %v", u)
+	}
+}

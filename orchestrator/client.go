@@ -215,10 +215,9 @@ func (c *Client) Run(ctx context.Context) error {
 	}
 	c.running = true
 	st := &runState{
-		jobs:  make(map[string]*jobState),
-		sem:   make(chan struct{}, c.concurrency()),
-		kick:  make(chan struct{}, 1),
-		drain: make(chan struct{}),
+		jobs: make(map[string]*jobState),
+		sem:  make(chan struct{}, c.concurrency()),
+		kick: make(chan struct{}, 1),
 	}
 	c.mu.Unlock()
 	defer func() {
@@ -253,7 +252,6 @@ func (c *Client) drain(st *runState) {
 	st.draining = true
 	n := len(st.jobs)
 	st.mu.Unlock()
-	close(st.drain)
 	log.Info("draining", "in_flight", n)
 	if l := st.current(); l != nil {
 		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
@@ -300,10 +298,26 @@ func deadlineOf(ctx context.Context) time.Time {
 	return d
 }
 
+// minStableLink is how long a link must last for the backoff to start over;
+// a server that accepts and drops at once must not cause a reconnect storm.
+const minStableLink = 10 * time.Second
+
 // connectLoop dials with backoff until life ends, serving each link.
 func (c *Client) connectLoop(life context.Context, st *runState) {
 	log := c.log()
 	attempt := 0
+	wait := func() bool {
+		d := c.Backoff.Delay(attempt)
+		attempt++
+		t := time.NewTimer(d)
+		defer t.Stop()
+		select {
+		case <-life.Done():
+			return false
+		case <-t.C:
+			return true
+		}
+	}
 	for life.Err() == nil {
 		l, err := c.dial(life)
 		if err != nil {
@@ -311,24 +325,24 @@ func (c *Client) connectLoop(life context.Context, st *runState) {
 			if errors.Is(err, ErrAuthRejected) {
 				c.stats.authRefused.Add(1)
 			}
-			d := c.Backoff.Delay(attempt)
-			attempt++
-			log.Warn("orchestrator connection failed", "err", err, "attempt", attempt, "retry_in", d)
-			t := time.NewTimer(d)
-			select {
-			case <-life.Done():
-				t.Stop()
+			log.Warn("orchestrator connection failed", "err", err, "attempt", attempt+1)
+			if !wait() {
 				return
-			case <-t.C:
 			}
 			continue
 		}
-		attempt = 0
 		c.stats.connects.Add(1)
 		log.Info("connected to orchestrator", "url", c.URL, "transport", c.transport())
+		since := time.Now()
 		c.serve(life, st, l)
-		if life.Err() == nil {
-			log.Warn("orchestrator connection lost; reconnecting", "err", l.Err())
+		if life.Err() != nil {
+			return
+		}
+		log.Warn("orchestrator connection lost; reconnecting", "err", l.Err(), "after", time.Since(since).Round(time.Millisecond))
+		if time.Since(since) >= minStableLink {
+			attempt = 0
+		} else if !wait() {
+			return
 		}
 	}
 }

@@ -20,10 +20,9 @@ type runState struct {
 	// first, they are reported again through "results".
 	awaiting map[string]uint64
 
-	sem   chan struct{} // concurrency slots
-	wg    sync.WaitGroup
-	kick  chan struct{} // wakes the reporter
-	drain chan struct{} // closed when draining starts
+	sem  chan struct{} // concurrency slots
+	wg   sync.WaitGroup
+	kick chan struct{} // wakes the reporter
 }
 
 // jobState is a job this process is running, with every acknowledgement
