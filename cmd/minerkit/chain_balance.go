@@ -16,7 +16,7 @@ import (
 	"github.com/minerkit/minerkit/subtensor"
 )
 
-func isTerminal(w io.Writer) bool {
+func isTerminal(w any) bool {
 	f, ok := w.(*os.File)
 	return ok && term.IsTerminal(int(f.Fd()))
 }
@@ -30,31 +30,39 @@ func printJSONLine(w io.Writer, v any) error {
 func watchBlocks(ctx context.Context, c *subtensor.Client, every time.Duration, fn func()) error {
 	fn()
 	last := time.Now()
-	for {
+	for ctx.Err() == nil {
 		st, err := c.RPC().ChainSubscribeNewHeads(ctx)
 		if err != nil {
 			if ctx.Err() != nil {
-				return nil
+				break
 			}
 			return fmt.Errorf("follow new blocks: %w", err)
 		}
-		for h := range st.C() {
-			_ = h
-			if every > 0 && time.Since(last) < every {
-				continue
+	heads:
+		for {
+			select {
+			case <-ctx.Done():
+				break heads
+			case _, ok := <-st.C():
+				if !ok {
+					break heads
+				}
+				if every > 0 && time.Since(last) < every {
+					continue
+				}
+				last = time.Now()
+				fn()
 			}
-			last = time.Now()
-			fn()
 		}
-		if ctx.Err() != nil {
-			return nil
-		}
+		uctx, cancel := context.WithTimeout(context.Background(), time.Second)
+		_ = st.Unsubscribe(uctx)
+		cancel()
 		select {
 		case <-ctx.Done():
-			return nil
 		case <-time.After(time.Second):
 		}
 	}
+	return nil
 }
 
 type balanceReport struct {

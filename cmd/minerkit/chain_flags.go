@@ -99,19 +99,25 @@ func (f *chainFlags) confirm(cmd *cobra.Command, sp *spinner, question string) (
 		return true, nil
 	}
 	in := cmd.InOrStdin()
-	if file, ok := in.(*os.File); ok && !term.IsTerminal(int(file.Fd())) {
-		return false, fmt.Errorf("%s: no terminal to ask on; pass --yes to go ahead", question)
+	if file, ok := in.(*os.File); ok && term.IsTerminal(int(file.Fd())) {
+		sp.pause()
+		defer sp.resume()
 	}
-	sp.pause()
-	defer sp.resume()
 	return readYes(cmd, in, question)
 }
 
 func readYes(cmd *cobra.Command, in io.Reader, question string) (bool, error) {
+	// The question goes to standard error so that --json output stays clean.
 	fmt.Fprintf(cmd.ErrOrStderr(), "%s [y/N] ", question)
 	line, err := bufio.NewReader(in).ReadString('\n')
 	if err != nil && !errors.Is(err, io.EOF) {
 		return false, err
+	}
+	if !isTerminal(in) {
+		fmt.Fprintln(cmd.ErrOrStderr()) // the answer was not echoed
+	}
+	if err != nil && line == "" {
+		return false, fmt.Errorf("no answer on standard input; pass --yes to go ahead without asking")
 	}
 	a := strings.ToLower(strings.TrimSpace(line))
 	return a == "y" || a == "yes", nil

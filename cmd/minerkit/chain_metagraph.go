@@ -90,7 +90,11 @@ func readSnapshot(ctx context.Context, cf *chainFlags, cmd *cobra.Command, c *su
 }
 
 func printMetagraph(w io.Writer, r metagraphReport, total int, full bool) {
-	fmt.Fprintf(w, "netuid %d at block %d: %d neurons\n", r.NetUID, r.Block, total)
+	plural := "s"
+	if total == 1 {
+		plural = ""
+	}
+	fmt.Fprintf(w, "netuid %d at block %d: %d neuron%s\n", r.NetUID, r.Block, total, plural)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(tw, "UID\tHOTKEY\tSTAKE τ\tVPERMIT\tINCENTIVE\tEMISSION τ\tENDPOINT\t")
 	for _, n := range r.Neurons {

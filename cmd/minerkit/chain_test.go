@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"strings"
@@ -121,6 +122,23 @@ func TestChainCommandsOnDevnet(t *testing.T) {
 	if err := json.Unmarshal([]byte(run("", "balance", "--json")), &bal); err != nil || bal.Free == 0 || bal.Free > subtensor.TAO(1_000_000-13) {
 		t.Fatalf("balance: %+v %v", bal, err)
 	}
+	// status --watch --json: one line per block until the context ends.
+	root := newRootCmd()
+	var buf bytes.Buffer
+	root.SetOut(&buf)
+	root.SetErr(&buf)
+	root.SetArgs([]string{"status", "--netuid", "1", "--watch", "--json"})
+	wctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
+	defer cancel()
+	if err := root.ExecuteContext(wctx); err != nil {
+		t.Fatalf("status --watch: %v\n%s", err, buf.String())
+	}
+	lines := strings.Split(strings.TrimSpace(buf.String()), "\n")
+	var first, last subtensor.MinerStatus
+	if len(lines) < 2 || json.Unmarshal([]byte(lines[0]), &first) != nil || json.Unmarshal([]byte(lines[len(lines)-1]), &last) != nil || last.Block <= first.Block {
+		t.Fatalf("status --watch --json gave %d lines:\n%s", len(lines), buf.String())
+	}
+
 	// A network name that does not exist: the error lists the right ones.
 	if _, _, err := runCLI(t, "", "balance", "--network", "nakamoto"); err == nil || !strings.Contains(err.Error(), "finney, test, archive, local, devnet") {
 		t.Fatalf("bad network: %v", err)
