@@ -121,7 +121,14 @@ func Run(ctx context.Context, o Options) (*Summary, error) {
 	err := r.run(ctx)
 	if err != nil {
 		if s := r.view.current(); s != nil {
-			r.view.fail(s.Key, err.Error())
+			detail := err.Error()
+			switch {
+			case ctx.Err() != nil:
+				detail = "interrupted"
+			case errors.Is(err, ErrIncomplete):
+				detail = "not seen within --duration " + o.Duration.String()
+			}
+			r.view.fail(s.Key, detail)
 		}
 	}
 	close(stop)
@@ -157,10 +164,10 @@ func (r *runner) run(parent context.Context) error {
 			return nil // everything was seen; stopped while settling
 		}
 		if parent.Err() != nil {
-			return fmt.Errorf("%w: interrupted before: %s", ErrIncomplete, missing(r.view.Steps()))
+			return fmt.Errorf("%w: interrupted; missing %s", ErrIncomplete, missing(r.view.Steps()))
 		}
 		if ctx.Err() != nil {
-			return fmt.Errorf("%w after --duration %s: still missing %s; try a longer --duration (the machine may be busy)",
+			return fmt.Errorf("%w within --duration %s: missing %s; try a longer --duration (the machine may be busy)",
 				ErrIncomplete, r.o.Duration, missing(r.view.Steps()))
 		}
 		return err

@@ -101,13 +101,25 @@ func (s *Summary) WriteTable(w io.Writer) {
 		s.Chain.URL, s.Chain.NetUID, s.Chain.Tempo, s.Chain.BlockTimeMs, s.Chain.FirstBlock, s.Chain.LastBlock, s.Chain.Epochs))
 	row("miner", fmt.Sprintf("uid %d  %s", s.Miner.UID, s.Miner.Hotkey))
 	row("  endpoint", fmt.Sprintf("%s (committed at block %d)", s.Miner.URL, s.Miner.CommittedBlock))
-	row("  incentive", fmt.Sprintf("%.4f (first above 0 at block %d)", s.Miner.Incentive, s.Miner.FirstIncentiveBlock))
-	row("  emission", fmt.Sprintf("%s τ per epoch", s.Miner.EmissionTAO))
+	first := "never above 0"
+	if s.Miner.FirstIncentiveBlock != 0 {
+		first = fmt.Sprintf("first above 0 at block %d", s.Miner.FirstIncentiveBlock)
+	}
+	row("  incentive", fmt.Sprintf("%.4f (%s)", s.Miner.Incentive, first))
+	row("  emission", fmt.Sprintf("%s τ per epoch", subtensor.Rao(s.Miner.Emission).Decimal()))
 	row("  requests served", fmt.Sprint(s.Miner.Served))
 	row("validator", fmt.Sprintf("uid %d  %s", s.Validator.UID, s.Validator.Hotkey))
-	row("  stake", fmt.Sprintf("%.0f τ, permit at block %d", s.Validator.StakeTAO, s.Validator.PermitBlock))
+	permit := "no permit yet"
+	if s.Validator.PermitBlock != 0 {
+		permit = fmt.Sprintf("permit at block %d", s.Validator.PermitBlock)
+	}
+	row("  stake", fmt.Sprintf("%.0f τ, %s", s.Validator.StakeTAO, permit))
 	row("  queries", fmt.Sprintf("%d sent, %d accepted, %d failed", s.Validator.Queries, s.Validator.Accepted, s.Validator.Failed))
-	row("  weights", fmt.Sprintf("set %d times, last at block %d", s.Validator.WeightsSet, s.Validator.LastWeightsBlock))
+	times := "times"
+	if s.Validator.WeightsSet == 1 {
+		times = "time"
+	}
+	row("  weights", fmt.Sprintf("set %d %s, last at block %d", s.Validator.WeightsSet, times, s.Validator.LastWeightsBlock))
 	row("  dividends", fmt.Sprintf("%.4f, emission %s τ per epoch", s.Validator.Dividends, subtensor.Rao(s.Validator.Emission).Decimal()))
 	for _, r := range s.Refusals {
 		row("refused", fmt.Sprintf("%d %s  %s (%s)", r.Status, r.Reason, r.What, short(r.Caller)))
