@@ -501,3 +501,24 @@ func TestRuntimeUpgradeReloadsMetadata(t *testing.T) {
 		t.Fatalf("after the upgrade: %d metadata loads (was %d), spec %d (was %d)", bt.metaLoads.Load(), loads, c.Features().SpecVersion, spec)
 	}
 }
+
+// The first endpoint is down: the client fails over to the next one.
+func TestDialFailover(t *testing.T) {
+	n, err := devnet.Start(context.Background(), devnet.Config{BlockTime: testBlockTime})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer n.Close()
+	net, err := subtensor.ResolveNetwork(subtensor.NetworkConfig{Network: "ws://127.0.0.1:1," + n.URL()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := subtensor.Dial(ctxT(t), net, subtensor.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	if b, err := c.Balance(ctxT(t), key(t, "//Alice").Public()); err != nil || b.Free == 0 {
+		t.Fatalf("balance through the second endpoint: %+v %v", b, err)
+	}
+}
