@@ -10,8 +10,10 @@
 // yields a 500.
 //
 // guard never touches the chain: who is a validator comes from a Lookup (the
-// metagraph's immutable snapshot), and the request path takes no lock besides
-// one replay-cache shard and one rate-limit bucket, each for one map operation.
+// metagraph's immutable snapshot). No lock is held across the signature
+// check; the few taken (one replay-cache shard, one rate-limit bucket, the log
+// writer's) each cover one short operation. Signer keys are decoded once and
+// cached.
 //
 // # Metrics
 //
