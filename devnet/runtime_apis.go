@@ -121,6 +121,7 @@ func (m *metaBuilder) runtimeAPIMetadata(uxt substrate.TypeID) []*substrate.Runt
 	u16, u32 := m.prim(substrate.PrimU16), m.prim(substrate.PrimU32)
 	opaque := b.Composite([]string{"sp_core", "OpaqueMetadata"}, substrate.Field{Type: b.Bytes(), TypeName: "Vec<u8>"})
 	class := m.dispatchClass()
+	source, validity := m.validityTypes()
 	dispatchInfo := b.Composite([]string{"pallet_transaction_payment", "types", "RuntimeDispatchInfo"},
 		substrate.FT("weight", m.weight(), "Weight"), substrate.FT("class", class, "DispatchClass"),
 		substrate.FT("partial_fee", m.prim(substrate.PrimU64), "Balance"))
@@ -130,6 +131,10 @@ func (m *metaBuilder) runtimeAPIMetadata(uxt substrate.TypeID) []*substrate.Runt
 			apiMethod("metadata", opaque, "Returns the metadata of a runtime."),
 			apiMethod("metadata_at_version", b.Option(opaque), "Returns the metadata at a given version.", param("version", u32)),
 			apiMethod("metadata_versions", b.Sequence(u32), "Returns the supported metadata versions."),
+		}},
+		{Name: "TaggedTransactionQueue", Methods: []*substrate.RuntimeAPIMethod{
+			apiMethod("validate_transaction", validity, "Validate the transaction.",
+				param("source", source), param("tx", uxt), param("block_hash", b.H256())),
 		}},
 		{Name: "AccountNonceApi", Methods: []*substrate.RuntimeAPIMethod{
 			apiMethod("account_nonce", u32, "Get current account nonce of given AccountId.", param("account", b.AccountID32())),

@@ -60,6 +60,12 @@ func (n *Node) runtimeCall(method string, in []byte, b *block) ([]byte, error) {
 		out = scale.AppendCompact(out, baseProofSize)
 		out = append(out, 0) // Normal
 		return scale.AppendU64(out, fee), nil
+	case "TaggedTransactionQueue_validate_transaction":
+		// (source: TransactionSource, tx: Extrinsic, block_hash: H256)
+		if len(in) < 1+1+32 {
+			return nil, fmt.Errorf("validate_transaction: input too short")
+		}
+		return n.validateTransaction(in[1 : len(in)-32])
 	case "NeuronInfoRuntimeApi_get_neurons_lite":
 		netuid, err := d.U16()
 		if err != nil {

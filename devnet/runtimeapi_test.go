@@ -44,9 +44,12 @@ func TestRuntimeAPIsMatchV15Types(t *testing.T) {
 		{"SubnetInfoRuntimeApi", "get_metagraph", scale.AppendU16(nil, 77)},
 		{"AccountNonceApi", "account_nonce", func() []byte { p := bob.Public(); return p[:] }()},
 		{"Core", "version", nil},
+		{"TaggedTransactionQueue", "validate_transaction", append(append([]byte{2}, sign(t, n, bob, "System", "remark", substrate.Bytes(nil))...), make([]byte, 32)...)},
+		{"TaggedTransactionQueue", "validate_transaction", append(append([]byte{2}, signNonce(t, n, bob, 0, "System", "remark", substrate.Bytes(nil))...), make([]byte, 32)...)},
 		{"Metadata", "metadata_versions", nil},
 		{"Metadata", "metadata_at_version", scale.AppendU32(nil, 15)},
 	}
+	var validity []string
 	for _, c := range calls {
 		m, err := md.LookupRuntimeAPI(c.api, c.method)
 		if err != nil {
@@ -60,11 +63,17 @@ func TestRuntimeAPIsMatchV15Types(t *testing.T) {
 		if err != nil {
 			t.Fatalf("%s_%s: output does not match its v15 type: %v", c.api, c.method, err)
 		}
+		if c.method == "validate_transaction" {
+			validity = append(validity, v.Str)
+		}
 		if c.method == "get_neurons_lite" {
 			stake, _ := v.Fields[0].Value.Field("stake")
 			if stake.Len() != 2 {
 				t.Errorf("stakers of the miner: %v", stake)
 			}
 		}
+	}
+	if len(validity) != 2 || validity[0] != "Ok" || validity[1] != "Err" {
+		t.Errorf("validate_transaction: fresh nonce, stale nonce = %v, want [Ok Err]", validity)
 	}
 }
