@@ -33,6 +33,7 @@
 // Runtime APIs through state_call: Core_version, Metadata_metadata,
 // Metadata_metadata_versions, Metadata_metadata_at_version,
 // AccountNonceApi_account_nonce, TransactionPaymentApi_query_info,
+// TaggedTransactionQueue_validate_transaction,
 // NeuronInfoRuntimeApi_get_neurons_lite and get_neuron_lite, and
 // SubnetInfoRuntimeApi_get_metagraph.
 //

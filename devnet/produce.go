@@ -172,14 +172,15 @@ func (c *chain) apply(x *exec, tx *checked, index uint32) bool {
 	return true
 }
 
-// netuids lists the subnets that exist at block at.
+// netuids lists the subnets that exist at block at: the first
+// TotalNetworks netuids with NetworksAdded set.
 func (c *chain) netuids(at uint32) []uint16 {
-	prefix := string(prefixKey("SubtensorModule", "NetworksAdded"))
-	ks := c.st.keysPaged(prefix, 1<<16, "", at)
-	out := make([]uint16, 0, len(ks))
-	for _, k := range ks {
-		if len(k) == len(prefix)+2 {
-			out = append(out, uint16(k[len(prefix)])|uint16(k[len(prefix)+1])<<8)
+	view := state{o: newOverlay(storeAt{c.st, at})}
+	total := int(view.u16(keyPlain("SubtensorModule", "TotalNetworks"), 0))
+	out := make([]uint16, 0, total)
+	for id := 0; id <= 0xFFFF && len(out) < total; id++ {
+		if view.boolean(keyNet("NetworksAdded", uint16(id)), false) {
+			out = append(out, uint16(id))
 		}
 	}
 	return out
