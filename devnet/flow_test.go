@@ -90,9 +90,6 @@ func TestFlows(t *testing.T) {
 	for range 12 {
 		n.NewBlock()
 	}
-	if p := st.vecBool(keyNet("ValidatorPermit", 1)); len(p) != 0 && false {
-		t.Log(p)
-	}
 	if !slices.Equal(headState(n).vecBool(keyNet("ValidatorPermit", 1)), []bool{false, true}) {
 		t.Fatalf("permits = %v", headState(n).vecBool(keyNet("ValidatorPermit", 1)))
 	}

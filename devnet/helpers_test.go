@@ -5,7 +5,6 @@ import (
 	"testing"
 
 	"github.com/minerkit/minerkit/keys"
-	"github.com/minerkit/minerkit/scale"
 	"github.com/minerkit/minerkit/substrate"
 )
 
@@ -79,5 +78,3 @@ func eventNames(evs []substrate.EventRecord) []string {
 func headState(n *Node) state { return n.chain.stateAt(n.chain.head()) }
 
 func u16V(v uint16) substrate.Value { return substrate.U64(uint64(v)) }
-
-var _ = scale.AppendU16

@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -65,7 +66,7 @@ func (w *wsClient) call(method string, params ...any) map[string]any {
 	if params == nil {
 		p = []byte("[]")
 	}
-	w.write(`{"jsonrpc":"2.0","id":` + itoa(w.id) + `,"method":"` + method + `","params":` + string(p) + `}`)
+	w.write(`{"jsonrpc":"2.0","id":` + strconv.Itoa(w.id) + `,"method":"` + method + `","params":` + string(p) + `}`)
 	for {
 		m := w.read()
 		if id, ok := m["id"].(float64); ok && int(id) == w.id {
@@ -73,10 +74,6 @@ func (w *wsClient) call(method string, params ...any) map[string]any {
 		}
 	}
 }
-
-func itoa(i int) string { return strings.TrimSpace(strings.Repeat(" ", 0) + jsonNum(i)) }
-
-func jsonNum(i int) string { b, _ := json.Marshal(i); return string(b) }
 
 func errCode(m map[string]any) int {
 	e, ok := m["error"].(map[string]any)

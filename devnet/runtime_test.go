@@ -57,8 +57,6 @@ func weightsArgs(netuid uint16, dests, weights []uint16, version uint64) []subst
 	return []substrate.Value{u16V(netuid), substrate.Tuple(d...), substrate.Tuple(w...), substrate.U64(version)}
 }
 
-func sudo(inner substrate.Value) substrate.Value { return inner }
-
 func adminCall(name string, args ...substrate.Value) substrate.Value {
 	return substrate.Enum("AdminUtils", substrate.Enum(name, args...))
 }
