@@ -133,3 +133,36 @@ func TestFlows(t *testing.T) {
 		t.Fatalf("no funds: %v", err)
 	}
 }
+
+// TestFeesAndClose checks that the fee charged equals what query_info
+// quotes and that Close is idempotent.
+func TestFeesAndClose(t *testing.T) {
+	n := startManual(t)
+	alice := mustKey(t, "//Alice")
+	ext := sign(t, n, alice, "Balances", "transfer_keep_alive", addrV(mustKey(t, "//Bob")), substrate.U64(TAO))
+	quoted, err := n.queryFee(ext)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if quoted != n.genesis.FeeBase+n.genesis.FeePerByte*uint64(len(ext)) {
+		t.Fatalf("quoted fee %d", quoted)
+	}
+	before := headState(n).account(alice.Public()).free
+	if _, err := n.Submit(ext); err != nil {
+		t.Fatal(err)
+	}
+	n.NewBlock()
+	if paid := before - headState(n).account(alice.Public()).free - TAO; paid != quoted {
+		t.Fatalf("paid %d, quoted %d", paid, quoted)
+	}
+	free := sign(t, n, alice, "SubtensorModule", "serve_axon", serveArgs(1, 0x0a000001, 80, 4)...)
+	if fee, _ := n.queryFee(free); fee != 0 {
+		t.Fatalf("serve_axon fee %d", fee)
+	}
+	if err := n.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := n.Close(); err != nil {
+		t.Fatal(err)
+	}
+}
