@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/minerkit/minerkit/keys"
 	"github.com/minerkit/minerkit/scale"
@@ -166,7 +167,9 @@ loop:
 	for {
 		select {
 		case <-ctx.Done():
-			_ = st.Unsubscribe(context.Background())
+			uctx, cancel := context.WithTimeout(context.Background(), time.Second)
+			_ = st.Unsubscribe(uctx)
+			cancel()
 			if !included.IsZero() {
 				break loop
 			}
