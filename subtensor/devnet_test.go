@@ -522,3 +522,26 @@ func TestDialFailover(t *testing.T) {
 		t.Fatalf("balance through the second endpoint: %+v %v", b, err)
 	}
 }
+
+// A call the chain executes and rejects comes back as a *ChainError named
+// from the metadata, with its docs and what to do.
+func TestDevnetModuleErrorInWords(t *testing.T) {
+	ch := startChain(t, nil)
+	ctx := ctxT(t)
+	bob, hot := key(t, "//Bob"), key(t, "//Bob//twice")
+	register(t, ch, bob, hot.Public())
+	call, err := ch.c.NewCall("SubtensorModule", "burned_register",
+		substrate.Named("netuid", substrate.U64(1)), substrate.Named("hotkey", substrate.Bytes(pk(hot))))
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := ch.c.Submit(ctx, bob, call, subtensor.TxOptions{})
+	var ce *subtensor.ChainError
+	if !errors.As(err, &ce) || ce.Name != "HotKeyAlreadyRegisteredInSubNet" || ce.Pallet != "SubtensorModule" || ce.Block == 0 || ce.Advice == "" {
+		t.Fatalf("got %v (%+v)", err, ce)
+	}
+	if res == nil || res.Block != ce.Block {
+		t.Fatalf("result %+v", res)
+	}
+	t.Log(err)
+}
