@@ -11,7 +11,8 @@
 // Config (all optional): port, state (results file), jobs (number of jobs
 // "job-0".."job-N-1" of type "inference" with payload {"n": i}), window (jobs
 // in flight per connection), authStyle ("connect" | "event" | "any"), purpose,
-// maxSkewSec, pingInterval, pingTimeout (ms), namespace, noRedelivery.
+// maxSkewSec, pingInterval, pingTimeout (ms), namespace, noRedelivery,
+// maxPayload (bytes per message, Engine.IO maxHttpBufferSize).
 //
 // Control over HTTP on the same port:
 //   GET  /control/stats                 counts, auth refusals, last heartbeat
@@ -42,7 +43,7 @@ function readStdin() {
 
 const cfg = Object.assign({
   port: 0, state: '', jobs: 0, window: 32, authStyle: 'any', purpose: 'minerkit',
-  maxSkewSec: 30, pingInterval: 25000, pingTimeout: 20000, namespace: '/',
+  maxSkewSec: 30, pingInterval: 25000, pingTimeout: 20000, namespace: '/', maxPayload: 16 << 20,
 }, readStdin());
 const log = (...a) => process.stderr.write(`[orchestrator ${process.pid}] ${a.join(' ')}\n`);
 
@@ -171,7 +172,7 @@ function started(peer) {
 const server = http.createServer((req, res) => control(req, res));
 const io = new Server(server, {
   pingInterval: cfg.pingInterval, pingTimeout: cfg.pingTimeout, destroyUpgrade: false,
-  maxHttpBufferSize: 16 << 20,
+  maxHttpBufferSize: cfg.maxPayload,
 });
 const nsp = io.of(cfg.namespace);
 nsp.use((socket, next) => {
@@ -222,7 +223,7 @@ nsp.on('connection', (socket) => {
 });
 
 // ---- plain WebSocket ----------------------------------------------------
-const wss = new WebSocketServer({ noServer: true, maxPayload: 16 << 20 });
+const wss = new WebSocketServer({ noServer: true, maxPayload: cfg.maxPayload });
 server.on('upgrade', (req, sock, head) => {
   if (new URL(req.url, 'http://x').pathname !== '/ws') return; // socket.io's
   wss.handleUpgrade(req, sock, head, (ws) => wsConnection(ws));

@@ -483,3 +483,24 @@ func TestInteropSlowResultsAck(t *testing.T) {
 		t.Errorf("unreported after the ack: %v", u)
 	}
 }
+
+// TestInteropResultTooLarge: a result above the server's maxPayload would
+// get the connection dropped on every retry; it is answered with an error
+// result instead.
+func TestInteropResultTooLarge(t *testing.T) {
+	srv := newNodeOrchestrator(t, map[string]any{"maxPayload": 10000})
+	srv.start()
+	c := newTestClient(t, srv.url(), TransportSocketIO)
+	c.HandleFunc("big", func(ctx context.Context, job Job) (any, error) { return strings.Repeat("x", 20000), nil })
+	runClient(t, c)
+	if err := srv.control("dispatch", map[string]any{"jobs": []Job{{ID: "b1", Type: "big"}}}, nil); err != nil {
+		t.Fatal(err)
+	}
+	srv.waitFor(10*time.Second, "b1", func(s serverStats) bool { return s.Done == 1 })
+	if r := srv.results()["b1"]; r.OK || !strings.Contains(r.Error, "result too large for the orchestrator: 20002 bytes, it accepts 10000") {
+		t.Errorf("b1: %+v", r)
+	}
+	if n := c.Stats().Connects; n != 1 {
+		t.Errorf("%d connections, want 1", n)
+	}
+}

@@ -42,8 +42,9 @@ type Result struct {
 }
 
 // Handler runs one type of job. It must stop when ctx is done (the job timed
-// out, was cancelled or the miner is shutting down). The returned value is
-// sent as JSON.
+// out, was cancelled or the miner is shutting down): the job is answered
+// with an error at that moment and its slot freed, whatever the handler does
+// afterwards. The returned value is sent as JSON.
 type Handler interface {
 	ServeJob(ctx context.Context, job Job) (any, error)
 }
@@ -469,9 +470,7 @@ func (c *Client) reportLoop(st *runState, l link) {
 			if len(results) == 0 {
 				break
 			}
-			if len(results) > 256 {
-				results = results[:256]
-			}
+			results = batch(l, results, 256)
 			ctx, cancel := context.WithTimeout(context.Background(), orDefault(c.AckTimeout, 10*time.Second))
 			_, err := l.Call(ctx, "results", results)
 			cancel()

@@ -186,7 +186,7 @@ func (c *Client) onJob(st *runState, l link, ev inbound) {
 func (c *Client) answer(st *runState, l link, ackID int, res Result) bool {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	tag, err := l.Ack(ctx, ackID, res)
+	tag, err := l.Ack(ctx, ackID, fit(l, res))
 	if err != nil {
 		return false
 	}
@@ -307,4 +307,32 @@ func truncate(b []byte, n int) []byte {
 		return b[:n]
 	}
 	return b
+}
+
+// frameOverhead is room left in a message for framing around results.
+const frameOverhead = 512
+
+// fit replaces a result too large for the peer (which would drop the
+// connection, again and again) with an error result saying so.
+func fit(l link, r Result) Result {
+	limit := l.MaxPayload()
+	if limit == 0 || len(r.Result)+len(r.Error)+frameOverhead <= limit {
+		return r
+	}
+	return Result{ID: r.ID, Error: fmt.Sprintf("result too large for the orchestrator: %d bytes, it accepts %d per message", len(r.Result)+len(r.Error), limit)}
+}
+
+// batch takes the longest prefix of results that fits one message.
+func batch(l link, results []Result, maxCount int) []Result {
+	limit := l.MaxPayload()
+	size := frameOverhead
+	for i, r := range results {
+		r = fit(l, r)
+		results[i] = r
+		size += len(r.Result) + len(r.Error) + len(r.ID) + 64
+		if i == maxCount || (limit > 0 && size > limit && i > 0) {
+			return results[:i]
+		}
+	}
+	return results
 }

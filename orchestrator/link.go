@@ -46,6 +46,8 @@ type link interface {
 	// ConfirmedNotify signals when it grows.
 	Confirmed() uint64
 	ConfirmedNotify() <-chan struct{}
+	// MaxPayload is the largest message the peer accepts, 0 if unknown.
+	MaxPayload() int
 	// Close ends the link, telling the peer when possible.
 	Close(reason string)
 	// Done is closed when the link has ended; Err then says why.
@@ -89,7 +91,11 @@ type linkBase struct {
 	epoch     uint64
 	confirmed atomic.Uint64
 	confirmCh chan struct{}
+
+	maxPayload int
 }
+
+func (b *linkBase) MaxPayload() int { return b.maxPayload }
 
 func newLinkBase(ws *websocket.Conn) *linkBase {
 	return &linkBase{ws: ws, events: make(chan inbound, 64), pending: make(map[int]chan json.RawMessage),

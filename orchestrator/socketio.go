@@ -54,6 +54,9 @@ func dialSocketIO(ctx context.Context, cfg dialConfig) (link, error) {
 		return nil, err
 	}
 	deadAfter := time.Duration(hs.PingInterval+hs.PingTimeout) * time.Millisecond
+	if hs.MaxPayload > 0 && hs.MaxPayload < 1<<40 {
+		l.maxPayload = int(hs.MaxPayload)
+	}
 
 	// Socket.IO CONNECT, with the credentials as the auth payload by default.
 	var authData []byte
