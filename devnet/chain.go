@@ -33,13 +33,13 @@ type chain struct {
 
 // txStatus is one author_extrinsicUpdate notification.
 type txStatus struct {
-	kind  string // ready, future, inBlock, finalized, invalid, dropped
-	block [32]byte
+	kind  string   // ready, future, inBlock, finalized, usurped, invalid, dropped
+	block [32]byte // the block (inBlock, finalized) or the replacing transaction (usurped)
 }
 
 func (s txStatus) json() any {
 	switch s.kind {
-	case "inBlock", "finalized":
+	case "inBlock", "finalized", "usurped":
 		return map[string]string{s.kind: hexHash(s.block)}
 	}
 	return s.kind
@@ -243,9 +243,17 @@ func (c *chain) submit(raw []byte, watch func(txStatus)) ([32]byte, error) {
 		c.mu.Unlock()
 		return tx.hash, &TxError{Code: 1013, Message: "Transaction Already Imported", Data: "Transaction is already in the pool"}
 	}
+	var usurped []func(txStatus)
 	if other := c.pool.get(tx.who, tx.nonce); other != nil {
-		c.mu.Unlock()
-		return tx.hash, &TxError{Code: 1014, Message: "Priority is too low", Data: fmt.Sprintf("(%d vs %d)", tx.tip, other.tip)}
+		// Same sender and nonce: a higher tip replaces the pending one.
+		if tx.tip <= other.tip {
+			c.mu.Unlock()
+			return tx.hash, &TxError{Code: 1014, Message: "Priority is too low", Data: fmt.Sprintf("(%d vs %d)", tx.tip, other.tip)}
+		}
+		c.pool.remove(other)
+		c.pool.compact()
+		usurped = c.watch[other.hash]
+		delete(c.watch, other.hash)
 	}
 	if tx.fee > 0 && acc.free < tx.fee+c.rt.cfg.ExistentialDeposit {
 		c.mu.Unlock()
@@ -265,6 +273,9 @@ func (c *chain) submit(raw []byte, watch func(txStatus)) ([32]byte, error) {
 		c.watch[tx.hash] = append(c.watch[tx.hash], watch)
 	}
 	c.mu.Unlock()
+	for _, fn := range usurped {
+		fn(txStatus{kind: "usurped", block: tx.hash})
+	}
 	if watch != nil {
 		if ready {
 			watch(txStatus{kind: "ready"})

@@ -25,6 +25,8 @@ const (
 	// codeTooManySubs is what Substrate's server answers when a connection
 	// holds too many subscriptions.
 	codeTooManySubs = -32006
+	// codeOversized is jsonrpsee's answer to a request over the size limit.
+	codeOversized = -32007
 )
 
 type rpcError struct {
@@ -97,7 +99,7 @@ func (s *server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		var mbe *http.MaxBytesError
 		if errors.As(err, &mbe) {
 			writeJSON(w, http.StatusRequestEntityTooLarge, rpcResponse{JSONRPC: "2.0", ID: json.RawMessage("null"),
-				Error: &rpcError{Code: codeInvalidRequest, Message: "Request is too big: limit is " + strconv.FormatInt(s.maxBytes, 10) + " bytes"}})
+				Error: &rpcError{Code: codeOversized, Message: "Request is too big: limit is " + strconv.FormatInt(s.maxBytes, 10) + " bytes"}})
 			return
 		}
 		http.Error(w, "devnet: read request: "+err.Error(), http.StatusBadRequest)
@@ -263,7 +265,7 @@ func (s *server) serveWS(w http.ResponseWriter, r *http.Request) {
 			}
 			// Oversized message: say so, then close as Substrate does.
 			c.send(mustJSON(rpcResponse{JSONRPC: "2.0", ID: json.RawMessage("null"),
-				Error: &rpcError{Code: codeInvalidRequest, Message: "Request is too big or the connection failed: " + err.Error()}}))
+				Error: &rpcError{Code: codeOversized, Message: "Request is too big or the connection failed: " + err.Error()}}))
 			return
 		}
 		if typ != websocket.MessageText && typ != websocket.MessageBinary {

@@ -443,7 +443,7 @@ func mSubmitAndWatch(s *server, c *wsConn, raw json.RawMessage) (any, *rpcError)
 					return
 				}
 				c.notify(sub.method, sub.id, st.json())
-				if st.kind == "finalized" || st.kind == "invalid" || st.kind == "dropped" {
+				if st.kind == "finalized" || st.kind == "invalid" || st.kind == "dropped" || st.kind == "usurped" {
 					c.removeSub(sub.id, subExtrinsic)
 					return
 				}

@@ -86,6 +86,8 @@ func newRuntime(g *Genesis, blockTime time.Duration) (*runtime, error) {
 		&callSpec{index: 3, name: "remove_stake", args: []argSpec{hotkey, netuid, a("amount_unstaked", argU64, "AlphaBalance")}, fn: callRemoveStake, docs: "Unstake from a hotkey on a subnet back to the signing coldkey."},
 		&callSpec{index: 4, name: "serve_axon", free: true, args: []argSpec{netuid, a("version", argU32, "u32"), a("ip", argU128, "u128"), a("port", argU16, "u16"),
 			a("ip_type", argU8, "u8"), a("protocol", argU8, "u8"), a("placeholder1", argU8, "u8"), a("placeholder2", argU8, "u8")}, fn: callServeAxon, docs: "Publish the signing hotkey's axon endpoint."},
+		&callSpec{index: 5, name: "serve_prometheus", free: true, args: []argSpec{netuid, a("version", argU32, "u32"), a("ip", argU128, "u128"), a("port", argU16, "u16"),
+			a("ip_type", argU8, "u8")}, fn: callServePrometheus, docs: "Publish the signing hotkey's Prometheus endpoint."},
 		&callSpec{index: 7, name: "burned_register", args: []argSpec{netuid, hotkey}, fn: callBurnedRegister, docs: "Register a hotkey on a subnet by burning the subnet's Burn price from the signing coldkey."},
 		&callSpec{index: 59, name: "register_network", args: []argSpec{hotkey}, fn: callRegisterNetwork, docs: "Create a subnet owned by the signing coldkey."},
 	)

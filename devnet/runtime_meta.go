@@ -268,6 +268,7 @@ func (rt *runtime) buildMetadata() error {
 			ev(evImmunityPeriodSet, "ImmunityPeriodSet", substrate.F("", u16), substrate.F("", u16)),
 			ev(evMaxAllowedValidatorsSet, "MaxAllowedValidatorsSet", substrate.F("", u16), substrate.F("", u16)),
 			ev(evAxonServed, "AxonServed", substrate.F("", u16), substrate.F("", acc)),
+			ev(evPrometheusServed, "PrometheusServed", substrate.F("", u16), substrate.F("", acc)),
 			ev(evWeightsVersionKeySet, "WeightsVersionKeySet", substrate.F("", u16), substrate.F("", u64)),
 			ev(evServingRateLimitSet, "ServingRateLimitSet", substrate.F("", u16), substrate.F("", u64)),
 			ev(evTempoSet, "TempoSet", substrate.F("", u16), substrate.F("", u16)),
@@ -325,6 +326,7 @@ func (rt *runtime) buildMetadata() error {
 			mapS("Bonds", hs(id, id), netNet, pairs, def, []byte{0}),
 			mapS("BlockAtRegistration", hs(id, id), netNet, u64, def, zero(8)),
 			mapS("Axons", hs(id, b2c), netHot, m.axonInfo(), opt, nil),
+			mapS("Prometheus", hs(id, b2c), netHot, m.prometheusInfo(), opt, nil),
 		},
 	})
 	mb.AddPallet(&substrate.PalletDef{

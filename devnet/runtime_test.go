@@ -96,6 +96,8 @@ func TestRuntimeRules(t *testing.T) {
 		{"register on missing subnet", bob, "SubtensorModule", "burned_register", []substrate.Value{u16V(9), accV(mustKey(t, "//x"))}, "SubNetworkDoesNotExist"},
 		{"register another's hotkey", dave, "SubtensorModule", "burned_register", []substrate.Value{u16V(1), accV(val)}, "HotKeyAlreadyRegisteredInSubNet"},
 		{"serve axon", miner, "SubtensorModule", "serve_axon", serveArgs(1, 0x0a000001, 8091, 4), ""},
+		{"serve prometheus", miner, "SubtensorModule", "serve_prometheus", []substrate.Value{u16V(1), substrate.U64(1), substrate.U128(scale.Uint128{Lo: 0x0a000001}), u16V(9100), substrate.U64(4)}, ""},
+		{"serve prometheus loopback", miner, "SubtensorModule", "serve_prometheus", []substrate.Value{u16V(1), substrate.U64(1), substrate.U128(scale.Uint128{Lo: 0x7f000001}), u16V(9100), substrate.U64(4)}, "InvalidIpAddress"},
 		{"serve ipv6", miner, "SubtensorModule", "serve_axon", serveArgs(1, 0x20010db8, 8091, 6), ""},
 		{"serve port 0", miner, "SubtensorModule", "serve_axon", serveArgs(1, 0x0a000001, 0, 4), "pool: Custom error: 13"},
 		{"serve ip 0", miner, "SubtensorModule", "serve_axon", serveArgs(1, 0, 80, 4), "pool: Custom error: 11"},
@@ -288,5 +290,43 @@ func TestMetadataRoundTrip(t *testing.T) {
 	}
 	if !md.HasSignedExtension("CheckMetadataHash") {
 		t.Error("no CheckMetadataHash")
+	}
+}
+
+// TestTipReplacement: a transaction with the same nonce and a higher tip
+// replaces the pending one; an equal tip is refused with 1014.
+func TestTipReplacement(t *testing.T) {
+	n := startManual(t)
+	alice := mustKey(t, "//Alice")
+	c, err := n.rt.meta.NewCall("System", "remark", substrate.Bytes([]byte("r")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	signTip := func(tip uint64) []byte {
+		ext, err := n.rt.meta.SignExtrinsic(c.Bytes(), alice, &substrate.SignOptions{SpecVersion: specVersion, TxVersion: transactionVersion,
+			GenesisHash: n.GenesisHash(), Tip: scale.Uint128{Lo: tip}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return ext
+	}
+	var statuses []string
+	first := signTip(1)
+	if _, err := n.chain.submit(first, func(s txStatus) { statuses = append(statuses, s.kind) }); err != nil {
+		t.Fatal(err)
+	}
+	var te *TxError
+	if _, err := n.Submit(signTip(1)); !errors.As(err, &te) || te.Code != 1014 {
+		t.Fatalf("same tip: %v", err)
+	}
+	if _, err := n.Submit(signTip(5)); err != nil {
+		t.Fatal(err)
+	}
+	if len(statuses) != 2 || statuses[1] != "usurped" {
+		t.Fatalf("first transaction statuses %v", statuses)
+	}
+	n.NewBlock()
+	if len(n.chain.head().extrinsics) != 2 || headState(n).account(alice.Public()).nonce != 1 {
+		t.Fatal("replacement not included")
 	}
 }

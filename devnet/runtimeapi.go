@@ -175,7 +175,11 @@ func (x *exec) appendNeuronLite(b []byte, netuid, uid uint16, v *subnetVectors) 
 	b = scale.AppendBool(b, v.Bool("Active", uid))
 	ax, _ := x.s.axon(netuid, hot)
 	b = ax.appendSCALE(b)
-	b = append(b, make([]byte, 8+4+16+2+1)...) // PrometheusInfo: none served
+	if p, ok := x.s.o.get(keyNetHot("Prometheus", netuid, hot)); ok && len(p) == 8+4+16+2+1 {
+		b = append(b, p...)
+	} else {
+		b = append(b, make([]byte, 8+4+16+2+1)...)
+	}
 	stakes := x.stakesOf(hot, netuid)
 	b = scale.AppendCompact(b, uint64(len(stakes)))
 	for _, s := range stakes {

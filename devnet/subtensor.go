@@ -18,6 +18,7 @@ const (
 	evImmunityPeriodSet        uint8 = 23
 	evMaxAllowedValidatorsSet  uint8 = 27
 	evAxonServed               uint8 = 28
+	evPrometheusServed         uint8 = 29
 	evWeightsVersionKeySet     uint8 = 32
 	evServingRateLimitSet      uint8 = 35
 	evTempoSet                 uint8 = 52
@@ -100,6 +101,7 @@ func (x *exec) replaceNeuron(netuid, uid uint16, hot accountID) {
 	old := x.hotkeyAt(netuid, uid)
 	s.o.del(keyNetHot("Uids", netuid, old))
 	s.o.del(keyNetHot("Axons", netuid, old))
+	s.o.del(keyNetHot("Prometheus", netuid, old))
 	s.o.del(keyNetUID("Weights", netuid, uid))
 	s.o.del(keyNetUID("Bonds", netuid, uid))
 	for _, item := range uidVectorsU16 {
@@ -304,6 +306,41 @@ func callServeAxon(x *exec, o origin, a []any) error {
 	}
 	x.s.o.set(keyNetHot("Axons", netuid, hot), ax.appendSCALE(nil))
 	x.emit(palletSubtensor, evAxonServed, appendAcc(scale.AppendU16(nil, netuid), hot))
+	return nil
+}
+
+func callServePrometheus(x *exec, o origin, a []any) error {
+	hot, err := o.signed()
+	if err != nil {
+		return err
+	}
+	netuid, version, ip, port, ipType := a[0].(uint16), a[1].(uint32), a[2].(scale.Uint128), a[3].(uint16), a[4].(uint8)
+	if _, ok := x.uidOf(netuid, hot); !ok {
+		return x.stErr("HotKeyNotRegisteredInNetwork")
+	}
+	if ipType != 4 && ipType != 6 {
+		return x.stErr("InvalidIpType")
+	}
+	if !validIP(ipType, ip) {
+		return x.stErr("InvalidIpAddress")
+	}
+	if port == 0 {
+		return x.stErr("InvalidPort")
+	}
+	key := keyNetHot("Prometheus", netuid, hot)
+	if prev, ok := x.s.o.get(key); ok && len(prev) >= 8 {
+		last := binary.LittleEndian.Uint64(prev)
+		limit := x.s.u64(keyNet("ServingRateLimit", netuid), 50)
+		if limit > 0 && last > 0 && uint64(x.block)-last < limit {
+			return x.stErr("ServingRateLimitExceeded")
+		}
+	}
+	b := scale.AppendU64(nil, uint64(x.block))
+	b = scale.AppendU32(b, version)
+	b = scale.AppendU128(b, ip)
+	b = scale.AppendU16(b, port)
+	x.s.o.set(key, append(b, ipType))
+	x.emit(palletSubtensor, evPrometheusServed, appendAcc(scale.AppendU16(nil, netuid), hot))
 	return nil
 }
 
