@@ -386,7 +386,7 @@ func TestDevnetSyncerSurvivesRestart(t *testing.T) {
 	register(t, ch, key(t, "//Ferdie"), hot.Public())
 
 	s := metagraph.NewSyncer(&subtensor.MetagraphSource{Client: c}, 1)
-	s.Interval, s.BlockTime, s.SyncTimeout = 2, testBlockTime, 2*time.Second
+	s.Interval, s.BlockTime, s.SyncTimeout = 2, testBlockTime, 250*time.Millisecond
 	sctx, stop := context.WithCancel(ctx)
 	done := make(chan struct{})
 	go func() { defer close(done); s.Run(sctx) }()
@@ -401,7 +401,18 @@ func TestDevnetSyncerSurvivesRestart(t *testing.T) {
 
 	n.Close()
 	downAt := snap.Block()
-	time.Sleep(300 * time.Millisecond) // several sync intervals with the chain gone
+	// Wait (by condition) until the Syncer has failed twice and its snapshot
+	// has aged past MaxAge.
+	var st metagraph.Status
+	for deadline := time.Now().Add(20 * time.Second); ; time.Sleep(10 * time.Millisecond) {
+		st = s.Status()
+		if st.Failures >= 2 && st.Age > st.MaxAge {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("syncer did not notice the chain was down: %+v", st)
+		}
+	}
 	cur := s.Current()
 	if cur == nil || cur.Block() < downAt {
 		t.Fatal("snapshot lost while the chain was down")
@@ -409,9 +420,10 @@ func TestDevnetSyncerSurvivesRestart(t *testing.T) {
 	if _, ok := s.Lookup(hot.Public().Address()); !ok {
 		t.Fatal("lookup failed while the chain was down")
 	}
-	if age := s.Age(); age < 200*time.Millisecond {
-		t.Fatalf("age %v while the chain was down", age)
+	if st.Fresh || st.Reachable || st.LastError == nil || s.Age() < st.MaxAge {
+		t.Fatalf("status while the chain was down: %+v", st)
 	}
+	t.Logf("chain down: serving block %d, age %v, last error: %v", cur.Block(), st.Age, st.LastError)
 	stale := cur.Block()
 
 	n2, err := devnet.Start(ctx, devnet.Config{Addr: addr, BlockTime: testBlockTime, DataDir: dir})
