@@ -17,7 +17,8 @@
 //     force_set_balance; existential deposit 500 rao.
 //   - TransactionPayment (6): TransactionFeePaid events; a fixed fee.
 //   - SubtensorModule (7): set_weights (0), add_stake (2), remove_stake (3),
-//     serve_axon (4), burned_register (7), register_network (59), the
+//     serve_axon (4), serve_prometheus (5), burned_register (7),
+//     register_network (59), the
 //     storage items miners and validators read, and the Yuma epoch.
 //   - Sudo (12): sudo, set_key. Commitments (18): set_commitment.
 //   - AdminUtils (19): serving and weights rate limits, weights version

@@ -330,3 +330,21 @@ func TestTipReplacement(t *testing.T) {
 		t.Fatal("replacement not included")
 	}
 }
+
+// TestCommitmentSpace: each account may commit MaxSpace bytes per tempo.
+func TestCommitmentSpace(t *testing.T) {
+	n := startManual(t)
+	bob, miner := mustKey(t, "//Bob"), mustKey(t, "//Bob//m")
+	if got := exec1(t, n, bob, "SubtensorModule", "burned_register", u16V(1), accV(miner)); got != "" {
+		t.Fatal(got)
+	}
+	for (n.BestNumber()+1)%11 != 0 { // start at an epoch boundary (tempo 10)
+		n.NewBlock()
+	}
+	big := substrate.Enum("BigRaw", substrate.Bytes(make([]byte, 512)))
+	for i, want := range []string{"", "", "SpaceLimitExceeded"} {
+		if got := exec1(t, n, miner, "Commitments", "set_commitment", u16V(1), commitInfo(big, big, big)); got != want {
+			t.Fatalf("commit %d: %q, want %q", i, got, want)
+		}
+	}
+}
