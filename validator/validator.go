@@ -378,8 +378,8 @@ func (v *Validator) weightsEvent(e WeightsEvent) {
 }
 
 // maybeSetWeights sets weights when a permit is held, WeightsInterval blocks
-// (the tempo) have passed since this process last set them, and the chain's
-// rate limit allows it.
+// (the tempo) have passed since the last set_weights (this process's, or the
+// chain's LastUpdate), and the chain's rate limit allows it.
 func (v *Validator) maybeSetWeights(ctx context.Context, sub *Subnet, uid uint16, permit bool) error {
 	ev := WeightsEvent{Block: sub.Block}
 	interval := v.cfg.WeightsInterval
@@ -391,17 +391,19 @@ func (v *Validator) maybeSetWeights(ctx context.Context, sub *Subnet, uid uint16
 		lastUpdate = sub.LastUpdate[uid]
 	}
 	v.mu.Lock()
-	lastSet := v.lastSet
+	last := max(v.lastSet, lastUpdate)
 	v.mu.Unlock()
 	switch {
 	case sub.CommitReveal:
 		ev.Skipped = "the subnet has commit-reveal on; this validator sets weights directly only"
 	case !permit:
 		ev.Skipped = "no validator permit yet (permits go to the top stake at each epoch)"
-	case lastSet != 0 && sub.Block < lastSet+interval:
-		ev.Skipped = fmt.Sprintf("weights set at block %d; next at block %d", lastSet, lastSet+interval)
 	case sub.WeightsRateLimit > 0 && lastUpdate > 0 && sub.Block < lastUpdate+sub.WeightsRateLimit:
 		ev.Skipped = fmt.Sprintf("weights rate limit: %d blocks after block %d", sub.WeightsRateLimit, lastUpdate)
+	case last > 0 && sub.Block < last+interval:
+		// The chain's LastUpdate (the last set_weights, or the registration)
+		// counts too, so that a restarted validator keeps the pace.
+		ev.Skipped = fmt.Sprintf("last weights at block %d; next at block %d", last, last+interval)
 	}
 	if ev.Skipped != "" {
 		v.weightsEvent(ev)

@@ -162,7 +162,7 @@ func TestStepQueriesScoresAndSetsWeights(t *testing.T) {
 	if len(ch.sets) != 1 {
 		t.Fatalf("set weights again within the tempo")
 	}
-	if e := events[len(events)-1]; e.Set || !strings.Contains(e.Skipped, "next at block 110") {
+	if e := events[len(events)-1]; e.Set || !strings.Contains(e.Skipped, "last weights at block 100; next at block 110") {
 		t.Errorf("event %+v", e)
 	}
 	ch.setBlock(110)
@@ -200,6 +200,8 @@ func TestWeightsRules(t *testing.T) {
 		{name: "sets", set: true},
 		{name: "no permit", edit: func(s *validator.Subnet) { s.Neurons[1].ValidatorPermit = false }, skipped: "no validator permit"},
 		{name: "rate limit", edit: func(s *validator.Subnet) { s.LastUpdate[1] = 48 }, skipped: "weights rate limit"},
+		{name: "within the tempo of the chain's last update", edit: func(s *validator.Subnet) { s.LastUpdate[1] = 45 }, skipped: "next at block 55"},
+		{name: "a tempo after the chain's last update", edit: func(s *validator.Subnet) { s.LastUpdate[1] = 40 }, set: true},
 		{name: "commit reveal", edit: func(s *validator.Subnet) { s.CommitReveal = true }, skipped: "commit-reveal"},
 		{name: "not registered", edit: func(s *validator.Subnet) { s.Neurons = s.Neurons[:1] }, skipped: "not registered"},
 		{name: "version key too low", cfg: validator.Config{VersionKey: 2}, err: "pass --version-key 3"},
