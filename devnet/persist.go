@@ -176,5 +176,6 @@ func decodeChain(rt *runtime, data []byte) (*chain, error) {
 		changes[string(k)] = bytes.Clone(v)
 	}
 	c.st.commit(uint32(nBlocks-1), changes)
+	c.st.base = uint32(nBlocks - 1)
 	return c, d.Finish()
 }

@@ -2,6 +2,7 @@ package devnet
 
 import (
 	"context"
+	"strings"
 	"testing"
 
 	"github.com/minerkit/minerkit/substrate"
@@ -37,6 +38,11 @@ func TestPersistence(t *testing.T) {
 	x := &exec{rt: n2.rt, s: headState(n2)}
 	if _, ok := x.uidOf(1, hot.Public()); !ok {
 		t.Fatal("registration lost")
+	}
+	// State from before the restart is discarded, as on a pruned node.
+	req := `{"jsonrpc":"2.0","id":1,"method":"state_getStorage","params":["0x00","` + hexHash(gh) + `"]}`
+	if out := string(n2.srv.handleMessage(nil, []byte(req))); !strings.Contains(out, "State already discarded") {
+		t.Fatalf("read at genesis after restart: %s", out)
 	}
 	// The chain goes on: Bob's next nonce is 1.
 	if _, err := n2.Submit(sign(t, n2, mustKey(t, "//Bob"), "System", "remark", substrate.Bytes(nil))); err != nil {

@@ -65,6 +65,20 @@ func (s *server) blockAt(h string) (*block, *rpcError) {
 	return blk, nil
 }
 
+// stateAt is blockAt for reads of state: blocks whose state was pruned
+// (more than the store keeps behind the head, or before a restart)
+// answer as a pruned Substrate node does.
+func (s *server) stateAt(h string) (*block, *rpcError) {
+	b, e := s.blockAt(h)
+	if e != nil {
+		return nil, e
+	}
+	if b.header.number < s.node.chain.st.oldest() {
+		return nil, &rpcError{Code: 4003, Message: "Client error: UnknownBlock: State already discarded for " + hexHash(b.hash)}
+	}
+	return b, nil
+}
+
 func rpcMethods() map[string]rpcMethod {
 	m := map[string]rpcMethod{
 		"rpc_methods":                     mRPCMethods,
@@ -250,7 +264,7 @@ func (s *server) storageParams(raw json.RawMessage) ([]byte, *block, *rpcError) 
 	if e != nil {
 		return nil, nil, e
 	}
-	b, e := s.blockAt(h)
+	b, e := s.stateAt(h)
 	return key, b, e
 }
 
@@ -302,7 +316,7 @@ func mQueryStorageAt(s *server, _ *wsConn, raw json.RawMessage) (any, *rpcError)
 	if len(ks) > maxQueryKeys {
 		return nil, errParams("at most " + strconv.Itoa(maxQueryKeys) + " keys")
 	}
-	b, e := s.blockAt(h)
+	b, e := s.stateAt(h)
 	if e != nil {
 		return nil, e
 	}
@@ -340,7 +354,7 @@ func mKeysPaged(s *server, _ *wsConn, raw json.RawMessage) (any, *rpcError) {
 			return nil, e
 		}
 	}
-	b, e := s.blockAt(h)
+	b, e := s.stateAt(h)
 	if e != nil {
 		return nil, e
 	}
@@ -361,7 +375,7 @@ func mStateCall(s *server, _ *wsConn, raw json.RawMessage) (any, *rpcError) {
 	if e != nil {
 		return nil, e
 	}
-	b, e := s.blockAt(h)
+	b, e := s.stateAt(h)
 	if e != nil {
 		return nil, e
 	}

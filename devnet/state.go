@@ -20,6 +20,18 @@ type store struct {
 	dirty  bool
 	head   uint32
 	keep   uint32
+	base   uint32 // the first block whose full state is known (a restart's head)
+}
+
+// oldest returns the first block whose state reads are exact.
+func (s *store) oldest() uint32 {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	o := s.base
+	if s.head > s.keep && s.head-s.keep > o {
+		o = s.head - s.keep
+	}
+	return o
 }
 
 type version struct {
