@@ -124,6 +124,8 @@ type Client struct {
 	mu       sync.Mutex
 	handlers map[string]Handler
 	running  bool
+	state    *runState // of the current Run, for metrics
+	metrics  jobMetrics
 	stats    struct{ connects, dialFailures, authRefused, executed, replayed, reported atomic.Int64 }
 }
 
@@ -220,10 +222,11 @@ func (c *Client) Run(ctx context.Context) error {
 		sem:  make(chan struct{}, c.concurrency()),
 		kick: make(chan struct{}, 1),
 	}
+	c.state = st
 	c.mu.Unlock()
 	defer func() {
 		c.mu.Lock()
-		c.running = false
+		c.running, c.state = false, nil
 		c.mu.Unlock()
 	}()
 

@@ -85,6 +85,7 @@ func (st *runState) kickReport() {
 var (
 	errCancelled = errors.New("cancelled by the orchestrator")
 	errShutdown  = errors.New("cancelled: the miner is shutting down")
+	errTimeout   = errors.New("timed out")
 )
 
 func (st *runState) cancel(id string) {
@@ -267,7 +268,7 @@ func (c *Client) runOne(ctx context.Context, job Job) Result {
 	}
 	c.stats.executed.Add(1)
 	timeout := orDefault(c.JobTimeout, 10*time.Minute)
-	ctx, cancel := context.WithTimeoutCause(ctx, timeout, fmt.Errorf("timed out after %s", timeout))
+	ctx, cancel := context.WithTimeoutCause(ctx, timeout, fmt.Errorf("%w after %s", errTimeout, timeout))
 	defer cancel()
 
 	type outcome struct {
@@ -291,7 +292,19 @@ func (c *Client) runOne(ctx context.Context, job Job) Result {
 	case <-ctx.Done():
 		o.err = context.Cause(ctx)
 	}
-	log.Debug("job done", "job", job.ID, "type", job.Type, "took", time.Since(start), "err", o.err)
+	took := time.Since(start)
+	log.Debug("job done", "job", job.ID, "type", job.Type, "took", took, "err", o.err)
+	kind := "ok"
+	switch {
+	case o.err == nil:
+	case errors.Is(o.err, errCancelled) || errors.Is(o.err, errShutdown):
+		kind = "cancelled"
+	case errors.Is(o.err, errTimeout):
+		kind = "timeout"
+	default:
+		kind = "error"
+	}
+	c.metrics.observe(job.Type, kind, took)
 	if o.err != nil {
 		return Result{ID: job.ID, Error: o.err.Error()}
 	}

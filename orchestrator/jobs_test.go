@@ -3,6 +3,9 @@ package orchestrator
 import (
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
 )
 
 type fakeLink struct {
@@ -38,5 +41,47 @@ func TestFitAndBatch(t *testing.T) {
 	}
 	if got := batch(fakeLink{max: 1000}, []Result{big}, 256); len(got) != 1 || got[0].OK {
 		t.Errorf("single oversized result: %+v", got)
+	}
+}
+
+func TestMetricsCollect(t *testing.T) {
+	c := &Client{}
+	c.metrics.observe("inference", "ok", 3*time.Millisecond)
+	c.metrics.observe("inference", "timeout", time.Second)
+	reg := prometheus.NewPedanticRegistry()
+	if err := reg.Register(c); err != nil {
+		t.Fatal(err)
+	}
+	mfs, err := reg.Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]float64{}
+	for _, mf := range mfs {
+		for _, m := range mf.GetMetric() {
+			key := mf.GetName()
+			for _, lp := range m.GetLabel() {
+				key += "," + lp.GetName() + "=" + lp.GetValue()
+			}
+			switch {
+			case m.GetCounter() != nil:
+				got[key] = m.GetCounter().GetValue()
+			case m.GetGauge() != nil:
+				got[key] = m.GetGauge().GetValue()
+			case m.GetHistogram() != nil:
+				got[key] = float64(m.GetHistogram().GetSampleCount())
+			}
+		}
+	}
+	for key, want := range map[string]float64{
+		"minerkit_orchestrator_jobs_total,outcome=ok,type=inference":      1,
+		"minerkit_orchestrator_jobs_total,outcome=timeout,type=inference": 1,
+		"minerkit_orchestrator_job_duration_seconds,type=inference":       2,
+		"minerkit_orchestrator_connected":                                 0,
+		"minerkit_orchestrator_connects_total":                            0,
+	} {
+		if v, ok := got[key]; !ok || v != want {
+			t.Errorf("%s = %v (present %v), want %v", key, v, ok, want)
+		}
 	}
 }

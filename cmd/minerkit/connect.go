@@ -4,10 +4,15 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net"
+	"net/http"
 	"os"
 	"path/filepath"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
 	"github.com/spf13/cobra"
 
 	orchestratorminer "github.com/minerkit/minerkit/examples/orchestrator-miner"
@@ -18,10 +23,10 @@ import (
 
 func newConnectCmd() *cobra.Command {
 	var (
-		url, transport, auth, purpose, journal, suri, logFormat string
-		concurrency                                             int
-		jobTimeout, maxBackoff, heartbeat, drain                time.Duration
-		verbose                                                 bool
+		url, transport, auth, purpose, journal, suri, logFormat, metricsAddr string
+		concurrency                                                          int
+		jobTimeout, maxBackoff, heartbeat, drain                             time.Duration
+		verbose                                                              bool
 	)
 	cmd := &cobra.Command{
 		Use:   "connect --orchestrator URL [flags]",
@@ -58,6 +63,7 @@ Only the hotkey is loaded (--wallet.*, or --suri for development keys).`,
 	fs.DurationVar(&heartbeat, "heartbeat", 30*time.Second, "heartbeat period")
 	fs.DurationVar(&drain, "drain-timeout", 30*time.Second, "on SIGTERM, how long to wait for running jobs")
 	fs.StringVar(&logFormat, "log-format", "text", "text or json")
+	fs.StringVar(&metricsAddr, "metrics-listen", "", "serve Prometheus metrics (minerkit_orchestrator_*) at http://ADDR/metrics, e.g. 127.0.0.1:9109 (default off)")
 	fs.BoolVarP(&verbose, "verbose", "v", false, "log every job")
 
 	cmd.RunE = func(cmd *cobra.Command, _ []string) error {
@@ -104,11 +110,30 @@ Only the hotkey is loaded (--wallet.*, or --suri for development keys).`,
 		}
 		log := slog.New(h)
 		log.Info("minerkit connect", "orchestrator", url, "transport", tr, "auth", style, "hotkey", signer.Address(), "journal", journal)
-		return orchestratorminer.Run(cmd.Context(), orchestratorminer.Config{
+		var reg *prometheus.Registry
+		if metricsAddr != "" {
+			reg = prometheus.NewRegistry()
+			reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+			ln, err := net.Listen("tcp", metricsAddr)
+			if err != nil {
+				return fmt.Errorf("connect: --metrics-listen: %w", err)
+			}
+			mux := http.NewServeMux()
+			mux.Handle("/metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
+			srv := &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second}
+			go srv.Serve(ln)
+			defer srv.Close()
+			log.Info("metrics", "url", "http://"+ln.Addr().String()+"/metrics")
+		}
+		cfg := orchestratorminer.Config{
 			URL: url, Signer: signer, JournalPath: journal, Transport: tr, AuthStyle: style,
 			Purpose: purpose, Concurrency: concurrency, JobTimeout: jobTimeout, MaxBackoff: maxBackoff,
 			HeartbeatInterval: heartbeat, DrainTimeout: drain, GPU: gpu.NVML{}, Logger: log,
-		})
+		}
+		if reg != nil {
+			cfg.Registerer = reg
+		}
+		return orchestratorminer.Run(cmd.Context(), cfg)
 	}
 	return cmd
 }

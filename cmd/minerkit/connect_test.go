@@ -4,7 +4,10 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"io"
+	"net/http"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -47,7 +50,7 @@ func TestConnectCommand(t *testing.T) {
 			var stderr syncBuffer
 			root.SetErr(&stderr)
 			root.SetArgs([]string{"connect", "--orchestrator", url, "--transport", tr, "--suri", "//Alice",
-				"--journal", filepath.Join(t.TempDir(), "j.jsonl"), "--max-backoff", "200ms"})
+				"--journal", filepath.Join(t.TempDir(), "j.jsonl"), "--max-backoff", "200ms", "--metrics-listen", "127.0.0.1:0"})
 			done := make(chan error, 1)
 			go func() { done <- root.ExecuteContext(ctx) }()
 			jobs := []map[string]any{{"id": "c1", "type": "inference", "payload": map[string]any{"prompt": "hello", "max_tokens": 3}}}
@@ -59,6 +62,12 @@ func TestConnectCommand(t *testing.T) {
 			}) bool {
 				return s.Done == 1
 			})
+			metrics := scrape(t, &stderr)
+			for _, want := range []string{`minerkit_orchestrator_jobs_total{outcome="ok",type="inference"} 1`, "minerkit_orchestrator_connected 1"} {
+				if !strings.Contains(metrics, want) {
+					t.Errorf("metrics lack %q", want)
+				}
+			}
 			cancel()
 			if err := <-done; err != nil {
 				t.Fatalf("connect: %v\n%s", err, stderr.String())
@@ -101,4 +110,23 @@ func TestConnectFlagErrors(t *testing.T) {
 			t.Errorf("%v: err = %v, want %q", tt.args, err, tt.want)
 		}
 	}
+}
+
+// scrape finds the metrics URL in the log and fetches it.
+func scrape(t *testing.T, log *syncBuffer) string {
+	t.Helper()
+	m := regexp.MustCompile(`url=(http://\S+/metrics)`).FindStringSubmatch(log.String())
+	if m == nil {
+		t.Fatalf("no metrics URL in the log:\n%s", log.String())
+	}
+	resp, err := http.Get(m[1])
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
 }

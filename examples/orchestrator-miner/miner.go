@@ -22,6 +22,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+
 	"github.com/minerkit/minerkit/gpu"
 	"github.com/minerkit/minerkit/keys"
 	"github.com/minerkit/minerkit/orchestrator"
@@ -44,6 +46,9 @@ type Config struct {
 	DrainTimeout      time.Duration
 	GPU               gpu.Reader
 	Logger            *slog.Logger
+	// Registerer, if non-nil, gets the client's metrics
+	// (minerkit_orchestrator_*).
+	Registerer prometheus.Registerer
 }
 
 // Run runs the miner until ctx ends, then drains (see orchestrator.Client.Run).
@@ -64,6 +69,12 @@ func Run(ctx context.Context, cfg Config) error {
 		GPU: cfg.GPU, Logger: cfg.Logger,
 	}
 	c.HandleFunc("inference", Inference)
+	if cfg.Registerer != nil {
+		if err := cfg.Registerer.Register(c); err != nil {
+			return fmt.Errorf("orchestratorminer: register metrics: %w", err)
+		}
+		defer cfg.Registerer.Unregister(c)
+	}
 	if cfg.Logger != nil && cfg.GPU != nil {
 		r, err := cfg.GPU.Read()
 		if err != nil {
