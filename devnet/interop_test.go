@@ -48,12 +48,18 @@ func TestPolkadotJS(t *testing.T) {
 			IP   string `json:"ip"`
 			Port int    `json:"port"`
 		} `json:"axon"`
-		Loopback   string           `json:"loopback"`
-		Commit     txOutcome        `json:"commit"`
-		Commitment []map[string]any `json:"commitment"`
-		Again      txOutcome        `json:"again"`
-		NonceBob   int              `json:"nonceBob"`
-		Neurons    []struct {
+		Loopback      string           `json:"loopback"`
+		Commit        txOutcome        `json:"commit"`
+		Commitment    []map[string]any `json:"commitment"`
+		Again         txOutcome        `json:"again"`
+		NonceBob      int              `json:"nonceBob"`
+		Sudo          txOutcome        `json:"sudo"`
+		RateLimit     int              `json:"rateLimit"`
+		ValRegister   txOutcome        `json:"valRegister"`
+		Stake         txOutcome        `json:"stake"`
+		Weights       txOutcome        `json:"weights"`
+		StoredWeights [][2]int         `json:"storedWeights"`
+		Neurons       []struct {
 			Hotkey string `json:"hotkey"`
 			UID    int    `json:"uid"`
 			Port   int    `json:"port"`
@@ -104,6 +110,13 @@ func TestPolkadotJS(t *testing.T) {
 	check("register", out.Register, "subtensorModule.NeuronRegistered", "")
 	check("serve", out.Serve, "subtensorModule.AxonServed", "")
 	check("commit", out.Commit, "commitments.Commitment", "")
+	check("sudo", out.Sudo, "sudo.Sudid", "")
+	check("validator register", out.ValRegister, "subtensorModule.NeuronRegistered", "")
+	check("add_stake", out.Stake, "subtensorModule.StakeAdded", "")
+	check("set_weights", out.Weights, "subtensorModule.WeightsSet", "")
+	if out.RateLimit != 0 || len(out.StoredWeights) != 1 || out.StoredWeights[0] != [2]int{0, 65535} {
+		t.Errorf("after sudo and set_weights: rate limit %d, weights %v", out.RateLimit, out.StoredWeights)
+	}
 	check("register again", out.Again, "system.ExtrinsicFailed", "subtensorModule.HotKeyAlreadyRegisteredInSubNet")
 	if out.DestFree != "5000000000" || out.UID == nil || *out.UID != 0 {
 		t.Errorf("state after transfer/register: dest %s uid %v", out.DestFree, out.UID)
@@ -121,10 +134,10 @@ func TestPolkadotJS(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(out.Neurons) != 1 || out.Neurons[0].UID != 0 || out.Neurons[0].Port != 8091 || out.Neurons[0].Hotkey != hotKP.Address() {
+	if len(out.Neurons) != 2 || out.Neurons[0].UID != 0 || out.Neurons[0].Port != 8091 || out.Neurons[0].Hotkey != hotKP.Address() {
 		t.Errorf("get_neurons_lite through polkadot-js: %+v", out.Neurons)
 	}
-	if out.Metagraph == nil || out.Metagraph.Netuid != 1 || out.Metagraph.Tempo != 10 || len(out.Metagraph.Hotkeys) != 1 ||
+	if out.Metagraph == nil || out.Metagraph.Netuid != 1 || out.Metagraph.Tempo != 10 || len(out.Metagraph.Hotkeys) != 2 ||
 		out.Metagraph.Hotkeys[0] != out.Neurons[0].Hotkey || out.Metagraph.Ports[0] != 8091 {
 		t.Errorf("get_metagraph through polkadot-js: %+v", out.Metagraph)
 	}

@@ -110,6 +110,23 @@ async function main() {
 
   out.nonceBob = (await api.rpc.system.accountNextIndex(bob.address)).toNumber();
 
+  // Sudo with a nested AdminUtils call, built from the metadata's RuntimeCall.
+  out.sudo = await send(api, api.tx.sudo.sudo(api.tx.adminUtils.sudoSetWeightsSetRateLimit(1, 0)), alice);
+  out.rateLimit = (await api.query.subtensorModule.weightsSetRateLimit(1)).toNumber();
+
+  // A validator: register, stake, wait for its permit at the next epoch, set weights.
+  const val = keyring.addFromUri('//MinerkitValidator');
+  out.valRegister = await send(api, api.tx.subtensorModule.burnedRegister(1, val.address), alice);
+  out.stake = await send(api, api.tx.subtensorModule.addStake(val.address, 1, 1000n * 1000000000n), alice);
+  const valUid = (await api.query.subtensorModule.uids(1, val.address)).unwrap().toNumber();
+  for (let i = 0; i < 200; i++) {
+    const permits = await api.query.subtensorModule.validatorPermit(1);
+    if (permits.length > valUid && permits[valUid].isTrue) break;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  out.weights = await send(api, api.tx.subtensorModule.setWeights(1, [out.uid], [65535], 0), val);
+  out.storedWeights = (await api.query.subtensorModule.weights(1, valUid)).toJSON();
+
   // Runtime APIs, decoded by polkadot-js from the metadata v15 types.
   if (api.call.neuronInfoRuntimeApi) {
     const neurons = await api.call.neuronInfoRuntimeApi.getNeuronsLite(1);
