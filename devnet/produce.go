@@ -60,6 +60,11 @@ func (c *chain) produce() *block {
 			if done[tx] || len(included) >= c.maxTx {
 				continue
 			}
+			if !tx.era.Immortal() && uint64(n) >= tx.birth+tx.era.Period {
+				done[tx] = true // expired while waiting (a future nonce never filled)
+				dropped = append(dropped, tx)
+				continue
+			}
 			want, ok := expected[tx.who]
 			if !ok {
 				want = x.s.account(tx.who).nonce
@@ -74,10 +79,6 @@ func (c *chain) produce() *block {
 				continue
 			}
 			done[tx] = true
-			if !tx.era.Immortal() && uint64(n) >= tx.birth+tx.era.Period {
-				dropped = append(dropped, tx)
-				continue
-			}
 			if !c.apply(x, tx, uint32(len(exts))) {
 				dropped = append(dropped, tx)
 				continue
