@@ -202,10 +202,11 @@ func newStakeCmd() *cobra.Command {
 	}
 	cf := addChainFlags(add, true)
 	wf := addWalletFlags(add)
-	add.Flags().Uint16Var(&netuid, "netuid", 0, "subnet (required on dynamic-TAO chains)")
+	add.Flags().Uint16Var(&netuid, "netuid", 0, "subnet to stake on (required; ignored by chains before dynamic TAO)")
 	add.Flags().StringVar(&amount, "amount", "", "amount in TAO (required)")
 	add.Flags().StringVar(&hot, "hotkey-address", "", "stake onto this hotkey address (default: the wallet's hotkey)")
 	_ = add.MarkFlagRequired("amount")
+	_ = add.MarkFlagRequired("netuid")
 	add.RunE = func(cmd *cobra.Command, _ []string) error {
 		amt, err := subtensor.ParseTAO(amount)
 		if err != nil {
