@@ -5,6 +5,8 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/minerkit/minerkit/internal/interoptest"
@@ -70,5 +72,37 @@ func TestRuntimeAPIID(t *testing.T) {
 	// Substrate's well-known id of the Core API.
 	if id := runtimeAPIID("Core"); hex.EncodeToString(id[:]) != "df6acb689907609b" {
 		t.Fatalf("Core = %x", id)
+	}
+}
+
+// Our commitment encoding decodes, with the real runtime's own type
+// registry, into the same fields (Data's Raw0…Raw128 and hash variants).
+func TestCommitmentEncodingMatchesRealRegistry(t *testing.T) {
+	for _, file := range []string{"mainnet.js", "testnet.js"} {
+		md := realMetadata(t, file)
+		for _, d := range []Data{
+			{Kind: DataRaw, Bytes: []byte("https://203.0.113.7:8091")},
+			{Kind: DataRaw},
+			{Kind: DataRaw, Bytes: make([]byte, 128)},
+			{Kind: DataSha256, Bytes: make([]byte, 32)},
+			{Kind: DataNone},
+		} {
+			c := &Commitment{Deposit: 7, Block: 99, Fields: []Data{d}}
+			v, err := md.DecodeStorageValue("Commitments", "CommitmentOf", c.AppendSCALE(nil))
+			if err != nil {
+				t.Fatalf("%s %s: %v", file, d.Kind, err)
+			}
+			want := d.Kind.String()
+			if d.Kind == DataRaw {
+				want = "Raw" + strconv.Itoa(len(d.Bytes))
+			}
+			// A BoundedVec of one element prints as ((Variant…)).
+			if !strings.Contains(v.String(), "(("+want) {
+				t.Fatalf("%s: our %s does not decode as %s with the real registry: %s", file, d.Kind, want, v)
+			}
+			if blk, _ := v.Field("block"); blk.String() != "99" {
+				t.Fatalf("%s: block %s", file, blk)
+			}
+		}
 	}
 }
