@@ -2,6 +2,7 @@ package serve
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -28,8 +29,13 @@ type Proc struct {
 	// Admin is the base URL of /ready and /metrics ("" for the Node peer).
 	Admin string
 	cmd   *exec.Cmd
-	done  chan error
-	tail  *tailBuffer
+	// exited is closed when the child has been waited for; waitErr is then
+	// its exit status.
+	exited  chan struct{}
+	waitErr error
+	tail    *tailBuffer
+	// logPath, if set, is the file the child's standard error goes to.
+	logPath string
 }
 
 // CPU returns the CPU time (user + system) the child has used so far, read
@@ -40,16 +46,25 @@ func (p *Proc) CPU() time.Duration { return procCPU(p.cmd.Process.Pid) }
 func (p *Proc) Stop() error {
 	p.cmd.Process.Signal(syscall.SIGTERM)
 	select {
-	case err := <-p.done:
-		return err
+	case <-p.exited:
 	case <-time.After(10 * time.Second):
 		p.cmd.Process.Kill()
-		return <-p.done
+		<-p.exited
 	}
+	return p.waitErr
 }
 
 // Log returns the last lines the child wrote to standard error.
-func (p *Proc) Log() string { return p.tail.String() }
+func (p *Proc) Log() string {
+	if p.logPath == "" {
+		return p.tail.String()
+	}
+	b, _ := os.ReadFile(p.logPath)
+	if len(b) > 16<<10 {
+		b = b[len(b)-16<<10:]
+	}
+	return string(b)
+}
 
 // ServeConfig starts `minerkit serve`.
 type ServeConfig struct {
@@ -81,14 +96,16 @@ func StartServe(ctx context.Context, cfg ServeConfig) (*Proc, error) {
 	cmd := exec.Command(cfg.Binary, args...)
 	cmd.Env = append(os.Environ(), "BT_WALLET_PATH=", "MINERKIT_CONFIG=")
 	var serving struct{ API, Admin string }
-	p, err := start(cmd, func(line []byte) bool {
+	// The log goes to a file, as under a service manager: no process of the
+	// harness spends CPU reading it during the runs.
+	p, err := startLogged(cmd, filepath.Join(cfg.Dir, "serve.log"), func(line []byte) bool {
 		var rec struct{ Msg, API, Admin string }
 		if json.Unmarshal(line, &rec) == nil && rec.Msg == "miner serving" {
 			serving.API, serving.Admin = rec.API, rec.Admin
 			return true
 		}
 		return false
-	}, true)
+	})
 	if err != nil {
 		return nil, err
 	}
@@ -115,8 +132,8 @@ func waitReady(ctx context.Context, p *Proc) error {
 		select {
 		case <-ctx.Done():
 			return fmt.Errorf("serve: the miner did not become ready in a minute; its log:\n%s", p.Log())
-		case err := <-p.done:
-			return fmt.Errorf("serve: the miner exited (%v); its log:\n%s", err, p.Log())
+		case <-p.exited:
+			return fmt.Errorf("serve: the miner exited (%v); its log:\n%s", p.waitErr, p.Log())
 		case <-time.After(50 * time.Millisecond):
 		}
 	}
@@ -164,7 +181,7 @@ func StartNode(ctx context.Context, cfg NodeConfig) (*Proc, error) {
 			return true
 		}
 		return false
-	}, false)
+	})
 	if err != nil {
 		return nil, err
 	}
@@ -172,22 +189,36 @@ func StartNode(ctx context.Context, cfg NodeConfig) (*Proc, error) {
 	return p, nil
 }
 
-// start runs cmd and waits (at most a minute) until found accepts a line of
-// its standard error (fromStderr) or output; the rest is drained, the last
-// lines kept for errors.
-func start(cmd *exec.Cmd, found func([]byte) bool, fromStderr bool) (*Proc, error) {
-	p := &Proc{cmd: cmd, done: make(chan error, 1), tail: &tailBuffer{}}
-	var r io.ReadCloser
-	var err error
-	if fromStderr {
-		r, err = cmd.StderrPipe()
-	} else {
-		r, err = cmd.StdoutPipe()
-		cmd.Stderr = p.tail
-	}
+// StartChild runs cmd, a server that writes one line {"url": "http://…"}
+// on its standard output once it listens (the harness's own bare-verify
+// child does), and returns it with that URL.
+func StartChild(cmd *exec.Cmd) (*Proc, error) {
+	var url string
+	p, err := start(cmd, func(line []byte) bool {
+		var out struct{ URL string }
+		if json.Unmarshal(line, &out) == nil && out.URL != "" {
+			url = out.URL
+			return true
+		}
+		return false
+	})
 	if err != nil {
 		return nil, err
 	}
+	p.URL = url
+	return p, nil
+}
+
+// start runs cmd and waits (at most a minute) until found accepts a line of
+// its standard output; the rest is drained, and standard error kept for
+// errors.
+func start(cmd *exec.Cmd, found func([]byte) bool) (*Proc, error) {
+	p := &Proc{cmd: cmd, exited: make(chan struct{}), tail: &tailBuffer{}}
+	r, err := cmd.StdoutPipe()
+	if err != nil {
+		return nil, err
+	}
+	cmd.Stderr = p.tail
 	if err := cmd.Start(); err != nil {
 		return nil, fmt.Errorf("serve: start %s: %w", filepath.Base(cmd.Path), err)
 	}
@@ -195,27 +226,72 @@ func start(cmd *exec.Cmd, found func([]byte) bool, fromStderr bool) (*Proc, erro
 	go func() {
 		sc := bufio.NewScanner(r)
 		sc.Buffer(nil, 1<<20)
-		seen := false
 		for sc.Scan() {
-			if !seen {
-				p.tail.Write(append(sc.Bytes(), '\n'))
-				if found(sc.Bytes()) {
-					seen = true
-					close(ok)
-				}
+			if found(sc.Bytes()) {
+				close(ok)
+				break
 			}
 		}
 		io.Copy(io.Discard, r)
-		p.done <- cmd.Wait()
+		p.waitErr = cmd.Wait()
+		close(p.exited)
 	}()
+	return p, p.waitStart(ok)
+}
+
+// startLogged runs cmd with its standard error written to the file logPath
+// and waits (at most a minute) until found accepts a line of it.
+func startLogged(cmd *exec.Cmd, logPath string, found func([]byte) bool) (*Proc, error) {
+	f, err := os.Create(logPath)
+	if err != nil {
+		return nil, err
+	}
+	cmd.Stderr = f
+	err = cmd.Start()
+	f.Close() // the child holds its own descriptor
+	if err != nil {
+		return nil, fmt.Errorf("serve: start %s: %w", filepath.Base(cmd.Path), err)
+	}
+	p := &Proc{cmd: cmd, exited: make(chan struct{}), logPath: logPath}
+	go func() {
+		p.waitErr = cmd.Wait()
+		close(p.exited)
+	}()
+	ok := make(chan struct{})
+	stop := make(chan struct{})
+	defer close(stop)
+	go func() {
+		t := time.NewTicker(20 * time.Millisecond)
+		defer t.Stop()
+		for {
+			b, _ := os.ReadFile(logPath)
+			for line := range bytes.SplitSeq(b, []byte{'\n'}) {
+				if found(line) {
+					close(ok)
+					return
+				}
+			}
+			select {
+			case <-stop:
+				return
+			case <-t.C:
+			}
+		}
+	}()
+	return p, p.waitStart(ok)
+}
+
+func (p *Proc) waitStart(ok <-chan struct{}) error {
+	name := filepath.Base(p.cmd.Path)
 	select {
 	case <-ok:
-		return p, nil
+		return nil
 	case <-time.After(time.Minute):
-		cmd.Process.Kill()
-		return nil, fmt.Errorf("serve: %s did not start in a minute; its output:\n%s", filepath.Base(cmd.Path), p.tail.String())
-	case <-p.done:
-		return nil, fmt.Errorf("serve: %s exited at start; its output:\n%s", filepath.Base(cmd.Path), p.tail.String())
+		p.cmd.Process.Kill()
+		<-p.exited
+		return fmt.Errorf("serve: %s did not start in a minute; its output:\n%s", name, p.Log())
+	case <-p.exited:
+		return fmt.Errorf("serve: %s exited at start (%v); its output:\n%s", name, p.waitErr, p.Log())
 	}
 }
 

@@ -21,9 +21,13 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"os/signal"
 	"path/filepath"
 	"runtime"
 	"slices"
+	"strconv"
+	"strings"
+	"syscall"
 	"time"
 
 	"github.com/minerkit/minerkit/bench"
@@ -62,8 +66,29 @@ type report struct {
 	Results      map[string]result `json:"results"`
 	ServeVsBare  float64           `json:"serve_vs_bare"`
 	ServeVsBareC float64           `json:"serve_vs_bare_per_cpu"`
-	ServeVsNode  float64           `json:"serve_vs_node"`
-	ServeVsNodeC float64           `json:"serve_vs_node_per_cpu"`
+	// ServeVsBareProc compares with the bare handler in a process of its
+	// own, the topology serve has.
+	ServeVsBareProc  float64 `json:"serve_vs_bare_own_process"`
+	ServeVsBareProcC float64 `json:"serve_vs_bare_own_process_per_cpu"`
+	ServeVsNode      float64 `json:"serve_vs_node"`
+	ServeVsNodeC     float64 `json:"serve_vs_node_per_cpu"`
+	// LoadBefore and LoadAfter are /proc/loadavg's 1-minute figure: other
+	// work on the machine during the runs.
+	LoadBefore string `json:"load_before,omitempty"`
+	LoadAfter  string `json:"load_after,omitempty"`
+}
+
+// loadavg returns the 1-minute load average ("" where /proc has none).
+func loadavg() string {
+	b, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return ""
+	}
+	f := strings.Fields(string(b))
+	if len(f) == 0 {
+		return ""
+	}
+	return f[0]
 }
 
 func us(d time.Duration) float64 { return float64(d) / float64(time.Microsecond) }
@@ -99,7 +124,11 @@ func run() error {
 	bin := flag.String("bin", "", "the minerkit binary (default: build ./cmd/minerkit into a temporary directory)")
 	peer := flag.String("peer", "bench/peers/epistula-node.js", "the Node peer script (\"\": skip it)")
 	asJSON := flag.Bool("json", false, "print the report as JSON")
+	bareChild := flag.Bool("bare-child", false, "(internal) serve the bare-verify handler in this process, print its URL, run until SIGTERM")
 	flag.Parse()
+	if *bareChild {
+		return serveBare(*nval)
+	}
 	if *n < 1 || *conc < 1 || *rounds < 1 || *rounds > 20 || *nval < 1 || *uids <= *nval {
 		return errors.New("-requests, -c, -rounds (≤ 20), -validators must be positive and -uids above -validators")
 	}
@@ -157,8 +186,20 @@ func run() error {
 		return err
 	}
 	defer stopBare()
+	// The same bare handler as a process of its own: the limit with the
+	// topology serve has (two processes, two Go runtimes).
+	self, err := os.Executable()
+	if err != nil {
+		return err
+	}
+	bareProc, err := serve.StartChild(exec.Command(self, "-bare-child", "-validators", strconv.Itoa(*nval)))
+	if err != nil {
+		return fmt.Errorf("start the bare-verify child: %w", err)
+	}
+	defer bareProc.Stop()
 	servers := []*server{
 		{name: "bare verify (limit)", url: bareURL},
+		{name: "bare verify, own proc", url: bareProc.URL, proc: bareProc},
 		{name: "minerkit serve", url: sv.URL, proc: sv},
 	}
 	if *peer != "" {
@@ -186,6 +227,8 @@ func run() error {
 		return res, err
 	}
 	warm := f.Sign(2000, func(i int) []byte { return body(i) })
+	loadBefore := loadavg()
+	say("load average before the runs: %s\n", loadBefore)
 	for _, s := range servers {
 		if _, err := runOne(s, warm); err != nil {
 			return fmt.Errorf("warm-up of %s: %w", s.name, err)
@@ -210,24 +253,48 @@ func run() error {
 	}
 
 	rep := report{CPUs: runtime.NumCPU(), Concurrency: *conc, Rounds: *rounds, UIDs: len(subnet.Neurons), Validators: *nval, Results: map[string]result{}}
-	say("\nmedians of %d rounds:\n", *rounds)
+	rep.LoadBefore, rep.LoadAfter = loadBefore, loadavg()
+	say("\nload average after the runs: %s\nmedians of %d rounds:\n", rep.LoadAfter, *rounds)
 	for _, s := range servers {
 		r := median(s.runs)
 		rep.Results[s.name] = r
 		say("%-20s %7.0f req/s  %7.0f req/CPU-s  p50 %7.0fµs  p99 %7.0fµs\n", s.name, r.RPS, r.PerCPUSec, r.P50us, r.P99us)
 	}
-	bare, srv := rep.Results[servers[0].name], rep.Results[servers[1].name]
+	bare, bareOwn, srv := rep.Results[servers[0].name], rep.Results[servers[1].name], rep.Results[servers[2].name]
 	rep.ServeVsBare, rep.ServeVsBareC = srv.RPS/bare.RPS, srv.PerCPUSec/bare.PerCPUSec
-	say("\nserve / bare verify: throughput %.1f %%, requests per CPU-second %.1f %%  (target ≥ 90 %%)\n", 100*rep.ServeVsBare, 100*rep.ServeVsBareC)
-	if len(servers) > 2 {
-		node := rep.Results[servers[2].name]
+	rep.ServeVsBareProc, rep.ServeVsBareProcC = srv.RPS/bareOwn.RPS, srv.PerCPUSec/bareOwn.PerCPUSec
+	say("\nserve / bare verify (in-process):  throughput %5.1f %%, requests per CPU-second %5.1f %%  (target ≥ 90 %%)\n", 100*rep.ServeVsBare, 100*rep.ServeVsBareC)
+	say("serve / bare verify (own process): throughput %5.1f %%, requests per CPU-second %5.1f %%\n", 100*rep.ServeVsBareProc, 100*rep.ServeVsBareProcC)
+	if len(servers) > 3 {
+		node := rep.Results[servers[3].name]
 		rep.ServeVsNode, rep.ServeVsNodeC = srv.RPS/node.RPS, srv.PerCPUSec/node.PerCPUSec
-		say("serve / node peer:   throughput %.1f×, requests per CPU-second %.1f×  (target ≥ 5×)\n", rep.ServeVsNode, rep.ServeVsNodeC)
+		say("serve / node peer:                 throughput %.1f×, requests per CPU-second %.1f×  (target ≥ 5×)\n", rep.ServeVsNode, rep.ServeVsNodeC)
 	}
 	if *asJSON {
 		enc := json.NewEncoder(os.Stdout)
 		enc.SetIndent("", "  ")
 		return enc.Encode(rep)
 	}
+	return nil
+}
+
+// serveBare is the -bare-child mode: package bench's bare-verify handler for
+// the same fixture keys, on a loopback port.
+func serveBare(nval int) error {
+	f, err := bench.NewFixture(nval)
+	if err != nil {
+		return err
+	}
+	url, stop, err := bench.Serve(f.Bare())
+	if err != nil {
+		return err
+	}
+	defer stop()
+	sig := make(chan os.Signal, 1)
+	signal.Notify(sig, syscall.SIGTERM, os.Interrupt)
+	if err := json.NewEncoder(os.Stdout).Encode(map[string]string{"url": url}); err != nil {
+		return err
+	}
+	<-sig
 	return nil
 }
