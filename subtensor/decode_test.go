@@ -263,3 +263,23 @@ func BenchmarkDecodeMetagraph256(b *testing.B) {
 		}
 	}
 }
+
+func TestMinerRank(t *testing.T) {
+	m := &Metagraph{
+		Hotkeys:         make([]keys.PublicKey, 5),
+		ValidatorPermit: []bool{true, true, false, false, true},
+		Incentives:      []uint16{0, 500, 100, 900, 0},
+	}
+	for _, tc := range []struct{ uid, rank, miners int }{
+		{3, 1, 3}, // miners: 1 (permit, but incentive), 2 and 3
+		{1, 2, 3},
+		{2, 3, 3},
+		{0, 4, 4}, // a validator asking about itself counts itself, last
+		{4, 4, 4},
+	} {
+		r, n := minerRank(m, tc.uid)
+		if r != tc.rank || n != tc.miners {
+			t.Errorf("uid %d: rank %d of %d, want %d of %d", tc.uid, r, n, tc.rank, tc.miners)
+		}
+	}
+}

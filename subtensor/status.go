@@ -18,7 +18,8 @@ type MinerStatus struct {
 	Registered bool   `json:"registered"`
 	UID        uint16 `json:"uid"`
 	// Rank is the hotkey's place by incentive among the subnet's miners
-	// (UIDs without a validator permit), 1 = best; Miners is their number.
+	// (UIDs without a validator permit, or with incentive), 1 = best;
+	// Miners is their number.
 	Rank   int `json:"rank"`
 	Miners int `json:"miners"`
 	// Incentive is the chain's u16 incentive as a fraction of 1.
@@ -104,12 +105,13 @@ func (c *Client) Status(ctx context.Context, netuid uint16, hotkey keys.PublicKe
 	return st, nil
 }
 
-// minerRank ranks uid by incentive among UIDs without a validator permit
-// (uid itself always counts), ties broken by UID.
+// minerRank ranks uid by incentive among the subnet's miners: UIDs without
+// a validator permit, or with incentive (on small subnets every UID may hold
+// a permit), and uid itself; ties are broken by UID.
 func minerRank(m *Metagraph, uid int) (rank, miners int) {
 	var ids []int
 	for i := range m.Hotkeys {
-		if i == uid || !GetBool(m.ValidatorPermit, i) {
+		if i == uid || !GetBool(m.ValidatorPermit, i) || GetU16(m.Incentives, i) > 0 {
 			ids = append(ids, i)
 		}
 	}
