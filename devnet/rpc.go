@@ -158,7 +158,7 @@ func (s *server) handleOne(c *wsConn, msg []byte) []byte {
 	if !ok {
 		return mustJSON(rpcResponse{JSONRPC: "2.0", ID: id, Error: &rpcError{Code: codeNoMethod, Message: "Method not found"}})
 	}
-	res, rerr := m(s, c, req.Params)
+	res, rerr := s.call(m, c, req)
 	if rerr != nil {
 		return mustJSON(rpcResponse{JSONRPC: "2.0", ID: id, Error: rerr})
 	}
@@ -166,6 +166,18 @@ func (s *server) handleOne(c *wsConn, msg []byte) []byte {
 		return []byte(`{"jsonrpc":"2.0","id":` + string(id) + `,"result":null}`)
 	}
 	return mustJSON(rpcResponse{JSONRPC: "2.0", ID: id, Result: res})
+}
+
+// call runs a method; a bug that panics answers Internal error instead of
+// stopping the node.
+func (s *server) call(m rpcMethod, c *wsConn, req rpcRequest) (res any, rerr *rpcError) {
+	defer func() {
+		if r := recover(); r != nil {
+			s.log.Error("devnet: rpc method panicked", "method", req.Method, "panic", r)
+			res, rerr = nil, &rpcError{Code: codeInternal, Message: "Internal error"}
+		}
+	}()
+	return m(s, c, req.Params)
 }
 
 func mustJSON(v any) []byte {
