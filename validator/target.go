@@ -1,10 +1,12 @@
 package validator
 
 import (
+	"fmt"
 	"net/netip"
 	"net/url"
 	"strconv"
 	"strings"
+	"syscall"
 
 	"github.com/minerkit/minerkit/keys"
 	"github.com/minerkit/minerkit/metagraph"
@@ -65,9 +67,25 @@ func private(raw string) bool {
 	if err != nil {
 		return false
 	}
+	return privateIP(ip)
+}
+
+func privateIP(ip netip.Addr) bool {
 	ip = ip.Unmap()
 	return ip.IsLoopback() || ip.IsPrivate() || ip.IsLinkLocalUnicast() || ip.IsUnspecified() ||
 		ip.IsMulticast() || ip.IsInterfaceLocalMulticast() || ip.IsLinkLocalMulticast()
+}
+
+// refusePrivate is a net.Dialer Control that refuses private addresses.
+func refusePrivate(network, address string, _ syscall.RawConn) error {
+	ap, err := netip.ParseAddrPort(address)
+	if err != nil {
+		return fmt.Errorf("validator: dial %s: %w", address, err)
+	}
+	if privateIP(ap.Addr()) {
+		return fmt.Errorf("validator: refusing to dial %s, a private address (set AllowPrivate on a local chain)", address)
+	}
+	return nil
 }
 
 // Discover returns the miners to query among neurons: every neuron but self

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"sort"
 	"strings"
@@ -196,8 +197,15 @@ func (v *Validator) client() *http.Client {
 	v.mu.Lock()
 	defer v.mu.Unlock()
 	if v.HTTPClient == nil {
+		dialer := &net.Dialer{Timeout: v.cfg.Timeout}
+		if !v.cfg.AllowPrivate {
+			// Checked again at connect time: a miner's host name may resolve
+			// to a private address.
+			dialer.Control = refusePrivate
+		}
 		v.HTTPClient = &http.Client{
 			Transport: &epistula.Transport{Signer: v.hotkey, Base: &http.Transport{
+				DialContext:         dialer.DialContext,
 				MaxIdleConnsPerHost: 4,
 				IdleConnTimeout:     90 * time.Second,
 				TLSHandshakeTimeout: v.cfg.Timeout,

@@ -376,3 +376,20 @@ func TestPrivateNetwork(t *testing.T) {
 		}
 	}
 }
+
+// A host name that resolves to a private address is refused at connect
+// time when AllowPrivate is off.
+func TestRefusePrivateAtDial(t *testing.T) {
+	val, m := key(t, "//Val"), key(t, "//M")
+	srv := epistulaMiner(t, m, nil)
+	ch := &fakeChain{sub: validator.Subnet{Block: 1}}
+	v, err := validator.New(validator.Config{}, val, ch)
+	if err != nil {
+		t.Fatal(err)
+	}
+	url := strings.Replace(srv.URL, "127.0.0.1", "localhost", 1)
+	r := v.Query(context.Background(), validator.Target{UID: 0, Hotkey: m.Address(), URL: url})
+	if r.Err == nil || !strings.Contains(r.Err.Error(), "private address") || r.Score != 0 {
+		t.Fatalf("%+v", r)
+	}
+}
