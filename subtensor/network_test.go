@@ -68,3 +68,22 @@ func TestBlocksPerDay(t *testing.T) {
 		t.Fatalf("BlocksToDuration(5) = %v", got)
 	}
 }
+
+func FuzzResolveNetwork(f *testing.F) {
+	for _, s := range []string{"finney", "ws://127.0.0.1:9944", "wss://a:443,wss://b:443", "127.0.0.1:9944", ",", "ws://", "::"} {
+		f.Add(s, "")
+		f.Add("test", s)
+	}
+	f.Fuzz(func(t *testing.T, network, endpoint string) {
+		n, err := ResolveNetwork(NetworkConfig{Network: network, ChainEndpoint: endpoint})
+		if err == nil && (len(n.Endpoints) == 0 || n.BlockTime <= 0 || n.Name == "") {
+			t.Fatalf("%q %q: %+v", network, endpoint, n)
+		}
+	})
+}
+
+func FuzzDecodeNeuronLite(f *testing.F) {
+	f.Add([]byte{0})
+	f.Add([]byte{1, 2, 3})
+	f.Fuzz(func(t *testing.T, b []byte) { _, _ = DecodeNeuronLite(b) })
+}
