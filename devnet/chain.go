@@ -45,12 +45,12 @@ func (s txStatus) json() any {
 	return s.kind
 }
 
-func newChain(rt *runtime, g *Genesis) (*chain, error) {
+func newChain(rt *runtime, g *Genesis, ids accountIDs) (*chain, error) {
 	c := &chain{rt: rt, st: newStore(0), byHash: make(map[[32]byte]uint32), pool: newPool(),
 		watch: make(map[[32]byte][]func(txStatus)), lsn: make(map[int]func(*block)), maxTx: 4096}
 	x := &exec{rt: rt, s: state{o: newOverlay(storeAt{c.st, 0})}}
 	x.setPhase(phaseInitialization, 0)
-	if err := g.build(x); err != nil {
+	if err := g.build(x, ids); err != nil {
 		return nil, err
 	}
 	x.s.putU32(keyPlain("System", "Number"), 0)

@@ -122,35 +122,57 @@ func LoadGenesis(path string) (*Genesis, error) {
 	if err := json.Unmarshal(b, g); err != nil {
 		return nil, fmt.Errorf("devnet: genesis %s: %w (see DevGenesis for the fields)", path, err)
 	}
-	if err := g.validate(); err != nil {
+	if _, err := g.resolve(); err != nil {
 		return nil, err
 	}
 	return g, nil
 }
 
-func (g *Genesis) validate() error {
+// accountIDs maps the genesis's account strings (SS58 or SURI) to keys.
+type accountIDs map[string]accountID
+
+// resolve checks the genesis and resolves each account string once (a
+// secret URI costs a key derivation).
+func (g *Genesis) resolve() (accountIDs, error) {
 	if g.ExistentialDeposit == 0 {
-		return fmt.Errorf("devnet: genesis existential_deposit must be positive")
+		return nil, fmt.Errorf("devnet: genesis existential_deposit must be positive")
+	}
+	ids := make(accountIDs)
+	add := func(s string) error {
+		if _, ok := ids[s]; ok {
+			return nil
+		}
+		id, err := resolveAccount(s)
+		if err != nil {
+			return err
+		}
+		ids[s] = id
+		return nil
 	}
 	for _, a := range g.Accounts {
-		if _, err := resolveAccount(a.Account); err != nil {
-			return err
+		if err := add(a.Account); err != nil {
+			return nil, err
 		}
 	}
 	for _, s := range g.Subnets {
 		if s.Netuid == 0 {
-			return fmt.Errorf("devnet: genesis subnet 0 is the root network; use netuid 1 or more")
+			return nil, fmt.Errorf("devnet: genesis subnet 0 is the root network; use netuid 1 or more")
 		}
-		if _, err := resolveAccount(s.Owner); err != nil {
-			return err
+		if err := add(s.Owner); err != nil {
+			return nil, err
+		}
+		if s.OwnerHotkey != "" {
+			if err := add(s.OwnerHotkey); err != nil {
+				return nil, err
+			}
 		}
 	}
 	if g.Sudo != "" {
-		if _, err := resolveAccount(g.Sudo); err != nil {
-			return err
+		if err := add(g.Sudo); err != nil {
+			return nil, err
 		}
 	}
-	return nil
+	return ids, nil
 }
 
 // resolveAccount reads an SS58 address or a secret URI.
@@ -170,13 +192,10 @@ func resolveAccount(s string) (accountID, error) {
 }
 
 // build writes the genesis state.
-func (g *Genesis) build(x *exec) error {
+func (g *Genesis) build(x *exec, ids accountIDs) error {
 	var total uint64
 	for _, a := range g.Accounts {
-		id, err := resolveAccount(a.Account)
-		if err != nil {
-			return err
-		}
+		id := ids[a.Account]
 		if a.Balance < g.ExistentialDeposit {
 			return fmt.Errorf("devnet: genesis account %s: balance %d below the existential deposit %d", a.Account, a.Balance, g.ExistentialDeposit)
 		}
@@ -188,11 +207,7 @@ func (g *Genesis) build(x *exec) error {
 	}
 	x.s.putU64(keyPlain("Balances", "TotalIssuance"), total)
 	if g.Sudo != "" {
-		id, err := resolveAccount(g.Sudo)
-		if err != nil {
-			return err
-		}
-		x.s.putAcc(keyPlain("Sudo", "Key"), id)
+		x.s.putAcc(keyPlain("Sudo", "Key"), ids[g.Sudo])
 	}
 	x.s.putU64(keyPlain("SubtensorModule", "StakeThreshold"), g.StakeThreshold)
 	x.s.putU32(keyPlain("Commitments", "MaxSpace"), g.CommitmentMaxSpace)
@@ -201,15 +216,10 @@ func (g *Genesis) build(x *exec) error {
 	x.s.putU16(keyNet("Tempo", 0), 0)
 	x.s.putU16(keyPlain("SubtensorModule", "TotalNetworks"), 1)
 	for _, s := range g.Subnets {
-		owner, err := resolveAccount(s.Owner)
-		if err != nil {
-			return err
-		}
+		owner := ids[s.Owner]
 		hot := owner
 		if s.OwnerHotkey != "" {
-			if hot, err = resolveAccount(s.OwnerHotkey); err != nil {
-				return err
-			}
+			hot = ids[s.OwnerHotkey]
 		}
 		p := g.SubnetDefaults
 		if s.Params != nil {

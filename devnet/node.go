@@ -64,7 +64,8 @@ func Start(ctx context.Context, cfg Config) (*Node, error) {
 	if g == nil {
 		g = DevGenesis()
 	}
-	if err := g.validate(); err != nil {
+	ids, err := g.resolve()
+	if err != nil {
 		return nil, err
 	}
 	if cfg.Addr == "" {
@@ -89,9 +90,9 @@ func Start(ctx context.Context, cfg Config) (*Node, error) {
 	}
 	var ch *chain
 	if cfg.DataDir != "" {
-		ch, err = loadChain(rt, g, cfg.DataDir)
+		ch, err = loadChain(rt, g, ids, cfg.DataDir)
 	} else {
-		ch, err = newChain(rt, g)
+		ch, err = newChain(rt, g, ids)
 	}
 	if err != nil {
 		return nil, err

@@ -87,8 +87,8 @@ func saveChain(c *chain, dir string) error {
 }
 
 // loadChain resumes the chain saved in dir, or starts a new one there.
-func loadChain(rt *runtime, g *Genesis, dir string) (*chain, error) {
-	fresh, err := newChain(rt, g)
+func loadChain(rt *runtime, g *Genesis, ids accountIDs, dir string) (*chain, error) {
+	fresh, err := newChain(rt, g, ids)
 	if err != nil {
 		return nil, err
 	}
