@@ -253,8 +253,9 @@ func (c *Client) CommitText(ctx context.Context, hotkey keys.Signer, netuid uint
 	return c.SetCommitment(ctx, hotkey, netuid, []Data{d}, o)
 }
 
-// CommitURL checks that u is an absolute http(s), ws(s) or tcp URL and
-// commits it as text.
+// CommitURL checks that u is an absolute http(s), ws(s), tcp or grpc URL
+// and commits it as text. Loopback URLs are allowed (devnets); see
+// EndpointWarning.
 func (c *Client) CommitURL(ctx context.Context, hotkey keys.Signer, netuid uint16, u string, o TxOptions) (*TxResult, error) {
 	if err := CheckEndpointURL(u); err != nil {
 		return nil, err
@@ -276,10 +277,25 @@ func CheckEndpointURL(u string) error {
 	if p.Host == "" {
 		return fmt.Errorf("subtensor: endpoint %q has no host", u)
 	}
-	if ip, err := netip.ParseAddr(p.Hostname()); err == nil && (ip.IsLoopback() || ip.IsUnspecified()) {
-		return fmt.Errorf("subtensor: endpoint %q points at %s, which validators cannot reach; use your public address", u, ip)
+	if ip, err := netip.ParseAddr(p.Hostname()); err == nil && ip.IsUnspecified() {
+		return fmt.Errorf("subtensor: endpoint %q points at %s, which no one can connect to; use your public address", u, ip)
 	}
 	return nil
+}
+
+// EndpointWarning returns a warning for an endpoint URL that only this
+// machine can reach (loopback, "localhost"), fine on a devnet but not for
+// validators on a public network; "" otherwise.
+func EndpointWarning(u string) string {
+	p, err := url.Parse(u)
+	if err != nil {
+		return ""
+	}
+	h := p.Hostname()
+	if ip, err := netip.ParseAddr(h); (err == nil && ip.IsLoopback()) || h == "localhost" {
+		return fmt.Sprintf("%s is reachable from this machine only: fine on a devnet, but validators on a public network cannot call it", u)
+	}
+	return ""
 }
 
 // SetWeights sets the validator hotkey's weights on netuid. uids and

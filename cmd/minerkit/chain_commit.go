@@ -61,6 +61,9 @@ the same data. Without --data/--endpoint/--hex it shows the current commitment
 			if err := subtensor.CheckEndpointURL(endpoint); err != nil {
 				return err
 			}
+			if w := subtensor.EndpointWarning(endpoint); w != "" {
+				fmt.Fprintln(cmd.ErrOrStderr(), "warning:", w)
+			}
 			payload = []byte(endpoint)
 		case hexData != "":
 			b, err := hex.DecodeString(strings.TrimPrefix(hexData, "0x"))
