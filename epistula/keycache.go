@@ -18,12 +18,20 @@ const DefaultKeyCacheSize = 4096
 type keyCache struct {
 	max  int64
 	n    atomic.Int64
-	keys sync.Map // string → *keys.VerifyKey
+	keys sync.Map // string → *signerKey
 }
 
-func (c *keyCache) get(addr string) (*keys.VerifyKey, error) {
+// signerKey is a decoded signer: its verification key and its canonical
+// address (Bittensor prefix 42), which names the signer whatever prefix the
+// request used.
+type signerKey struct {
+	vk   *keys.VerifyKey
+	addr string
+}
+
+func (c *keyCache) get(addr string) (*signerKey, error) {
 	if v, ok := c.keys.Load(addr); ok {
-		return v.(*keys.VerifyKey), nil
+		return v.(*signerKey), nil
 	}
 	pub, err := keys.DecodeAddress(addr)
 	if err != nil {
@@ -33,10 +41,11 @@ func (c *keyCache) get(addr string) (*keys.VerifyKey, error) {
 	if err != nil {
 		return nil, err
 	}
+	sk := &signerKey{vk: vk, addr: pub.Address()}
 	if c.n.Add(1) > c.max {
 		c.keys.Clear()
 		c.n.Store(1)
 	}
-	c.keys.Store(addr, vk)
-	return vk, nil
+	c.keys.Store(addr, sk)
+	return sk, nil
 }

@@ -75,7 +75,7 @@ func TestKeyCacheBounded(t *testing.T) {
 	for _, suri := range []string{"//A", "//B", "//C", "//D", "//A"} {
 		k := mustKey(t, suri)
 		vk, err := c.get(k.Address())
-		if err != nil || vk.Public() != k.Public() {
+		if err != nil || vk.vk.Public() != k.Public() || vk.addr != k.Address() {
 			t.Fatalf("%s: %v", suri, err)
 		}
 	}

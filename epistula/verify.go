@@ -67,7 +67,8 @@ func (v *Verifier) init() {
 }
 
 // Verify checks the signed request (h, body) at time now and returns the
-// signer's SS58 address. Errors are *Error; errors.Is matches the sentinel of
+// signer's SS58 address with the Bittensor prefix 42, whatever prefix the
+// request used. Errors are *Error; errors.Is matches the sentinel of
 // their Reason. Checks run cheapest first (syntax, version, time, receiver),
 // then the signature, then the replay cache, so unsigned junk never fills the
 // cache.
@@ -78,10 +79,7 @@ func (v *Verifier) Verify(h http.Header, body []byte, now time.Time) (string, er
 		return "", err
 	}
 	bodyHash := BodyHash(body)
-	if err := v.verifyParsed(&p, &bodyHash, now); err != nil {
-		return "", err
-	}
-	return p.SignedBy, nil
+	return v.verifyParsed(&p, &bodyHash, now)
 }
 
 // ParseHeaders is the package's ParseHeaders with v's options applied
@@ -99,13 +97,14 @@ func (v *Verifier) ParseHeaders(h http.Header) (Headers, error) {
 }
 
 // VerifyParsed is Verify for headers already parsed and a body hash already
-// computed (BodyHash). It is what Verify does after parsing.
-func (v *Verifier) VerifyParsed(p *Headers, bodyHash *[64]byte, now time.Time) error {
+// computed (BodyHash). It is what Verify does after parsing, and returns the
+// same: the signer's address.
+func (v *Verifier) VerifyParsed(p *Headers, bodyHash *[64]byte, now time.Time) (string, error) {
 	v.init()
 	return v.verifyParsed(p, bodyHash, now)
 }
 
-func (v *Verifier) verifyParsed(p *Headers, bodyHash *[64]byte, now time.Time) error {
+func (v *Verifier) verifyParsed(p *Headers, bodyHash *[64]byte, now time.Time) (string, error) {
 	var buf [256]byte
 	var msg []byte
 	var expiry time.Time
@@ -116,14 +115,14 @@ func (v *Verifier) verifyParsed(p *Headers, bodyHash *[64]byte, now time.Time) e
 			w = DefaultWindow
 		}
 		if err := checkTime(p.Time, now.UnixMilli(), w.Milliseconds(), time.Millisecond, HeaderTimestamp, "Unix milliseconds"); err != nil {
-			return err
+			return "", err
 		}
 		if v.Self != "" {
 			if p.SignedFor == "" && !v.AllowMissingSignedFor {
-				return newError(ReasonWrongReceiver, "header %s is missing: sign the request for this miner (%s)", HeaderSignedFor, v.Self)
+				return "", newError(ReasonWrongReceiver, "header %s is missing: sign the request for this miner (%s)", HeaderSignedFor, v.Self)
 			}
 			if p.SignedFor != "" && p.SignedFor != v.Self && !sameAccount(p.SignedFor, v.Self) {
-				return newError(ReasonWrongReceiver, "signed for %s, this miner is %s", p.SignedFor, v.Self)
+				return "", newError(ReasonWrongReceiver, "signed for %s, this miner is %s", p.SignedFor, v.Self)
 			}
 		}
 		msg = AppendMessage(buf[:0], bodyHash, p.UUID, p.Timestamp, p.SignedFor)
@@ -131,27 +130,27 @@ func (v *Verifier) verifyParsed(p *Headers, bodyHash *[64]byte, now time.Time) e
 		expiry = time.UnixMilli(p.Time).Add(w + time.Millisecond)
 	case X:
 		if v.DisableX {
-			return newError(ReasonUnsupportedVersion, "X-Epistula headers are not accepted here: sign with Epistula v2")
+			return "", newError(ReasonUnsupportedVersion, "X-Epistula headers are not accepted here: sign with Epistula v2")
 		}
 		w := v.XWindow
 		if w <= 0 {
 			w = DefaultXWindow
 		}
 		if err := checkTime(p.Time, now.UnixNano(), w.Nanoseconds(), time.Nanosecond, HeaderXTimestamp, "Unix nanoseconds"); err != nil {
-			return err
+			return "", err
 		}
 		msg = AppendXMessage(buf[:0], bodyHash, p.Timestamp)
 		expiry = time.Unix(0, p.Time).Add(w + 1)
 	default:
-		return newError(ReasonMalformed, "no Epistula headers")
+		return "", newError(ReasonMalformed, "no Epistula headers")
 	}
 
-	vk, err := v.keyCache.get(p.SignedBy)
+	signer, err := v.keyCache.get(p.SignedBy)
 	if err != nil {
-		return &Error{Reason: ReasonMalformed, Detail: "signer address does not decode", Err: err}
+		return "", &Error{Reason: ReasonMalformed, Detail: "signer address does not decode", Err: err}
 	}
-	if !vk.VerifyRaw(msg, p.Signature[:]) && (v.RejectBytesWrap || !verifyWrapped(vk, msg, p.Signature[:])) {
-		return newError(ReasonBadSignature, "signature by %s does not match the request (body, uuid, timestamp and receiver are all signed)", p.SignedBy)
+	if !signer.vk.VerifyRaw(msg, p.Signature[:]) && (v.RejectBytesWrap || !verifyWrapped(signer.vk, msg, p.Signature[:])) {
+		return "", newError(ReasonBadSignature, "signature by %s does not match the request (body, uuid, timestamp and receiver are all signed)", p.SignedBy)
 	}
 
 	// X requests have no uuid: the timestamp, unique per sender in
@@ -160,14 +159,17 @@ func (v *Verifier) verifyParsed(p *Headers, bodyHash *[64]byte, now time.Time) e
 	if p.Variant == X {
 		id = p.Timestamp
 	}
-	seen, err := v.replay.Seen(p.SignedBy, id, expiry)
+	// The signer is named by its canonical address: Signed-By is not part
+	// of the signed message, so the same request re-encoded under another
+	// SS58 prefix must still be a replay.
+	seen, err := v.replay.Seen(signer.addr, id, expiry)
 	if err != nil {
-		return &Error{Reason: ReasonUnavailable, Detail: "cannot check for a replay; retry later", Err: err}
+		return "", &Error{Reason: ReasonUnavailable, Detail: "cannot check for a replay; retry later", Err: err}
 	}
 	if seen {
-		return newError(ReasonReplayed, "request %s from %s was already accepted: send a fresh uuid with every request", id, p.SignedBy)
+		return "", newError(ReasonReplayed, "request %s from %s was already accepted: send a fresh uuid with every request", id, signer.addr)
 	}
-	return nil
+	return signer.addr, nil
 }
 
 // sameAccount reports whether two SS58 addresses name one key under

@@ -219,6 +219,30 @@ func TestReplayCacheFullFailsClosed(t *testing.T) {
 	}
 }
 
+// TestReplayUnderAnotherPrefix: Epistula-Signed-By is not signed, so an
+// attacker can re-encode it under another SS58 prefix; the replay cache and
+// the returned caller must name the key, not the string.
+func TestReplayUnderAnotherPrefix(t *testing.T) {
+	alice := mustKey(t, "//Alice")
+	v := &Verifier{Self: bobAddr, Replay: NewMemoryCache(0, func() time.Time { return testNow })}
+	h := SignWith(alice, nil, bobAddr, testNow.UnixMilli(), testUUID)
+	if _, err := v.Verify(h, nil, testNow); err != nil {
+		t.Fatal(err)
+	}
+	for _, prefix := range []uint16{0, 2, 1000} {
+		h2 := h.Clone()
+		h2.Set(HeaderSignedBy, keys.EncodeSS58(alice.Public(), prefix))
+		if _, err := v.Verify(h2, nil, testNow); ReasonOf(err) != ReasonReplayed {
+			t.Fatalf("prefix %d: %v, want replayed", prefix, err)
+		}
+	}
+	h3 := SignWith(alice, nil, bobAddr, testNow.UnixMilli(), NewUUID())
+	h3.Set(HeaderSignedBy, keys.EncodeSS58(alice.Public(), 0))
+	if caller, err := v.Verify(h3, nil, testNow); err != nil || caller != aliceAddr {
+		t.Fatalf("prefix 0 signer: %q, %v; want %s", caller, err, aliceAddr)
+	}
+}
+
 func TestVerifyFunc(t *testing.T) {
 	alice := mustKey(t, "//Alice")
 	h := SignWith(alice, nil, bobAddr, testNow.UnixMilli(), testUUID)

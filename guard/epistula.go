@@ -55,7 +55,7 @@ func (e *Epistula) Handler(next http.Handler) http.Handler {
 		}
 		t0 := time.Now()
 		hash := epistula.BodyHash(body)
-		err = e.Verifier.VerifyParsed(&p, &hash, now())
+		caller, err := e.Verifier.VerifyParsed(&p, &hash, now())
 		st.Verify = time.Since(t0)
 		if e.Metrics != nil {
 			e.Metrics.verify.Observe(st.Verify.Seconds())
@@ -64,7 +64,7 @@ func (e *Epistula) Handler(next http.Handler) http.Handler {
 			deny(e.Deny, w, r, epistulaRefusal(err))
 			return
 		}
-		st.Caller = p.SignedBy
+		st.Caller = caller
 		st.body.Reset(body)
 		r.Body = &st.body
 		r.ContentLength = int64(len(body))
