@@ -138,15 +138,41 @@ func (g *Genesis) resolve() (accountIDs, error) {
 		return nil, fmt.Errorf("devnet: genesis existential_deposit must be positive")
 	}
 	ids := make(accountIDs)
+	// Dev accounts share one phrase: derive its root once (PBKDF2 is the
+	// cost), then each account's junctions.
+	roots := make(map[[2]string]*keys.Keypair)
 	add := func(s string) error {
 		if _, ok := ids[s]; ok {
 			return nil
 		}
-		id, err := resolveAccount(s)
-		if err != nil {
-			return err
+		if !isSURI(s) {
+			id, err := resolveAccount(s)
+			if err != nil {
+				return err
+			}
+			ids[s] = id
+			return nil
 		}
-		ids[s] = id
+		u, err := keys.ParseSURI(s)
+		if err != nil {
+			return fmt.Errorf("devnet: genesis account %q: %w", s, err)
+		}
+		rk := [2]string{u.Phrase, u.Password}
+		kp := roots[rk]
+		if kp == nil {
+			root := u
+			root.Path = nil
+			if kp, err = root.Keypair(); err != nil {
+				return fmt.Errorf("devnet: genesis account %q: %w", s, err)
+			}
+			roots[rk] = kp
+		}
+		for _, j := range u.Path {
+			if kp, err = kp.Derive(j); err != nil {
+				return fmt.Errorf("devnet: genesis account %q: %w", s, err)
+			}
+		}
+		ids[s] = kp.Public()
 		return nil
 	}
 	for _, a := range g.Accounts {
@@ -175,9 +201,13 @@ func (g *Genesis) resolve() (accountIDs, error) {
 	return ids, nil
 }
 
+func isSURI(s string) bool {
+	return strings.HasPrefix(s, "/") || strings.HasPrefix(s, "0x") || strings.Contains(s, " ")
+}
+
 // resolveAccount reads an SS58 address or a secret URI.
 func resolveAccount(s string) (accountID, error) {
-	if strings.HasPrefix(s, "/") || strings.Contains(s, " ") {
+	if isSURI(s) {
 		kp, err := keys.FromSURI(s)
 		if err != nil {
 			return accountID{}, fmt.Errorf("devnet: genesis account %q: %w", s, err)

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 )
 
@@ -46,5 +47,31 @@ func TestLoadGenesis(t *testing.T) {
 		if _, err := LoadGenesis(path); err == nil {
 			t.Errorf("accepted %s", bad)
 		}
+	}
+}
+
+// TestResolveMatchesFromSURI: the shared-root derivation gives the same keys
+// as keys.FromSURI.
+func TestResolveMatchesFromSURI(t *testing.T) {
+	suris := []string{"//Alice", "//Alice//stash", "//Bob/soft", "//Eve///pw", "0x" + strings.Repeat("ab", 32) + "//x",
+		"bottom drive obey lake curtain smoke basket hold race lonely fit walk//Charlie"}
+	g := DevGenesis()
+	g.Accounts = nil
+	for _, s := range suris {
+		g.Accounts = append(g.Accounts, GenesisAccount{Account: s, Balance: TAO})
+	}
+	alice := mustKey(t, "//Alice").Address()
+	g.Accounts = append(g.Accounts, GenesisAccount{Account: alice, Balance: TAO})
+	ids, err := g.resolve()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range suris {
+		if want := mustKey(t, s).Public(); ids[s] != want {
+			t.Errorf("%s: %s, want %s", s, ids[s].Address(), want.Address())
+		}
+	}
+	if ids[alice].Address() != alice {
+		t.Errorf("SS58 account resolved to %s", ids[alice].Address())
 	}
 }
