@@ -557,3 +557,25 @@ func TestDevnetModuleErrorInWords(t *testing.T) {
 	}
 	t.Log(err)
 }
+
+// Over plain HTTP (no subscriptions) calls still wait for their block.
+func TestSubmitOverHTTP(t *testing.T) {
+	n, err := devnet.Start(context.Background(), devnet.Config{BlockTime: testBlockTime})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer n.Close()
+	ctx := ctxT(t)
+	c, err := subtensor.Dial(ctx, subtensor.Network{Name: "devnet", Endpoints: []string{n.HTTPURL()}}, subtensor.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	tx, err := c.Transfer(ctx, key(t, "//Alice"), key(t, "//Bob").Public(), subtensor.TAO(1), false, subtensor.TxOptions{})
+	if err != nil || tx.Block == 0 || !tx.FeeKnown {
+		t.Fatalf("transfer over HTTP: %+v %v", tx, err)
+	}
+	if _, ok := tx.Event("Balances", "Transfer"); !ok {
+		t.Fatalf("events %v", tx.Events)
+	}
+}

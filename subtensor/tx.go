@@ -158,6 +158,9 @@ func (c *Client) Submit(ctx context.Context, signer keys.Signer, call substrate.
 	}
 	res := &TxResult{Call: call.String(), Hash: substrate.HashBlake2_256(ext)}
 	st, err := c.rpc.AuthorSubmitAndWatchExtrinsic(ctx, ext)
+	if errors.Is(err, rpc.ErrSubscriptionsUnsupported) {
+		return c.submitAndPoll(ctx, res, call, ext, o)
+	}
 	if err != nil {
 		return nil, c.poolError(call, err)
 	}
@@ -215,6 +218,57 @@ loop:
 		o.status(fmt.Sprintf("in block %d", res.Block))
 	}
 	return res, res.failure()
+}
+
+// submitAndPoll is Submit for transports without subscriptions (HTTP): it
+// submits, then reads each new block until one contains the extrinsic
+// (the best block; on chains with instant finality that is final too).
+func (c *Client) submitAndPoll(ctx context.Context, res *TxResult, call substrate.Call, ext []byte, o TxOptions) (*TxResult, error) {
+	head, err := c.rpc.ChainGetHeader(ctx, nil)
+	if err != nil {
+		return nil, fmt.Errorf("subtensor: read best block: %w", err)
+	}
+	if _, err := c.rpc.AuthorSubmitExtrinsic(ctx, ext); err != nil {
+		return nil, c.poolError(call, err)
+	}
+	o.status("submitted " + call.String())
+	period := o.Period
+	if period == 0 {
+		period = 64
+	}
+	next, last := uint64(head.Number)+1, uint64(head.Number)+period+1
+	tick := min(max(c.BlockTime()/2, 50*time.Millisecond), 2*time.Second)
+	for next <= last {
+		best, err := c.rpc.ChainGetHeader(ctx, nil)
+		if err != nil {
+			return nil, fmt.Errorf("subtensor: %s: lost track of the transaction (%w); it may still land: check before sending it again", call, err)
+		}
+		for ; next <= uint64(best.Number) && next <= last; next++ {
+			h, err := c.rpc.ChainGetBlockHash(ctx, next)
+			if err != nil {
+				return nil, fmt.Errorf("subtensor: read block %d: %w", next, err)
+			}
+			blk, err := c.rpc.ChainGetBlock(ctx, &h)
+			if err != nil {
+				return nil, fmt.Errorf("subtensor: read block %d: %w", next, err)
+			}
+			for _, x := range blk.Block.Extrinsics {
+				if bytes.Equal(x, ext) {
+					if err := c.readOutcome(ctx, res, h, ext); err != nil {
+						return res, err
+					}
+					o.status(fmt.Sprintf("in block %d", res.Block))
+					return res, res.failure()
+				}
+			}
+		}
+		select {
+		case <-ctx.Done():
+			return nil, fmt.Errorf("subtensor: %s: stopped waiting before it was included (it may still land): %w", call, ctx.Err())
+		case <-time.After(tick):
+		}
+	}
+	return nil, fmt.Errorf("subtensor: %s: not included within its %d-block validity; it has expired and can be sent again", call, period)
 }
 
 // poolError turns a submit error into words.
