@@ -76,6 +76,7 @@ type Stats struct {
 	Executed     int64 // handler runs
 	Replayed     int64 // redeliveries answered from the journal
 	Reported     int64 // results acknowledged through "results"
+	Confirmed    int64 // job acks proven delivered by a later ping/pong
 }
 
 // Client keeps one authenticated outbound connection to an orchestrator and
@@ -126,7 +127,7 @@ type Client struct {
 	running  bool
 	state    *runState // of the current Run, for metrics
 	metrics  jobMetrics
-	stats    struct{ connects, dialFailures, authRefused, executed, replayed, reported atomic.Int64 }
+	stats    struct{ connects, dialFailures, authRefused, executed, replayed, reported, confirmed atomic.Int64 }
 }
 
 // Handle registers h for jobs of the given type. Jobs of a type with no
@@ -150,7 +151,7 @@ func (c *Client) Stats() Stats {
 	return Stats{
 		Connects: c.stats.connects.Load(), DialFailures: c.stats.dialFailures.Load(),
 		AuthRefused: c.stats.authRefused.Load(), Executed: c.stats.executed.Load(),
-		Replayed: c.stats.replayed.Load(), Reported: c.stats.reported.Load(),
+		Replayed: c.stats.replayed.Load(), Reported: c.stats.reported.Load(), Confirmed: c.stats.confirmed.Load(),
 	}
 }
 
@@ -302,8 +303,9 @@ func deadlineOf(ctx context.Context) time.Time {
 	return d
 }
 
-// minStableLink is how long a link must last for the backoff to start over;
-// a server that accepts and drops at once must not cause a reconnect storm.
+// minStableLink is how long a link that brought no event must last for the
+// backoff to start over: a server that accepts and drops at once must not
+// cause a reconnect storm.
 const minStableLink = 10 * time.Second
 
 // connectLoop dials with backoff until life ends, serving each link.
@@ -338,13 +340,13 @@ func (c *Client) connectLoop(life context.Context, st *runState) {
 		c.stats.connects.Add(1)
 		log.Info("connected to orchestrator", "url", c.URL, "transport", c.transport())
 		since := time.Now()
-		c.serve(life, st, l)
+		events := c.serve(life, st, l)
 		if life.Err() != nil {
 			return
 		}
 		log.Warn("orchestrator connection lost; reconnecting", "err", l.Err(), "after", time.Since(since).Round(time.Millisecond))
-		if time.Since(since) >= minStableLink {
-			attempt = 0
+		if events > 0 || time.Since(since) >= minStableLink {
+			attempt = 0 // a working link: come back at once
 		} else if !wait() {
 			return
 		}
@@ -374,8 +376,9 @@ func (c *Client) dial(ctx context.Context) (link, error) {
 	return dialSocketIO(ctx, cfg)
 }
 
-// serve handles one link until it ends or life ends.
-func (c *Client) serve(life context.Context, st *runState, l link) {
+// serve handles one link until it ends or life ends, and returns the
+// number of events it received.
+func (c *Client) serve(life context.Context, st *runState, l link) (events int) {
 	st.setLink(l)
 	defer st.setLink(nil)
 	stop := context.AfterFunc(life, func() { l.Close("miner shutting down") })
@@ -391,6 +394,7 @@ func (c *Client) serve(life context.Context, st *runState, l link) {
 	st.kickReport()
 
 	for ev := range l.Events() {
+		events++
 		switch ev.Event {
 		case "job":
 			c.onJob(st, l, ev)
@@ -411,6 +415,7 @@ func (c *Client) serve(life context.Context, st *runState, l link) {
 			}
 		}
 	}
+	return events
 }
 
 func (c *Client) heartbeat(st *runState) Heartbeat {
@@ -461,6 +466,7 @@ func (c *Client) reportLoop(st *runState, l link) {
 			return
 		case <-l.ConfirmedNotify():
 			if ids := st.confirmed(l); len(ids) > 0 {
+				c.stats.confirmed.Add(int64(len(ids)))
 				if err := c.Journal.MarkReported(ids...); err != nil {
 					c.log().Error("journal", "err", err)
 				}
