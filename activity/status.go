@@ -50,7 +50,7 @@ func (s *Status) Rows() []Row {
 	}
 	role := "miner"
 	if s.ValidatorPermit {
-		role = "validator (permit)"
+		role = "has a validator permit"
 	}
 	imm := "over: the UID can be replaced when the subnet is full"
 	if s.ImmunityLeft > 0 {

@@ -80,6 +80,9 @@ what changed since the previous one.`,
 			defer qcancel()
 			st, err := activity.ReadStatus(qctx, c, netuid, hot, github)
 			if err != nil {
+				if ctx.Err() != nil {
+					return nil // stopped (Ctrl-C)
+				}
 				return err
 			}
 			if prev != nil && st.Block == prev.Block {
