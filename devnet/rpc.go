@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net/http"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 
@@ -200,6 +201,7 @@ type wsConn struct {
 	subs     map[string]*subscription
 	unlisten func()
 	after    []func() // run once the current reply is queued
+	sem      chan struct{}
 }
 
 // afterReply runs fn after the reply to the request being handled has been
@@ -251,7 +253,8 @@ func (s *server) serveWS(w http.ResponseWriter, r *http.Request) {
 	}
 	ws.SetReadLimit(s.maxBytes)
 	ctx, cancel := context.WithCancel(s.node.ctx)
-	c := &wsConn{s: s, ws: ws, out: make(chan []byte, outBuffer), ctx: ctx, cancel: cancel, subs: make(map[string]*subscription)}
+	c := &wsConn{s: s, ws: ws, out: make(chan []byte, outBuffer), ctx: ctx, cancel: cancel, subs: make(map[string]*subscription),
+		sem: make(chan struct{}, perConnParallel)}
 	s.mu.Lock()
 	s.conns[c] = struct{}{}
 	s.mu.Unlock()
@@ -283,11 +286,43 @@ func (s *server) serveWS(w http.ResponseWriter, r *http.Request) {
 		if typ != websocket.MessageText && typ != websocket.MessageBinary {
 			continue
 		}
+		if s.concurrent(msg) {
+			// Plain calls run in parallel (signature checks use every
+			// core); replies may overtake each other, as JSON-RPC allows.
+			select {
+			case c.sem <- struct{}{}:
+			case <-ctx.Done():
+				return
+			}
+			go func() {
+				defer func() { <-c.sem }()
+				if resp := s.handleMessage(c, msg); resp != nil {
+					c.send(resp)
+				}
+			}()
+			continue
+		}
 		if resp := s.handleMessage(c, msg); resp != nil {
 			c.send(resp)
 		}
 		c.runAfter()
 	}
+}
+
+// perConnParallel bounds the plain calls one connection runs at once.
+const perConnParallel = 16
+
+// concurrent reports whether msg is a single call that neither opens nor
+// closes a subscription, so it may run beside others.
+func (s *server) concurrent(msg []byte) bool {
+	var req struct {
+		Method string `json:"method"`
+	}
+	if len(msg) == 0 || msg[0] != '{' || json.Unmarshal(msg, &req) != nil {
+		return false
+	}
+	m := req.Method
+	return !strings.Contains(m, "ubscribe") && !strings.Contains(m, "atch")
 }
 
 // send queues a message; a client that lets outBuffer messages pile up is
