@@ -2,6 +2,7 @@ package subtensor_test
 
 import (
 	"context"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -17,6 +18,7 @@ import (
 	"github.com/minerkit/minerkit/substrate"
 	"github.com/minerkit/minerkit/substrate/rpc"
 	"github.com/minerkit/minerkit/subtensor"
+	"golang.org/x/crypto/blake2b"
 )
 
 // chain is a devnet with a connected client.
@@ -234,8 +236,10 @@ func TestDevnetMetagraphEqualsStorage(t *testing.T) {
 	if _, err := ch.c.AddStake(ctx, key(t, "//Eve"), hots[2].Public(), 1, subtensor.TAO(5), subtensor.TxOptions{}); err != nil {
 		t.Fatal(err)
 	}
-	if !ch.c.Features().MetagraphAPI {
-		t.Fatalf("devnet lacks get_metagraph: %+v", ch.c.Features())
+	// The devnet serves v15 metadata: get_metagraph's type there must match
+	// the field list DecodeMetagraph reads (else MetagraphAPI is false).
+	if f := ch.c.Features(); !f.MetagraphAPI || f.MetadataVersion != 15 || !f.DynamicTAO || !f.AddStakeNetuid || f.CommitmentMaxFields != 3 || !f.CommitmentBigRaw {
+		t.Fatalf("devnet features: %+v", f)
 	}
 	m, err := ch.c.Metagraph(ctx, 1)
 	if err != nil {
@@ -577,5 +581,94 @@ func TestSubmitOverHTTP(t *testing.T) {
 	}
 	if _, ok := tx.Event("Balances", "Transfer"); !ok {
 		t.Fatalf("events %v", tx.Events)
+	}
+}
+
+// liteTransport makes a node look like a runtime without get_metagraph
+// (hide) or with a get_metagraph layout the client does not know (garble).
+type liteTransport struct {
+	rpc.Transport
+	hide, garble bool
+}
+
+func (l *liteTransport) Request(ctx context.Context, method string, params ...any) (json.RawMessage, error) {
+	if l.garble && method == "state_call" && len(params) > 0 && params[0] == "SubnetInfoRuntimeApi_get_metagraph" {
+		return json.RawMessage(`"0x01ff"`), nil
+	}
+	if l.hide && method == "state_call" && len(params) > 0 && params[0] == "Metadata_metadata_at_version" {
+		return json.RawMessage(`"0x00"`), nil // no v15: runtime APIs come from the version's list
+	}
+	raw, err := l.Transport.Request(ctx, method, params...)
+	if err != nil || !l.hide || method != "state_getRuntimeVersion" {
+		return raw, err
+	}
+	var v map[string]any
+	if err := json.Unmarshal(raw, &v); err != nil {
+		return raw, nil
+	}
+	blake := "0x" + hexID("SubnetInfoRuntimeApi")
+	var apis []any
+	for _, a := range v["apis"].([]any) {
+		if a.([]any)[0] != blake {
+			apis = append(apis, a)
+		}
+	}
+	v["apis"] = apis
+	return json.Marshal(v)
+}
+
+func hexID(name string) string {
+	h, _ := blake2b.New(8, nil)
+	h.Write([]byte(name))
+	return hex.EncodeToString(h.Sum(nil))
+}
+
+// Without get_metagraph (or with an unknown layout) the metagraph and status
+// come from get_neurons_lite and storage, with the same values.
+func TestDevnetNeuronsLiteFallback(t *testing.T) {
+	ch := startChain(t, nil)
+	ctx := ctxT(t)
+	hot := key(t, "//Eve//lite")
+	register(t, ch, key(t, "//Eve"), hot.Public())
+	if _, err := ch.c.ServeAxon(ctx, hot, 1, netip.MustParseAddr("198.51.100.7"), 9001, subtensor.ServeOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ch.c.CommitText(ctx, hot, 1, "lite", subtensor.TxOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	want, err := ch.c.Status(ctx, 1, hot.Public())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, lt := range []*liteTransport{{hide: true}, {garble: true}} {
+		ws, err := rpc.DialWebSocket(ctx, rpc.Options{}, ch.node.URL())
+		if err != nil {
+			t.Fatal(err)
+		}
+		lt.Transport = ws
+		c, err := subtensor.NewClient(ctx, rpc.NewClient(lt), subtensor.Network{Name: "devnet"}, subtensor.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if c.Features().MetagraphAPI == lt.hide {
+			t.Fatalf("hide=%v: MetagraphAPI %v", lt.hide, c.Features().MetagraphAPI)
+		}
+		got, err := c.Status(ctx, 1, hot.Public())
+		if err != nil {
+			t.Fatalf("hide=%v: %v", lt.hide, err)
+		}
+		if got.UID != want.UID || got.RegisteredAt != want.RegisteredAt || got.Tempo != want.Tempo || got.Axon != want.Axon ||
+			got.Commitment != "lite" || got.ImmunityLeft == 0 || got.Rank != want.Rank {
+			t.Fatalf("hide=%v: lite status %+v, metagraph status %+v", lt.hide, got, want)
+		}
+		snap, err := (&subtensor.MetagraphSource{Client: c}).Snapshot(ctx, 1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		n, ok := snap.LookupKey(hot.Public())
+		if !ok || n.Axon.String() != "198.51.100.7:9001" || n.CommitmentText() != "lite" {
+			t.Fatalf("hide=%v: snapshot neuron %+v", lt.hide, n)
+		}
+		c.Close()
 	}
 }

@@ -86,6 +86,10 @@ type Metagraph struct {
 	TotalStake          []Rao            `json:"total_stake"`
 	TaoDividends        []HotkeyAmount   `json:"tao_dividends_per_hotkey"`
 	AlphaDividends      []HotkeyAmount   `json:"alpha_dividends_per_hotkey"`
+
+	// lite holds the NeuronInfoLite records a Metagraph was assembled from
+	// on runtimes without get_metagraph.
+	lite []NeuronInfoLite
 }
 
 // HotkeyAmount is one (hotkey, amount) pair.

@@ -38,27 +38,14 @@ func (s *MetagraphSource) Snapshot(ctx context.Context, netuid uint16) (*metagra
 		block   uint64
 		neurons []metagraph.Neuron
 	)
-	if c.Features().MetagraphAPI {
-		m, err := c.Metagraph(ctx, netuid)
-		if err != nil {
-			return nil, err
-		}
-		block, neurons = m.Block, NeuronsFromMetagraph(m)
+	m, _, err := c.anyMetagraph(ctx, netuid)
+	if err != nil {
+		return nil, err
+	}
+	if m.lite != nil {
+		block, neurons = m.Block, NeuronsFromLite(m.lite)
 	} else {
-		b, err := c.BlockNumber(ctx)
-		if err != nil {
-			return nil, err
-		}
-		ns, err := c.NeuronsLite(ctx, netuid)
-		if err != nil {
-			return nil, err
-		}
-		if len(ns) == 0 {
-			if ok, err := c.SubnetExists(ctx, netuid); err == nil && !ok {
-				return nil, fmt.Errorf("%w: netuid %d", ErrNoSubnet, netuid)
-			}
-		}
-		block, neurons = b, NeuronsFromLite(ns)
+		block, neurons = m.Block, NeuronsFromMetagraph(m)
 	}
 	if !s.SkipCommitments && c.Features().CommitmentMaxFields > 0 {
 		cs, err := c.Commitments(ctx, netuid)

@@ -3,11 +3,13 @@ package subtensor
 import (
 	"cmp"
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"time"
 
 	"github.com/minerkit/minerkit/keys"
+	"github.com/minerkit/minerkit/scale"
 )
 
 // MinerStatus is one hotkey's standing on a subnet, for `minerkit status`.
@@ -51,21 +53,9 @@ type MinerStatus struct {
 // false and no error.
 func (c *Client) Status(ctx context.Context, netuid uint16, hotkey keys.PublicKey) (*MinerStatus, error) {
 	st := &MinerStatus{NetUID: netuid, Hotkey: hotkey.Address()}
-	var (
-		m        *Metagraph
-		immunity uint16
-	)
-	if c.Features().MetagraphAPI {
-		var err error
-		if m, err = c.Metagraph(ctx, netuid); err != nil {
-			return nil, err
-		}
-		immunity = m.ImmunityPeriod
-	} else {
-		var err error
-		if m, immunity, err = c.metagraphFromLite(ctx, netuid); err != nil {
-			return nil, err
-		}
+	m, immunity, err := c.anyMetagraph(ctx, netuid)
+	if err != nil {
+		return nil, err
 	}
 	st.Block, st.Tempo = m.Block, m.Tempo
 	uid := m.UIDOf(hotkey)
@@ -85,6 +75,11 @@ func (c *Client) Status(ctx context.Context, netuid uint16, hotkey keys.PublicKe
 	st.EpochsPerDay = net.BlocksPerDay() / float64(uint64(m.Tempo)+1)
 	st.EmissionPerDay = Rao(float64(st.EmissionPerTempo) * st.EpochsPerDay)
 	st.RegisteredAt = GetU64(m.BlockAtRegistration, uid)
+	if len(m.BlockAtRegistration) == 0 {
+		if st.RegisteredAt, err = c.registeredAt(ctx, netuid, uint16(uid)); err != nil {
+			return nil, err
+		}
+	}
 	if end := st.RegisteredAt + uint64(immunity); end > m.Block {
 		st.ImmunityLeft = end - m.Block
 		st.ImmunityLeftTime = net.BlocksToDuration(st.ImmunityLeft)
@@ -103,6 +98,24 @@ func (c *Client) Status(ctx context.Context, netuid uint16, hotkey keys.PublicKe
 		}
 	}
 	return st, nil
+}
+
+// anyMetagraph reads the metagraph with get_metagraph, or assembles it from
+// get_neurons_lite and storage when the runtime lacks get_metagraph or its
+// result does not decode (a layout this client does not know). It returns
+// the subnet's immunity period too.
+func (c *Client) anyMetagraph(ctx context.Context, netuid uint16) (*Metagraph, uint16, error) {
+	if c.Features().MetagraphAPI {
+		m, err := c.Metagraph(ctx, netuid)
+		if err == nil {
+			return m, m.ImmunityPeriod, nil
+		}
+		if !errors.Is(err, scale.ErrInvalid) && !errors.Is(err, scale.ErrShort) {
+			return nil, 0, err
+		}
+		c.log.Warn("subtensor: get_metagraph result has an unknown layout; using get_neurons_lite", "netuid", netuid, "err", err)
+	}
+	return c.metagraphFromLite(ctx, netuid)
 }
 
 // minerRank ranks uid by incentive among the subnet's miners: UIDs without
@@ -124,8 +137,10 @@ func minerRank(m *Metagraph, uid int) (rank, miners int) {
 	return slices.Index(ids, uid) + 1, len(ids)
 }
 
-// metagraphFromLite assembles the parts of a Metagraph that Status needs on
-// runtimes without get_metagraph.
+// metagraphFromLite assembles the parts of a Metagraph that Status and
+// MetagraphSource need on runtimes without get_metagraph: one
+// get_neurons_lite call, plus Tempo and ImmunityPeriod. BlockAtRegistration
+// stays empty (Status reads its own UID's).
 func (c *Client) metagraphFromLite(ctx context.Context, netuid uint16) (*Metagraph, uint16, error) {
 	block, err := c.BlockNumber(ctx)
 	if err != nil {
@@ -140,7 +155,7 @@ func (c *Client) metagraphFromLite(ctx context.Context, netuid uint16) (*Metagra
 			return nil, 0, fmt.Errorf("%w: netuid %d", ErrNoSubnet, netuid)
 		}
 	}
-	m := &Metagraph{NetUID: netuid, Block: block}
+	m := &Metagraph{NetUID: netuid, Block: block, lite: ns}
 	for i := range ns {
 		n := &ns[i]
 		m.Hotkeys = append(m.Hotkeys, n.Hotkey)
@@ -153,12 +168,6 @@ func (c *Client) metagraphFromLite(ctx context.Context, netuid uint16) (*Metagra
 		m.Consensus = append(m.Consensus, n.Consensus)
 		m.Dividends = append(m.Dividends, n.Dividends)
 		m.TotalStake = append(m.TotalStake, n.TotalStake())
-		raw, err := c.storageOrDefault(ctx, "SubtensorModule", "BlockAtRegistration", u16Key(netuid), u16Key(n.UID))
-		if err != nil {
-			return nil, 0, err
-		}
-		reg, _ := decodeU64(raw, "BlockAtRegistration")
-		m.BlockAtRegistration = append(m.BlockAtRegistration, reg)
 	}
 	raw, err := c.storageOrDefault(ctx, "SubtensorModule", "Tempo", u16Key(netuid))
 	if err != nil {
@@ -170,5 +179,15 @@ func (c *Client) metagraphFromLite(ctx context.Context, netuid uint16) (*Metagra
 		return nil, 0, err
 	}
 	imm, _ := decodeU16(raw, "ImmunityPeriod")
+	m.ImmunityPeriod = imm
 	return m, imm, nil
+}
+
+// registeredAt returns the block uid registered at.
+func (c *Client) registeredAt(ctx context.Context, netuid, uid uint16) (uint64, error) {
+	raw, err := c.storageOrDefault(ctx, "SubtensorModule", "BlockAtRegistration", u16Key(netuid), u16Key(uid))
+	if err != nil {
+		return 0, err
+	}
+	return decodeU64(raw, "SubtensorModule.BlockAtRegistration")
 }
