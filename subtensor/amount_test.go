@@ -2,6 +2,7 @@ package subtensor
 
 import (
 	"errors"
+	"fmt"
 	"math"
 	"testing"
 )
@@ -84,6 +85,6 @@ func FuzzParseTAO(f *testing.F) {
 
 func ExampleParseTAO() {
 	r, _ := ParseTAO("1.25")
-	println(uint64(r)) // 1250000000
-	_ = r.String()     // "1.25 τ"
+	fmt.Println(uint64(r), r)
+	// Output: 1250000000 1.25 τ
 }
