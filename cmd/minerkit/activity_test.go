@@ -3,6 +3,9 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"io"
+	"net"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
@@ -95,4 +98,102 @@ func TestActivityCommandsOnDevnet(t *testing.T) {
 		t.Fatalf("ensure unregistered: %v\n%s", err, out)
 	}
 	t.Logf("ensure unregistered:\n%s%s", out, ee.msg)
+}
+
+// runCLIContext runs minerkit until ctx ends and returns its output.
+func runCLIContext(ctx context.Context, args ...string) (string, error) {
+	root := newRootCmd()
+	var out, errOut strings.Builder
+	root.SetArgs(args)
+	root.SetOut(&out)
+	root.SetErr(&errOut)
+	root.SetIn(strings.NewReader(""))
+	err := root.ExecuteContext(ctx)
+	return out.String() + errOut.String(), err
+}
+
+func TestActivityWatchAndExporterOnDevnet(t *testing.T) {
+	n, err := devnet.Start(context.Background(), devnet.Config{BlockTime: 20 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer n.Close()
+	dir := t.TempDir()
+	t.Setenv("BT_WALLET_PATH", dir)
+	t.Setenv("BT_WALLET_NAME", "gh")
+	t.Setenv("BT_WALLET_HOTKEY", "")
+	t.Setenv("BT_SUBTENSOR_NETWORK", n.URL())
+	chainWallet(t, dir, "gh", "//Eve", "//Eve//gh")
+	hot, _ := keys.FromSURI("//Eve//gh")
+	mustRun(t, "", "activity", "setup", "--netuid", "1", "--github", "eve", "--yes")
+
+	// --watch --json: one line per block until cancelled.
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	var out string
+	go func() {
+		defer close(done)
+		out, err = runCLIContext(ctx, "activity", "status", "--netuid", "1", "--github", "eve", "--watch", "--json")
+	}()
+	if err := n.WaitBlocks(context.Background(), 15); err != nil {
+		t.Fatal(err)
+	}
+	cancel()
+	<-done
+	if err != nil {
+		t.Fatalf("watch: %v\n%s", err, out)
+	}
+	var lines []activityStatusReport
+	for _, l := range strings.Split(strings.TrimSpace(out), "\n") {
+		var r activityStatusReport
+		if err := json.Unmarshal([]byte(l), &r); err != nil {
+			t.Fatalf("watch line %q: %v", l, err)
+		}
+		lines = append(lines, r)
+	}
+	if len(lines) < 3 || lines[0].Changed != nil {
+		t.Fatalf("watch: %d lines\n%s", len(lines), out)
+	}
+	for i := 1; i < len(lines); i++ {
+		if lines[i].Block <= lines[i-1].Block || !lines[i].Identity.Matches {
+			t.Fatalf("watch line %d: %+v after %+v", i, lines[i], lines[i-1])
+		}
+	}
+
+	// The exporter command serves the wallet's hotkey.
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	ctx, cancel = context.WithCancel(context.Background())
+	defer cancel()
+	done = make(chan struct{})
+	go func() {
+		defer close(done)
+		out, err = runCLIContext(ctx, "exporter", "--netuid", "1", "--listen", addr, "--sync-interval", "1")
+	}()
+	want := `minerkit_neuron_identity_committed{github="eve",hotkey="` + hot.Address() + `",netuid="1",uid="0"} 1`
+	var body []byte
+	for i := 0; ; i++ {
+		if resp, gerr := http.Get("http://" + addr + "/metrics"); gerr == nil {
+			body, _ = io.ReadAll(resp.Body)
+			resp.Body.Close()
+			if strings.Contains(string(body), want) {
+				break
+			}
+		}
+		if i == 100 {
+			t.Fatalf("exporter never served %s:\n%s", want, body)
+		}
+		if err := n.WaitBlocks(context.Background(), 1); err != nil {
+			t.Fatal(err)
+		}
+	}
+	cancel()
+	<-done
+	if err != nil || !strings.Contains(out, "serving metrics") {
+		t.Fatalf("exporter: %v\n%s", err, out)
+	}
 }
