@@ -322,7 +322,9 @@ func TestInteropMinerCrashRecovery(t *testing.T) {
 	if err := j.Finish(Result{ID: "was-done", OK: true, Result: []byte(`"from before the crash"`)}); err != nil {
 		t.Fatal(err)
 	}
-	// No Close: the process "crashed". Everything that matters was fsynced.
+	// No Close: the process "crashed" (which releases its lock). Everything
+	// that matters was fsynced.
+	j.unlock()
 
 	srv := newNodeOrchestrator(t, nil)
 	srv.start()

@@ -56,6 +56,7 @@ type Journal struct {
 	MaxReported int
 
 	path string
+	lock *os.File // held while open
 	mu   sync.Mutex
 	f    *os.File
 	w    *bufio.Writer
@@ -78,8 +79,13 @@ func OpenJournal(path string) (*Journal, error) {
 	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 		return nil, fmt.Errorf("orchestrator: journal directory: %w", err)
 	}
-	j := &Journal{path: path, jobs: make(map[string]*Entry), now: time.Now}
+	lock, err := lockFile(path)
+	if err != nil {
+		return nil, err
+	}
+	j := &Journal{path: path, lock: lock, jobs: make(map[string]*Entry), now: time.Now}
 	if err := j.load(); err != nil {
+		j.unlock()
 		return nil, err
 	}
 	now := j.now()
@@ -91,9 +97,17 @@ func OpenJournal(path string) (*Journal, error) {
 		}
 	}
 	if err := j.rewrite(); err != nil {
+		j.unlock()
 		return nil, err
 	}
 	return j, nil
+}
+
+func (j *Journal) unlock() {
+	if j.lock != nil {
+		j.lock.Close()
+		j.lock = nil
+	}
 }
 
 func (j *Journal) load() error {
@@ -426,5 +440,6 @@ func (j *Journal) Close() error {
 	if cerr := j.f.Close(); err == nil {
 		err = cerr
 	}
+	j.unlock()
 	return err
 }

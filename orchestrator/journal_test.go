@@ -205,7 +205,9 @@ func TestJournalConcurrentGroupCommit(t *testing.T) {
 		}(i)
 	}
 	wg.Wait()
-	// Reopen without Close: what Finish returned must already be on disk.
+	// Reopen without Close, as after a crash (which releases the lock):
+	// what Finish returned must already be on disk.
+	j.unlock()
 	j2, err := OpenJournal(path)
 	if err != nil {
 		t.Fatal(err)
@@ -264,4 +266,17 @@ func TestJournalMaxReported(t *testing.T) {
 	if _, ok := j.Get("0"); ok {
 		t.Error("the oldest result was kept")
 	}
+}
+
+func TestJournalLockedByOneProcess(t *testing.T) {
+	j, path := openTestJournal(t)
+	if _, err := OpenJournal(path); err == nil || !strings.Contains(err.Error(), "in use by another miner process") {
+		t.Fatalf("second open: err = %v, want in use", err)
+	}
+	j.Close()
+	j2, err := OpenJournal(path)
+	if err != nil {
+		t.Fatalf("open after Close: %v", err)
+	}
+	j2.Close()
 }
