@@ -17,6 +17,7 @@ var (
 	descReplayed    = prometheus.NewDesc("minerkit_orchestrator_jobs_replayed_total", "Redelivered jobs answered from the journal without running.", nil, nil)
 	descReported    = prometheus.NewDesc("minerkit_orchestrator_results_reported_total", "Results acknowledged through the results event.", nil, nil)
 	descUnreported  = prometheus.NewDesc("minerkit_orchestrator_results_unreported", "Results in the journal the orchestrator has not acknowledged.", nil, nil)
+	descConfirmed   = prometheus.NewDesc("minerkit_orchestrator_acks_confirmed_total", "Job acknowledgements proven delivered by a later ping/pong round trip.", nil, nil)
 )
 
 // jobMetrics are the per-job series, created with the first Collect or job.
@@ -49,7 +50,7 @@ func (m *jobMetrics) observe(jobType, outcome string, d time.Duration) {
 // Describe implements prometheus.Collector: register a Client with a
 // prometheus.Registry to export its metrics.
 func (c *Client) Describe(ch chan<- *prometheus.Desc) {
-	for _, d := range []*prometheus.Desc{descConnected, descConnects, descDialFails, descAuthRefused, descInFlight, descReplayed, descReported, descUnreported} {
+	for _, d := range []*prometheus.Desc{descConnected, descConnects, descDialFails, descAuthRefused, descInFlight, descReplayed, descReported, descUnreported, descConfirmed} {
 		ch <- d
 	}
 	c.metrics.init()
@@ -79,6 +80,7 @@ func (c *Client) Collect(ch chan<- prometheus.Metric) {
 	ch <- prometheus.MustNewConstMetric(descInFlight, prometheus.GaugeValue, inFlight)
 	ch <- prometheus.MustNewConstMetric(descReplayed, prometheus.CounterValue, float64(s.Replayed))
 	ch <- prometheus.MustNewConstMetric(descReported, prometheus.CounterValue, float64(s.Reported))
+	ch <- prometheus.MustNewConstMetric(descConfirmed, prometheus.CounterValue, float64(s.Confirmed))
 	if c.Journal != nil {
 		ch <- prometheus.MustNewConstMetric(descUnreported, prometheus.GaugeValue, float64(len(c.Journal.Unreported())))
 	}
