@@ -143,7 +143,7 @@ func benchExporter(tb testing.TB, hotkeys int) (*Exporter, []keys.PublicKey) {
 	}
 	ex.snap = snap
 	e := &Exporter{Source: &Source{}, Syncer: metagraph.NewSyncer(fixedSource{snap}, 1), Hotkeys: hks}
-	e.Source.last.Store(ex)
+	e.Source.store(ex)
 	if err := e.Syncer.Sync(context.Background()); err != nil {
 		tb.Fatal(err)
 	}
@@ -211,5 +211,18 @@ func BenchmarkVerifyProof(b *testing.B) {
 		if _, err := VerifyProof(text, hot.Public(), "octocat", VerifyOptions{}); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+func TestSourceKeepsTwoExtras(t *testing.T) {
+	var s Source
+	var snaps []*metagraph.Snapshot
+	for i := range 3 {
+		snap, _ := metagraph.NewSnapshot(1, uint64(i), time.Now(), nil)
+		snaps = append(snaps, snap)
+		s.store(&Extras{snap: snap, Tempo: uint16(i)})
+	}
+	if s.Extras(snaps[0]) != nil || s.Extras(snaps[1]).Tempo != 1 || s.Extras(snaps[2]).Tempo != 2 || s.Extras(nil) != nil {
+		t.Fatal("extras of the two latest snapshots expected")
 	}
 }

@@ -24,7 +24,10 @@ type Source struct {
 	// Now is the clock stamped on snapshots (default time.Now).
 	Now func() time.Time
 
-	last atomic.Pointer[Extras]
+	// last holds the extras of the two latest snapshots: the Syncer
+	// publishes a snapshot a moment after Snapshot returns it, and a scrape
+	// in between still finds the extras of the one it reads.
+	last atomic.Pointer[[2]*Extras]
 }
 
 // Extras is what Source read beside one snapshot.
@@ -93,7 +96,7 @@ func (s *Source) Snapshot(ctx context.Context, netuid uint16) (*metagraph.Snapsh
 		return nil, fmt.Errorf("activity: metagraph of netuid %d at block %d: %w", netuid, m.Block, err)
 	}
 	ex.snap = snap
-	s.last.Store(ex)
+	s.store(ex)
 	return snap, nil
 }
 
@@ -105,11 +108,25 @@ func (s *Source) Heads(ctx context.Context) (<-chan uint64, error) {
 // Extras returns what was read beside snap, or nil if snap is not the
 // latest snapshot this Source made.
 func (s *Source) Extras(snap *metagraph.Snapshot) *Extras {
-	ex := s.last.Load()
-	if ex == nil || snap == nil || ex.snap != snap {
+	if snap == nil {
 		return nil
 	}
-	return ex
+	if l := s.last.Load(); l != nil {
+		for _, ex := range l {
+			if ex != nil && ex.snap == snap {
+				return ex
+			}
+		}
+	}
+	return nil
+}
+
+func (s *Source) store(ex *Extras) {
+	var prev *Extras
+	if l := s.last.Load(); l != nil {
+		prev = l[0]
+	}
+	s.last.Store(&[2]*Extras{ex, prev})
 }
 
 // Figures are one hotkey's numbers in one snapshot: what `activity
