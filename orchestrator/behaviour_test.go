@@ -506,3 +506,42 @@ func TestInteropResultTooLarge(t *testing.T) {
 		t.Errorf("%d connections, want 1", n)
 	}
 }
+
+// TestInteropShutdownLeavesQueuedJobsUnanswered: at the drain deadline the
+// running job is cancelled (and answered so), but a job still waiting for a
+// slot gets no final answer: it stays in the journal as received and runs
+// when delivered again.
+func TestInteropShutdownLeavesQueuedJobsUnanswered(t *testing.T) {
+	srv := newNodeOrchestrator(t, nil)
+	srv.start()
+	c := newTestClient(t, srv.url(), TransportSocketIO)
+	c.Concurrency = 1
+	c.DrainTimeout = 200 * time.Millisecond
+	started := make(chan string, 2)
+	c.HandleFunc("slow", func(ctx context.Context, job Job) (any, error) {
+		started <- job.ID
+		<-ctx.Done()
+		return nil, context.Cause(ctx)
+	})
+	stop := runClient(t, c)
+	jobs := []Job{{ID: "q1", Type: "slow"}, {ID: "q2", Type: "slow"}}
+	if err := srv.control("dispatch", map[string]any{"jobs": jobs}, nil); err != nil {
+		t.Fatal(err)
+	}
+	first := <-started
+	stop()
+	second := "q2"
+	if first == "q2" {
+		second = "q1"
+	}
+	res := srv.results()
+	if r, ok := res[first]; !ok || r.Error != errShutdown.Error() {
+		t.Errorf("%s (running): %+v", first, r)
+	}
+	if r, ok := res[second]; ok {
+		t.Errorf("%s (queued) was answered: %+v", second, r)
+	}
+	if e, _ := c.Journal.Get(second); e.State != StateReceived {
+		t.Errorf("%s journal state %q, want received", second, e.State)
+	}
+}

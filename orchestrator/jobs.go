@@ -219,6 +219,15 @@ func (c *Client) execute(st *runState, job Job, js *jobState) {
 		res = c.runOne(ctx, job)
 		<-st.sem
 	case <-ctx.Done():
+		if errors.Is(context.Cause(ctx), errShutdown) {
+			// Never started: no final answer. It stays "received" in the
+			// journal, and the orchestrator, unanswered, hands it out
+			// again (to us or another miner).
+			st.mu.Lock()
+			delete(st.jobs, job.ID)
+			st.mu.Unlock()
+			return
+		}
 		res = Result{ID: job.ID, Error: context.Cause(ctx).Error()}
 	}
 	if res.ID == "" {
