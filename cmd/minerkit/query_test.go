@@ -98,3 +98,26 @@ func TestQueryRefusesBadFlags(t *testing.T) {
 		}
 	}
 }
+
+// FuzzEndpointOf feeds arbitrary commitments (outside bytes from the chain)
+// through endpoint choice and URL building: never a panic, and a chosen
+// commitment is always an http(s) URL that joinPath accepts.
+func FuzzEndpointOf(f *testing.F) {
+	for _, s := range []string{"http://127.0.0.1:8091", "https://m.example/api/", "", "\x00\xff", "http://", "http://[::1", "https://h:99999/x?y#z", "  http://h  "} {
+		f.Add([]byte(s), "/cvm")
+	}
+	f.Fuzz(func(t *testing.T, commitment []byte, path string) {
+		n := metagraph.Neuron{Commitment: commitment}
+		base, from, ok := endpointOf(n)
+		if !ok {
+			return
+		}
+		if from != "commitment" {
+			t.Fatalf("from %q without an axon", from)
+		}
+		if _, err := joinPath(base, path); err != nil && !strings.Contains(err.Error(), "--path") {
+			t.Fatalf("chosen endpoint %q refused: %v", base, err)
+		}
+		sameHost(base, string(commitment))
+	})
+}
