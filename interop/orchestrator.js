@@ -18,6 +18,7 @@
 //   GET  /control/stats                 counts, auth refusals, last heartbeat
 //   POST /control/drop                  disconnect every miner now
 //   POST /control/silence               stop pinging (the miner must detect a dead link)
+//   POST /control/garbage               send malformed frames (the miner must skip them)
 //   POST /control/config {...}          delayAckMs: delay acks of "results";
 //                                       dropResults: N next "results" events are
 //                                       neither recorded nor acked, the socket is dropped
@@ -193,6 +194,11 @@ nsp.on('connection', (socket) => {
     sendJob: (job, cb) => socket.emit('job', job, cb),
     emit: (name, data) => socket.emit(name, data),
     disconnect: () => socket.disconnect(true),
+    garbage: () => {
+      socket.conn.write('2["job"'); // truncated Socket.IO event
+      socket.conn.write('9x'); // unknown Socket.IO packet type
+      socket.conn.write(Buffer.from([1, 2, 3])); // binary frame
+    },
     silence: () => {
       const c = socket.conn;
       c.schedulePing = () => {};
@@ -232,11 +238,13 @@ function wsConnection(ws) {
   let nextId = 1;
   const acks = new Map();
   const send = (m) => { if (ws.readyState === 1) ws.send(JSON.stringify(m)); };
+  const send_raw = (t) => { if (ws.readyState === 1) ws.send(t); };
   const peer = {
     alive: true, inflight: 0, transport: 'ws', ws,
     sendJob: (job, cb) => { const id = nextId++; acks.set(id, cb); send({ event: 'job', data: job, id }); },
     emit: (name, data) => send({ event: name, data }),
     disconnect: () => ws.terminate(),
+    garbage: () => { send_raw('{not json'); send_raw('{"data":1}'); },
     silence: () => ws.pause(), // stops reading, so the miner's pings go unanswered
   };
   let authed = false;
@@ -280,6 +288,9 @@ function control(req, res) {
         for (const p of [...peers]) p.disconnect();
         return reply(200, { dropped: n });
       }
+      case '/control/garbage':
+        for (const p of peers) p.garbage();
+        return reply(200, { sent: peers.size });
       case '/control/silence':
         for (const p of peers) p.silence();
         return reply(200, { silenced: peers.size });

@@ -545,3 +545,33 @@ func TestInteropShutdownLeavesQueuedJobsUnanswered(t *testing.T) {
 		t.Errorf("%s journal state %q, want received", second, e.State)
 	}
 }
+
+// TestInteropMalformedFramesSkipped: malformed, unknown and binary frames
+// from the server are skipped; the link stays up and jobs keep flowing.
+func TestInteropMalformedFramesSkipped(t *testing.T) {
+	for _, tr := range []Transport{TransportSocketIO, TransportWebSocket} {
+		t.Run(string(tr), func(t *testing.T) {
+			srv := newNodeOrchestrator(t, nil)
+			srv.start()
+			url := srv.url()
+			if tr == TransportWebSocket {
+				url += "/ws"
+			}
+			c := newTestClient(t, url, tr)
+			c.Handle("inference", newCountingHandler())
+			runClient(t, c)
+			waitClient(t, c, 10*time.Second, "connection", func(s Stats) bool { return s.Connects == 1 })
+			if err := srv.control("garbage", map[string]any{}, nil); err != nil {
+				t.Fatal(err)
+			}
+			jobs := []Job{{ID: "after-garbage", Type: "inference", Payload: []byte(`{"n":7}`)}}
+			if err := srv.control("dispatch", map[string]any{"jobs": jobs}, nil); err != nil {
+				t.Fatal(err)
+			}
+			srv.waitFor(10*time.Second, "the job after the garbage", func(s serverStats) bool { return s.Done == 1 })
+			if n := c.Stats().Connects; n != 1 {
+				t.Errorf("%d connections: the garbage dropped the link", n)
+			}
+		})
+	}
+}

@@ -178,6 +178,9 @@ func (l *sioLink) readLoop(deadAfter time.Duration, early []inbound) {
 	}
 	for {
 		frame, err := l.read(context.Background())
+		if errors.Is(err, errPacket) {
+			continue // a binary frame
+		}
 		if err != nil {
 			l.end(fmt.Errorf("orchestrator: read: %w", err))
 			return
@@ -185,6 +188,11 @@ func (l *sioLink) readLoop(deadAfter time.Duration, early []inbound) {
 		p, isPing, err := l.parse(frame)
 		if isPing {
 			watchdog.Reset(deadAfter)
+		}
+		if errors.Is(err, errPacket) {
+			// One malformed or binary packet from the server must not
+			// take the miner offline: skip it.
+			continue
 		}
 		if err != nil {
 			l.end(err)
@@ -197,8 +205,7 @@ func (l *sioLink) readLoop(deadAfter time.Duration, early []inbound) {
 		case sioEvent:
 			name, arg, err := p.event()
 			if err != nil {
-				l.end(err)
-				return
+				continue
 			}
 			l.deliver(inbound{Event: name, Arg: arg, AckID: p.AckID})
 		case sioAck:

@@ -135,6 +135,9 @@ func (l *wsLink) readLoop(early []inbound) {
 	}
 	for {
 		m, err := l.read(context.Background())
+		if errors.Is(err, errPacket) {
+			continue // skip a malformed message rather than drop the link
+		}
 		if err != nil {
 			l.end(fmt.Errorf("orchestrator: read: %w", err))
 			return
