@@ -356,23 +356,32 @@ func (r *runner) stake(ctx context.Context) error {
 	return nil
 }
 
-// committer commits the miner's URL as text. subtensor.Client.CommitURL
-// refuses loopback URLs (right on a public chain); on the devnet the miner
-// really is on 127.0.0.1.
+// committer is the miner's Committer (miner.Chain: Commitments.set_commitment
+// through subtensor.Client.CommitURL, nothing sent when unchanged) that also
+// tells the demo the block of the commitment.
 type committer struct {
-	r *runner
+	r     *runner
+	chain *miner.Chain
 }
 
 func (c committer) Commit(ctx context.Context, netuid uint16, data []byte) (bool, error) {
-	res, err := c.r.client.CommitText(ctx, c.r.minerHot, netuid, string(data), subtensor.TxOptions{})
+	sent, err := c.chain.Commit(ctx, netuid, data)
 	if err != nil {
 		return false, err
 	}
+	cm, err := c.r.client.Commitment(ctx, netuid, c.r.minerHot.Public())
+	if err != nil {
+		return sent, err
+	}
+	var block uint64
+	if cm != nil {
+		block = uint64(cm.Block)
+	}
 	select {
-	case c.r.committed <- res.Block:
+	case c.r.committed <- block:
 	default:
 	}
-	return !res.Skipped, nil
+	return sent, nil
 }
 
 func (r *runner) startMiner(ctx context.Context, wg *sync.WaitGroup, errc chan<- error) error {
@@ -396,7 +405,7 @@ func (r *runner) startMiner(ctx context.Context, wg *sync.WaitGroup, errc chan<-
 		return err
 	}
 	srv.Logger = r.log.With("component", "miner")
-	srv.Committer = committer{r}
+	srv.Committer = committer{r, &miner.Chain{Client: r.client, Hotkey: r.minerHot}}
 	computeminer.New(computeminer.Config{BidPerHour: 1.25, Logger: r.log}).Register(srv)
 	r.srv = srv
 	wg.Go(func() {
