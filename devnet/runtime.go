@@ -92,8 +92,8 @@ func newRuntime(g *Genesis, blockTime time.Duration) (*runtime, error) {
 		&callSpec{index: 59, name: "register_network", args: []argSpec{hotkey}, fn: callRegisterNetwork, docs: "Create a subnet owned by the signing coldkey."},
 	)
 	add("Sudo", palletSudo, sudoErrors(),
-		&callSpec{index: 0, name: "sudo", args: []argSpec{a("call", argCall, "Box<<T as Config>::RuntimeCall>")}, fn: callSudo, docs: "Dispatch a call with Root origin."},
-		&callSpec{index: 2, name: "set_key", args: []argSpec{a("new", argMultiAddress, "AccountIdLookupOf<T>")}, fn: callSudoSetKey, docs: "Set the sudo key."},
+		&callSpec{index: 0, name: "sudo", free: true, args: []argSpec{a("call", argCall, "Box<<T as Config>::RuntimeCall>")}, fn: callSudo, docs: "Dispatch a call with Root origin."},
+		&callSpec{index: 2, name: "set_key", free: true, args: []argSpec{a("new", argMultiAddress, "AccountIdLookupOf<T>")}, fn: callSudoSetKey, docs: "Set the sudo key."},
 	)
 	add("Commitments", palletCommitments, commitmentsErrors(),
 		&callSpec{index: 0, name: "set_commitment", free: true, args: []argSpec{netuid, a("info", argCommitmentInfo, "Box<CommitmentInfo<T::MaxFields>>")}, fn: callSetCommitment, docs: "Set the signing hotkey's commitment on a subnet."},
