@@ -27,6 +27,11 @@ type chain struct {
 
 	buildMu sync.Mutex // serializes block production
 	maxTx   int        // extrinsics per block
+	// lag is how many blocks finality trails the head (0: instant).
+	lag uint32
+	// awaitFinal holds, per block number, the watchers of the transactions
+	// it included, until the block is final (lag > 0).
+	awaitFinal map[uint32][]func(txStatus)
 	// now gives block n's timestamp in Unix milliseconds.
 	now func(n uint32) uint64
 }
@@ -69,6 +74,17 @@ func (c *chain) genesisHash() [32]byte {
 	c.mu.RLock()
 	defer c.mu.RUnlock()
 	return c.blocks[0].hash
+}
+
+// finalized returns the latest final block: the head, or lag blocks behind it.
+func (c *chain) finalized() *block {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	h := uint32(len(c.blocks) - 1)
+	if h <= c.lag {
+		return c.blocks[0]
+	}
+	return c.blocks[h-c.lag]
 }
 
 func (c *chain) head() *block {

@@ -50,10 +50,10 @@
 //     bonds penalty.
 //   - Fees are FeeBase + FeePerByte × length (+ tip), burned; serve_axon,
 //     set_weights and set_commitment are free as on finney.
-//   - One block author, instant finality: each block is final when
-//     produced, so finalized heads equal new heads and submitAndWatch sends
-//     inBlock and finalized together (polkadot-js then reports only
-//     Finalized). Headers carry no digest logs; the only inherent is
+//   - One block author, instant finality by default: each block is final
+//     when produced, so finalized heads equal new heads and submitAndWatch
+//     sends inBlock and finalized together (polkadot-js then reports only
+//     Finalized). Config.FinalityLag makes finality trail the head. Headers carry no digest logs; the only inherent is
 //     Timestamp.set (extrinsic 0 of every block), as on finney without
 //     Aura/Grandpa.
 //   - The state and extrinsics roots are hashes of the block's changes

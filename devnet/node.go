@@ -30,6 +30,11 @@ type Config struct {
 	// DataDir, if non-empty, keeps the chain there: a restart with the same
 	// directory resumes from the last saved block.
 	DataDir string
+	// FinalityLag, if non-zero, makes finality trail the best block by that
+	// many blocks, as GRANDPA does on a real chain: submitAndWatch reports
+	// inBlock, then finalized FinalityLag blocks later. Zero: every block is
+	// final when produced.
+	FinalityLag uint32
 	// MaxRequestBytes bounds one JSON-RPC message. If zero, 15 MiB.
 	MaxRequestBytes int64
 	// MaxSubscriptions bounds subscriptions per connection. If zero, 1024.
@@ -97,6 +102,7 @@ func Start(ctx context.Context, cfg Config) (*Node, error) {
 	if err != nil {
 		return nil, err
 	}
+	ch.lag = cfg.FinalityLag
 	if cfg.Manual {
 		// Deterministic time: one block time per block from now.
 		startMs, head0, bt := time.Now().UnixMilli(), ch.head().header.number, cfg.BlockTime.Milliseconds()

@@ -110,8 +110,23 @@ func (c *chain) produce() *block {
 	for _, tx := range included {
 		c.pool.remove(tx)
 		if fns := c.watch[tx.hash]; fns != nil {
-			notes = append(notes, note{fns, []txStatus{{kind: "inBlock", block: b.hash}, {kind: "finalized", block: b.hash}}})
+			if c.lag == 0 {
+				notes = append(notes, note{fns, []txStatus{{kind: "inBlock", block: b.hash}, {kind: "finalized", block: b.hash}}})
+			} else {
+				notes = append(notes, note{fns, []txStatus{{kind: "inBlock", block: b.hash}}})
+				if c.awaitFinal == nil {
+					c.awaitFinal = make(map[uint32][]func(txStatus))
+				}
+				c.awaitFinal[n] = append(c.awaitFinal[n], fns...)
+			}
 			delete(c.watch, tx.hash)
+		}
+	}
+	if c.lag > 0 && n > c.lag {
+		f := n - c.lag
+		if fns := c.awaitFinal[f]; fns != nil {
+			notes = append(notes, note{fns, []txStatus{{kind: "finalized", block: c.blocks[f].hash}}})
+			delete(c.awaitFinal, f)
 		}
 	}
 	for _, tx := range dropped {

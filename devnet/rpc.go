@@ -394,14 +394,27 @@ func (c *wsConn) onBlock(b *block) {
 		subs = append(subs, s)
 	}
 	c.mu.Unlock()
-	var hdr map[string]any
+	var hdr, fin map[string]any
+	lag := c.s.node.chain.lag
 	for _, sub := range subs {
 		switch sub.kind {
-		case subNewHeads, subFinalized, subAllHeads:
+		case subNewHeads, subAllHeads:
 			if hdr == nil {
 				hdr = b.header.json()
 			}
 			c.notify(sub.method, sub.id, hdr)
+		case subFinalized:
+			if b.header.number <= lag {
+				continue
+			}
+			if fin == nil {
+				fb, ok := c.s.node.chain.blockByNumber(uint64(b.header.number - lag))
+				if !ok {
+					continue
+				}
+				fin = fb.header.json()
+			}
+			c.notify(sub.method, sub.id, fin)
 		case subStorage:
 			if changes := c.s.storageChanges(sub, b); changes != nil {
 				c.notify(sub.method, sub.id, changes)

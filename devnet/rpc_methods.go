@@ -236,7 +236,7 @@ func mGetBlock(s *server, _ *wsConn, raw json.RawMessage) (any, *rpcError) {
 }
 
 func mFinalizedHead(s *server, _ *wsConn, _ json.RawMessage) (any, *rpcError) {
-	return hexHash(s.node.chain.head().hash), nil
+	return hexHash(s.node.chain.finalized().hash), nil
 }
 
 func mMetadata(s *server, _ *wsConn, raw json.RawMessage) (any, *rpcError) {
@@ -491,6 +491,9 @@ func subscribeHeads(kind int, method string) rpcMethod {
 			return nil, e
 		}
 		head := s.node.chain.head()
+		if kind == subFinalized {
+			head = s.node.chain.finalized()
+		}
 		c.afterReply(func() { c.notify(method, sub.id, head.header.json()) })
 		return sub.id, nil
 	}

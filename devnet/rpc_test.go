@@ -231,3 +231,34 @@ func TestRPCSubmitAndWatch(t *testing.T) {
 		t.Fatalf("accountNextIndex: %s", body)
 	}
 }
+
+// TestFinalityLag: with FinalityLag 2, a watched transaction is inBlock at
+// once and finalized two blocks later; the finalized head trails the best.
+func TestFinalityLag(t *testing.T) {
+	n, err := Start(context.Background(), Config{Manual: true, FinalityLag: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer n.Close()
+	n.WaitBlocks(t.Context(), 3)
+	var statuses []string
+	ext := sign(t, n, mustKey(t, "//Alice"), "System", "remark", substrate.Bytes(nil))
+	if _, err := n.chain.submit(ext, func(s txStatus) { statuses = append(statuses, s.kind) }); err != nil {
+		t.Fatal(err)
+	}
+	n.NewBlock()
+	if strings.Join(statuses, ",") != "ready,inBlock" {
+		t.Fatalf("after inclusion: %v", statuses)
+	}
+	n.NewBlock()
+	if len(statuses) != 2 {
+		t.Fatalf("finalized too early: %v", statuses)
+	}
+	n.NewBlock()
+	if strings.Join(statuses, ",") != "ready,inBlock,finalized" {
+		t.Fatalf("after two more blocks: %v", statuses)
+	}
+	if fin, head := n.chain.finalized().header.number, n.BestNumber(); head-fin != 2 {
+		t.Fatalf("finalized #%d, best #%d", fin, head)
+	}
+}

@@ -21,6 +21,7 @@ func newDevnetCmd() *cobra.Command {
 		tempo     uint16
 		genesis   string
 		dataDir   string
+		lag       uint32
 		verbose   bool
 	)
 	cmd := &cobra.Command{
@@ -54,7 +55,7 @@ func newDevnetCmd() *cobra.Command {
 			}
 			log := slog.New(slog.NewTextHandler(cmd.ErrOrStderr(), &slog.HandlerOptions{Level: level}))
 			start := time.Now()
-			n, err := devnet.Start(cmd.Context(), devnet.Config{Addr: rpcAddr, BlockTime: blockTime, Genesis: g, DataDir: dataDir, Logger: log})
+			n, err := devnet.Start(cmd.Context(), devnet.Config{Addr: rpcAddr, BlockTime: blockTime, Genesis: g, DataDir: dataDir, FinalityLag: lag, Logger: log})
 			if err != nil {
 				return err
 			}
@@ -70,6 +71,7 @@ func newDevnetCmd() *cobra.Command {
 	f.Uint16Var(&tempo, "tempo", 10, "blocks between epochs of every subnet (overrides the genesis)")
 	f.StringVar(&genesis, "genesis", "", "JSON genesis file (fields it omits keep the dev defaults)")
 	f.StringVar(&dataDir, "data", "", "directory that keeps the chain across restarts (default: in memory)")
+	f.Uint32Var(&lag, "finality-lag", 0, "blocks by which finality trails the best block (0: every block is final at once)")
 	f.BoolVarP(&verbose, "verbose", "v", false, "log every block")
 	cmd.AddCommand(&cobra.Command{
 		Use:   "genesis",
