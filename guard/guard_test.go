@@ -285,3 +285,17 @@ func TestLayersNeedEpistula(t *testing.T) {
 		}
 	}
 }
+
+// TestCallerIsCanonical: a validator that writes its Signed-By under another
+// SS58 prefix is still found in the metagraph, and the handler sees the
+// Bittensor (prefix 42) address.
+func TestCallerIsCanonical(t *testing.T) {
+	ts := newTestServer(t, nil)
+	alice := mustKey(t, "//Alice")
+	h := epistula.Sign(alice, nil, ts.miner.Address(), time.Now())
+	h.Set(epistula.HeaderSignedBy, keys.EncodeSS58(alice.Public(), 0))
+	status, out, _ := ts.do(t, "/forward", h, nil, false)
+	if status != 200 || out["caller"] != alice.Address() {
+		t.Fatalf("%d %v, want 200 with caller %s", status, out, alice.Address())
+	}
+}
