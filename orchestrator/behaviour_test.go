@@ -94,6 +94,7 @@ func TestInteropReplayedCredentialsRefused(t *testing.T) {
 func TestInteropChutesStyleAuthentication(t *testing.T) {
 	for _, tr := range []Transport{TransportSocketIO, TransportWebSocket} {
 		t.Run(string(tr), func(t *testing.T) {
+			t.Parallel()
 			srv := newNodeOrchestrator(t, map[string]any{"jobs": 10, "authStyle": "event"})
 			srv.start()
 			url := srv.url()
@@ -145,6 +146,7 @@ func TestInteropMinerStartedWhileServerDown(t *testing.T) {
 func TestInteropDeadLinkDetected(t *testing.T) {
 	for _, tr := range []Transport{TransportSocketIO, TransportWebSocket} {
 		t.Run(string(tr), func(t *testing.T) {
+			t.Parallel()
 			// Generous timeouts: a loaded CI machine must not see a
 			// live link as dead.
 			srv := newNodeOrchestrator(t, map[string]any{"pingInterval": 200, "pingTimeout": 1500})
@@ -404,6 +406,7 @@ func TestDrainWithServerGone(t *testing.T) {
 func TestInteropAckDeliveryConfirmedByPings(t *testing.T) {
 	for _, tr := range []Transport{TransportSocketIO, TransportWebSocket} {
 		t.Run(string(tr), func(t *testing.T) {
+			t.Parallel()
 			srv := newNodeOrchestrator(t, map[string]any{"jobs": 20, "pingInterval": 100, "pingTimeout": 2000})
 			srv.start()
 			url := srv.url()
@@ -551,6 +554,7 @@ func TestInteropShutdownLeavesQueuedJobsUnanswered(t *testing.T) {
 func TestInteropMalformedFramesSkipped(t *testing.T) {
 	for _, tr := range []Transport{TransportSocketIO, TransportWebSocket} {
 		t.Run(string(tr), func(t *testing.T) {
+			t.Parallel()
 			srv := newNodeOrchestrator(t, nil)
 			srv.start()
 			url := srv.url()
