@@ -330,7 +330,7 @@ func (q *queryOpts) print(cmd *cobra.Command, t queryTarget, rep queryReport) er
 		fmt.Fprintf(w, "%s: %s\n", k, first.Headers[k])
 	}
 	if first.Reason != "" {
-		fmt.Fprintf(w, "refused: %s: %s\n", first.Reason, first.Error)
+		fmt.Fprintf(w, "refused: %s\n", first.Reason)
 	}
 	if len(first.raw) > 0 {
 		fmt.Fprintln(w)
