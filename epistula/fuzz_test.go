@@ -49,3 +49,37 @@ func FuzzParseHeaders(f *testing.F) {
 		}
 	})
 }
+
+// FuzzVerify starts from a valid signed request and lets the fuzzer overwrite
+// one header value and the body: the answer is success naming the signer
+// (only if nothing signed changed) or a typed error, never a panic.
+func FuzzVerify(f *testing.F) {
+	alice := mustKey(f, "//Alice")
+	body := []byte(`{"q":1}`)
+	base := SignWith(alice, body, bobAddr, testNow.UnixMilli(), testUUID)
+	names := []string{HeaderVersion, HeaderTimestamp, HeaderUUID, HeaderSignedBy, HeaderSignedFor, HeaderSignature}
+	for i := range names {
+		f.Add(uint8(i), base.Get(names[i]), body)
+	}
+	f.Add(uint8(5), "0x"+strings.Repeat("ff", 64), body)
+	f.Add(uint8(1), "1764201600000", []byte(nil))
+	f.Fuzz(func(t *testing.T, which uint8, value string, b []byte) {
+		h := base.Clone()
+		name := names[int(which)%len(names)]
+		h.Set(name, value)
+		v := &Verifier{Self: bobAddr, Replay: noReplay{}}
+		signer, err := v.Verify(h, b, testNow)
+		if err != nil {
+			if ReasonOf(err) == "" || signer != "" {
+				t.Fatalf("Verify = %q, %v: want a typed error and no signer", signer, err)
+			}
+			return
+		}
+		if signer != aliceAddr {
+			t.Fatalf("accepted with signer %q", signer)
+		}
+		if string(b) != string(body) {
+			t.Fatalf("accepted a changed body %q", b)
+		}
+	})
+}
