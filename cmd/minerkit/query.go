@@ -33,6 +33,7 @@ type queryOpts struct {
 	headers           []string
 	timestampMs       int64
 	uuid              string
+	variant           string
 	repeat            int
 	maxShow           int64
 }
@@ -101,6 +102,7 @@ request), --uuid reuses a request id (a replay), --repeat N sends N requests in 
 	fs.StringArrayVarP(&q.headers, "header", "H", nil, `extra request header "Name: value" (repeatable)`)
 	fs.Int64Var(&q.timestampMs, "timestamp", 0, "sign as at this Unix time in milliseconds (test a miner's freshness window)")
 	fs.StringVar(&q.uuid, "uuid", "", "sign with this Epistula-Uuid (reuse one to test a miner's replay check)")
+	fs.StringVar(&q.variant, "variant", "v2", "header form: v2 (Epistula-*) or x (X-Epistula-*, the seed document's variant: no receiver)")
 	fs.IntVar(&q.repeat, "repeat", 1, "send the request this many times, each freshly signed (test a rate limit)")
 	fs.Int64Var(&q.maxShow, "max-body", 1<<20, "show at most this many bytes of the response body")
 	cmd.RunE = func(cmd *cobra.Command, _ []string) error {
@@ -120,6 +122,10 @@ func (q *queryOpts) check() error {
 		return errors.New("query: give --body or --body-file, not both")
 	case q.repeat < 1 || q.repeat > 100_000:
 		return errors.New("query: --repeat must be from 1 to 100000")
+	case q.variant != "v2" && q.variant != "x":
+		return fmt.Errorf("query: --variant %q: want v2 or x", q.variant)
+	case q.variant == "x" && q.uuid != "":
+		return errors.New("query: the X-Epistula variant has no uuid; drop --uuid or use --variant v2")
 	case q.uuid != "" && q.repeat > 1:
 		return errors.New("query: --uuid with --repeat would send one request and then its replays; send them one by one")
 	}
@@ -177,7 +183,9 @@ func (q *queryOpts) run(cmd *cobra.Command) error {
 	if err != nil {
 		return err
 	}
-	if t.Receiver == "" {
+	if q.variant == "x" {
+		t.Receiver = "" // X-Epistula signs for nobody
+	} else if t.Receiver == "" {
 		fmt.Fprintln(cmd.ErrOrStderr(), "query: note: no receiver known, so the request is signed for nobody; miners refuse that by default (pass --receiver or --netuid)")
 	}
 	now := time.Now
@@ -188,6 +196,7 @@ func (q *queryOpts) run(cmd *cobra.Command) error {
 	client := &http.Client{Transport: &epistula.Transport{
 		Signer:   key,
 		Receiver: func(*http.Request) string { return t.Receiver },
+		X:        q.variant == "x",
 		Now:      now,
 	}}
 	if q.uuid != "" {

@@ -90,6 +90,8 @@ func TestQueryRefusesBadFlags(t *testing.T) {
 		{[]string{"query", "--url", "http://h", "--suri", "not a uri"}, "--suri"},
 		{[]string{"query", "--url", "http://h", "--suri", "//V", "-H", "NoColon"}, "Name: value"},
 		{[]string{"query", "--url", "h:1", "--suri", "//V"}, "not an http(s) URL"},
+		{[]string{"query", "--url", "http://h", "--variant", "v3"}, "want v2 or x"},
+		{[]string{"query", "--url", "http://h", "--variant", "x", "--uuid", "u"}, "no uuid"},
 	}
 	for _, tc := range tests {
 		_, _, err := runCLI(t, "", tc.args...)

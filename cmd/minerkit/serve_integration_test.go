@@ -158,7 +158,7 @@ func TestServeAndQueryOnDevnet(t *testing.T) {
 		root := newRootCmd()
 		root.SetArgs([]string{"serve", "--netuid", "1",
 			"--listen", fmt.Sprintf("127.0.0.1:%d", port), "--admin-listen", "127.0.0.1:0",
-			"--external-url", api, "--min-stake-tao", "100", "--rate-per-sec", "1", "--rate-burst", "5",
+			"--external-url", api, "--min-stake-tao", "100", "--rate-per-sec", "1", "--rate-burst", "8",
 			"--sync-interval", "2", "--log-format", "json",
 			"--gpu-type", "NVIDIA H100 80GB HBM3", "--vram-gb", "80", "--gpu-count", "8", "--bid-per-hour", "2.5"})
 		root.SetOut(io.Discard)
@@ -255,6 +255,7 @@ func TestServeAndQueryOnDevnet(t *testing.T) {
 		{"first use of a uuid", []string{"--suri", "//V1", "--uuid", "6f1c1a52-3d2b-4f0e-9a55-0c2f1d7e8b90"}, 200, ""},
 		{"the same uuid again", []string{"--suri", "//V1", "--uuid", "6f1c1a52-3d2b-4f0e-9a55-0c2f1d7e8b90"}, 401, string(epistula.ReasonReplayed)},
 		{"a minute old", []string{"--suri", "//V1", "--timestamp", strconv.FormatInt(nowMs-60_000, 10)}, 401, string(epistula.ReasonStale)},
+		{"the X-Epistula variant", []string{"--suri", "//V1", "--variant", "x"}, 200, ""},
 		{"signed for another miner", []string{"--suri", "//V1", "--url", api, "--receiver", keysAddr("//OtherMiner")}, 401, string(epistula.ReasonWrongReceiver)},
 	}
 	for _, tc := range tests {
@@ -274,7 +275,8 @@ func TestServeAndQueryOnDevnet(t *testing.T) {
 		t.Fatalf("query --url --netuid:\n%s", out)
 	}
 
-	// A flood from one validator: the burst (5) passes, the rest is 429.
+	// A flood from one validator: what is left of the burst (8) passes, the
+	// rest is 429.
 	out, _, err = runCLI(t, "", append(append([]string{"query", "--json"}, direct...), "--suri", "//V1", "--repeat", "20")...)
 	var flood queryReport
 	if jerr := json.Unmarshal([]byte(out), &flood); jerr != nil || err == nil || len(flood.Requests) != 20 {
