@@ -23,4 +23,5 @@ test: interop-deps vet unit
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./...
 	$(GO) run ./bench/cmd/loadtest
-	$(GO) run ./bench/cmd/serveload
+	$(GO) build -o bin/minerkit ./cmd/minerkit
+	$(GO) run ./bench/cmd/serveload -bin bin/minerkit
