@@ -24,11 +24,12 @@ type txOutcome struct {
 // serve_axon and set_commitment; polkadot-js is the judge that the devnet
 // speaks real Substrate.
 func TestPolkadotJS(t *testing.T) {
-	// Finality one block behind the head, so that polkadot-js reports each
-	// status of ready → inBlock → finalized (with instant finality it
-	// collapses inBlock into finalized; TestRPCSubmitAndWatch checks the
-	// wire there).
-	n, err := devnet.Start(context.Background(), devnet.Config{BlockTime: 50 * time.Millisecond, FinalityLag: 1})
+	// Finality three blocks behind the head, so that polkadot-js reports
+	// ready → inBlock → finalized. (polkadot-js drops inBlock when finalized
+	// arrives before it has fetched the block's events: always with instant
+	// finality, sometimes on a loaded machine; TestRPCSubmitAndWatch and
+	// TestFinalityLag check the wire itself.)
+	n, err := devnet.Start(context.Background(), devnet.Config{BlockTime: 50 * time.Millisecond, FinalityLag: 3})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -94,10 +95,14 @@ func TestPolkadotJS(t *testing.T) {
 	if len(out.AliceFree) < 16 || out.AliceFree < "1000000000000000" || out.Tempo1 != 10 {
 		t.Errorf("storage: alice %s tempo %d", out.AliceFree, out.Tempo1)
 	}
+	sawInBlock := 0
 	check := func(name string, o txOutcome, wantEvent string, wantErr string) {
 		t.Helper()
-		if !slices.Equal(o.Statuses, []string{"Ready", "InBlock", "Finalized"}) {
-			t.Errorf("%s: statuses %v, want Ready InBlock Finalized", name, o.Statuses)
+		if len(o.Statuses) < 2 || o.Statuses[0] != "Ready" || o.Statuses[len(o.Statuses)-1] != "Finalized" {
+			t.Errorf("%s: statuses %v, want Ready … Finalized", name, o.Statuses)
+		}
+		if slices.Contains(o.Statuses, "InBlock") {
+			sawInBlock++
 		}
 		if !slices.Contains(o.Events, wantEvent) {
 			t.Errorf("%s: events %v lack %s", name, o.Events, wantEvent)
@@ -120,6 +125,9 @@ func TestPolkadotJS(t *testing.T) {
 	check("set_weights", out.Weights, "subtensorModule.WeightsSet", "")
 	if out.RateLimit != 0 || len(out.StoredWeights) != 1 || out.StoredWeights[0] != [2]int{0, 65535} {
 		t.Errorf("after sudo and set_weights: rate limit %d, weights %v", out.RateLimit, out.StoredWeights)
+	}
+	if sawInBlock == 0 {
+		t.Error("polkadot-js never reported InBlock")
 	}
 	check("register again", out.Again, "system.ExtrinsicFailed", "subtensorModule.HotKeyAlreadyRegisteredInSubNet")
 	if out.DestFree != "5000000000" || out.UID == nil || *out.UID != 0 {
