@@ -36,6 +36,7 @@ type queryOpts struct {
 	variant           string
 	repeat            int
 	maxShow           int64
+	verbose           bool
 }
 
 // queryResult is one request's outcome (`--json` prints it).
@@ -52,6 +53,8 @@ type queryResult struct {
 	// Body is the response body: JSON as JSON, anything else as a string.
 	Body      any     `json:"body,omitempty"`
 	LatencyMs float64 `json:"latency_ms"`
+	// Sent are the request headers as sent, signature included (--verbose).
+	Sent map[string]string `json:"sent_headers,omitempty"`
 
 	raw []byte
 }
@@ -104,6 +107,7 @@ request), --uuid reuses a request id (a replay), --repeat N sends N requests in 
 	fs.StringVar(&q.uuid, "uuid", "", "sign with this Epistula-Uuid (reuse one to test a miner's replay check)")
 	fs.StringVar(&q.variant, "variant", "v2", "header form: v2 (Epistula-*) or x (X-Epistula-*, the seed document's variant: no receiver)")
 	fs.IntVar(&q.repeat, "repeat", 1, "send the request this many times, each freshly signed (test a rate limit)")
+	fs.BoolVarP(&q.verbose, "verbose", "v", false, "also show the request headers as sent (the Epistula signature included)")
 	fs.Int64Var(&q.maxShow, "max-body", 1<<20, "show at most this many bytes of the response body")
 	cmd.RunE = func(cmd *cobra.Command, _ []string) error {
 		q.netuidSet, q.uidSet = fs.Changed("netuid"), fs.Changed("uid")
@@ -193,15 +197,17 @@ func (q *queryOpts) run(cmd *cobra.Command) error {
 		at := time.UnixMilli(q.timestampMs)
 		now = func() time.Time { return at }
 	}
+	rec := &recorder{}
 	client := &http.Client{Transport: &epistula.Transport{
 		Signer:   key,
+		Base:     rec,
 		Receiver: func(*http.Request) string { return t.Receiver },
 		X:        q.variant == "x",
 		Now:      now,
 	}}
 	if q.uuid != "" {
 		// The Transport always draws a fresh uuid; sign by hand instead.
-		client = &http.Client{}
+		client = &http.Client{Transport: rec}
 	}
 	rep := queryReport{Statuses: map[string]int{}}
 	for i := 0; i < q.repeat; i++ {
@@ -227,6 +233,12 @@ func (q *queryOpts) run(cmd *cobra.Command) error {
 			return err
 		}
 		r.SignedBy, r.Receiver = key.Public().Address(), t.Receiver
+		if q.verbose {
+			r.Sent = map[string]string{}
+			for k, v := range rec.last {
+				r.Sent[k] = strings.Join(v, ", ")
+			}
+		}
 		if t.UID >= 0 {
 			uid := t.UID
 			r.UID = &uid
@@ -306,6 +318,11 @@ func (q *queryOpts) print(cmd *cobra.Command, t queryTarget, rep queryReport) er
 		recv = "nobody"
 	}
 	fmt.Fprintf(w, "%s %s\n(%ssigned by %s for %s)\n", first.Method, first.URL, who, first.SignedBy, recv)
+	if len(first.Sent) > 0 && q.repeat == 1 {
+		for _, k := range sortedKeys(first.Sent) {
+			fmt.Fprintf(w, "> %s: %s\n", k, first.Sent[k])
+		}
+	}
 	if q.repeat > 1 {
 		for i, r := range rep.Requests {
 			line := fmt.Sprintf("#%-4d HTTP %d  %7.1fms", i+1, r.Status, r.LatencyMs)
@@ -330,12 +347,7 @@ func (q *queryOpts) print(cmd *cobra.Command, t queryTarget, rep queryReport) er
 		return nil
 	}
 	fmt.Fprintf(w, "HTTP %d %s  (%.1fms)\n", first.Status, http.StatusText(first.Status), first.LatencyMs)
-	names := make([]string, 0, len(first.Headers))
-	for k := range first.Headers {
-		names = append(names, k)
-	}
-	sort.Strings(names)
-	for _, k := range names {
+	for _, k := range sortedKeys(first.Headers) {
 		fmt.Fprintf(w, "%s: %s\n", k, first.Headers[k])
 	}
 	if first.Reason != "" {
@@ -365,4 +377,22 @@ func parseHeaderFlags(hs []string) (http.Header, error) {
 		out.Add(name, strings.TrimSpace(value))
 	}
 	return out, nil
+}
+
+func sortedKeys(m map[string]string) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// recorder sends requests with http.DefaultTransport and keeps the headers
+// of the last one, as signed (for --verbose).
+type recorder struct{ last http.Header }
+
+func (r *recorder) RoundTrip(req *http.Request) (*http.Response, error) {
+	r.last = req.Header.Clone()
+	return http.DefaultTransport.RoundTrip(req)
 }

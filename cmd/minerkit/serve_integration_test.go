@@ -234,10 +234,12 @@ func TestServeAndQueryOnDevnet(t *testing.T) {
 		t.Fatalf("query of an unused UID: %v", err)
 	}
 	// The text form, as an operator sees it.
-	out, _, err := runCLI(t, "", "query", "--netuid", "1", "--uid", minerUID, "--path", "/cvm", "--suri", "//V1")
-	t.Logf("$ minerkit query --netuid 1 --uid %s --path /cvm --suri //V1\n%s", minerUID, out)
+	out, _, err := runCLI(t, "", "query", "--netuid", "1", "--uid", minerUID, "--path", "/cvm", "--suri", "//V1", "-v")
+	t.Logf("$ minerkit query --netuid 1 --uid %s --path /cvm --suri //V1 -v\n%s", minerUID, out)
 	if err != nil || !strings.Contains(out, "HTTP 200 OK") || !strings.Contains(out, `"gpu_type": "NVIDIA H100 80GB HBM3"`) ||
-		!strings.Contains(out, "Content-Type: application/json") || !strings.Contains(out, "UID "+minerUID+", commitment") {
+		!strings.Contains(out, "Content-Type: application/json") || !strings.Contains(out, "UID "+minerUID+", commitment") ||
+		!strings.Contains(out, "> Epistula-Signed-By: "+keysAddr("//V1")) || !strings.Contains(out, "> Epistula-Signed-For: "+minerKey.Address()) ||
+		!strings.Contains(out, "> Epistula-Request-Signature: 0x") {
 		t.Fatalf("query text: %v\n%s", err, out)
 	}
 
