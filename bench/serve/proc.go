@@ -2,12 +2,12 @@ package serve
 
 import (
 	"bufio"
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"os"
 	"os/exec"
@@ -76,8 +76,9 @@ type ServeConfig struct {
 	Miner *keys.Keypair
 	// Dir holds the wallet.
 	Dir string
-	// Extra flags (rate limits, window, ...).
-	Args []string
+	// Args are flags for serve (rate limits, window, ...); Extra come after
+	// them and win.
+	Args, Extra []string
 }
 
 // StartServe runs the minerkit binary's serve command on loopback ports and
@@ -90,26 +91,28 @@ func StartServe(ctx context.Context, cfg ServeConfig) (*Proc, error) {
 	if err := w.CreateHotkey(cfg.Miner, "", nil, true); err != nil {
 		return nil, fmt.Errorf("serve: write the miner's hotkey: %w", err)
 	}
-	args := append([]string{"serve", "--netuid", strconv.Itoa(NetUID), "--network", cfg.ChainURL,
-		"--wallet.path", cfg.Dir, "--wallet.name", "bench", "--wallet.hotkey", "miner",
-		"--listen", "127.0.0.1:0", "--admin-listen", "127.0.0.1:0", "--log-format", "json"}, cfg.Args...)
-	cmd := exec.Command(cfg.Binary, args...)
-	cmd.Env = append(os.Environ(), "BT_WALLET_PATH=", "MINERKIT_CONFIG=")
-	var serving struct{ API, Admin string }
-	// The log goes to a file, as under a service manager: no process of the
-	// harness spends CPU reading it during the runs.
-	p, err := startLogged(cmd, filepath.Join(cfg.Dir, "serve.log"), func(line []byte) bool {
-		var rec struct{ Msg, API, Admin string }
-		if json.Unmarshal(line, &rec) == nil && rec.Msg == "miner serving" {
-			serving.API, serving.Admin = rec.API, rec.Admin
-			return true
-		}
-		return false
-	})
+	// Ports picked here (not :0) so that nothing depends on the log level.
+	api, err := freeAddr()
 	if err != nil {
 		return nil, err
 	}
-	p.URL, p.Admin = "http://"+serving.API+"/cvm", "http://"+serving.Admin
+	admin, err := freeAddr()
+	if err != nil {
+		return nil, err
+	}
+	args := append([]string{"serve", "--netuid", strconv.Itoa(NetUID), "--network", cfg.ChainURL,
+		"--wallet.path", cfg.Dir, "--wallet.name", "bench", "--wallet.hotkey", "miner",
+		"--listen", api, "--admin-listen", admin, "--log-format", "json"}, cfg.Args...)
+	args = append(args, cfg.Extra...)
+	cmd := exec.Command(cfg.Binary, args...)
+	cmd.Env = append(os.Environ(), "BT_WALLET_PATH=", "MINERKIT_CONFIG=")
+	// The log goes to a file, as under a service manager: no process of the
+	// harness spends CPU reading it during the runs.
+	p, err := startLogged(cmd, filepath.Join(cfg.Dir, "serve.log"))
+	if err != nil {
+		return nil, err
+	}
+	p.URL, p.Admin = "http://"+api+"/cvm", "http://"+admin
 	if err := waitReady(ctx, p); err != nil {
 		p.Stop()
 		return nil, err
@@ -239,9 +242,8 @@ func start(cmd *exec.Cmd, found func([]byte) bool) (*Proc, error) {
 	return p, p.waitStart(ok)
 }
 
-// startLogged runs cmd with its standard error written to the file logPath
-// and waits (at most a minute) until found accepts a line of it.
-func startLogged(cmd *exec.Cmd, logPath string, found func([]byte) bool) (*Proc, error) {
+// startLogged runs cmd with its standard error written to the file logPath.
+func startLogged(cmd *exec.Cmd, logPath string) (*Proc, error) {
 	f, err := os.Create(logPath)
 	if err != nil {
 		return nil, err
@@ -257,28 +259,17 @@ func startLogged(cmd *exec.Cmd, logPath string, found func([]byte) bool) (*Proc,
 		p.waitErr = cmd.Wait()
 		close(p.exited)
 	}()
-	ok := make(chan struct{})
-	stop := make(chan struct{})
-	defer close(stop)
-	go func() {
-		t := time.NewTicker(20 * time.Millisecond)
-		defer t.Stop()
-		for {
-			b, _ := os.ReadFile(logPath)
-			for line := range bytes.SplitSeq(b, []byte{'\n'}) {
-				if found(line) {
-					close(ok)
-					return
-				}
-			}
-			select {
-			case <-stop:
-				return
-			case <-t.C:
-			}
-		}
-	}()
-	return p, p.waitStart(ok)
+	return p, nil
+}
+
+// freeAddr returns a loopback address with a port free a moment ago.
+func freeAddr() (string, error) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return "", fmt.Errorf("serve: find a free loopback port: %w", err)
+	}
+	defer ln.Close()
+	return ln.Addr().String(), nil
 }
 
 func (p *Proc) waitStart(ok <-chan struct{}) error {

@@ -124,6 +124,7 @@ func run() error {
 	bin := flag.String("bin", "", "the minerkit binary (default: build ./cmd/minerkit into a temporary directory)")
 	peer := flag.String("peer", "bench/peers/epistula-node.js", "the Node peer script (\"\": skip it)")
 	asJSON := flag.Bool("json", false, "print the report as JSON")
+	serveArgs := flag.String("serve-args", "", "extra flags for minerkit serve, space-separated (e.g. \"--log-level warn\")")
 	bareChild := flag.Bool("bare-child", false, "(internal) serve the bare-verify handler in this process, print its URL, run until SIGTERM")
 	flag.Parse()
 	if *bareChild {
@@ -169,11 +170,13 @@ func run() error {
 	// Requests are signed ahead of the runs: a wide window keeps them fresh
 	// (it does not change the cost of a check).
 	const window = 5 * time.Minute
+	extra := strings.Fields(*serveArgs)
 	sv, err := serve.StartServe(ctx, serve.ServeConfig{
 		Binary: *bin, ChainURL: subnet.Node.URL(), Miner: f.Miner, Dir: tmp,
 		Args: []string{"--epistula-window", window.String(), "--min-stake-tao", "1000",
 			"--rate-per-sec", "1000000", "--rate-burst", "1000000",
 			"--gpu-type", "bench GPU", "--vram-gb", "80", "--gpu-count", "1", "--bid-per-hour", "1"},
+		Extra: extra,
 	})
 	if err != nil {
 		return err
