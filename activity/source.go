@@ -18,7 +18,7 @@ import (
 // commitments, so the exporter's figures are those of one block.
 //
 // On runtimes without get_metagraph it falls back to
-// subtensor.MetagraphSource and Extras returns nil.
+// metagraph.ChainSource and Extras returns nil.
 type Source struct {
 	Client *subtensor.Client
 	// Now is the clock stamped on snapshots (default time.Now).
@@ -52,7 +52,7 @@ var (
 func (s *Source) Snapshot(ctx context.Context, netuid uint16) (*metagraph.Snapshot, error) {
 	c := s.Client
 	if !c.Features().MetagraphAPI {
-		return (&subtensor.MetagraphSource{Client: c, Now: s.Now}).Snapshot(ctx, netuid)
+		return (&metagraph.ChainSource{Client: c, Now: s.Now}).Snapshot(ctx, netuid)
 	}
 	now := time.Now
 	if s.Now != nil {
@@ -62,7 +62,7 @@ func (s *Source) Snapshot(ctx context.Context, netuid uint16) (*metagraph.Snapsh
 	if err != nil {
 		return nil, err
 	}
-	neurons := subtensor.NeuronsFromMetagraph(m)
+	neurons := metagraph.NeuronsFromMetagraph(m)
 	ex := &Extras{
 		Tempo: m.Tempo, ImmunityPeriod: m.ImmunityPeriod, BlockTime: c.BlockTime(),
 		RegisteredAt: make([]uint64, len(neurons)), Identity: map[keys.PublicKey]string{},
@@ -80,12 +80,8 @@ func (s *Source) Snapshot(ctx context.Context, netuid uint16) (*metagraph.Snapsh
 			if cm == nil {
 				continue
 			}
-			// As subtensor.MetagraphSource does: the text fields joined.
-			for _, fd := range cm.Fields {
-				if fd.Kind == subtensor.DataRaw || fd.Kind == subtensor.DataBigRaw {
-					neurons[i].Commitment = append(neurons[i].Commitment, fd.Bytes...)
-				}
-			}
+			// As metagraph.ChainSource does: the text fields joined.
+			neurons[i].Commitment = cm.Payload()
 			if u, at := IdentityOf(cm); at >= 0 {
 				ex.Identity[neurons[i].HotkeyPub] = u
 			}
@@ -100,9 +96,9 @@ func (s *Source) Snapshot(ctx context.Context, netuid uint16) (*metagraph.Snapsh
 	return snap, nil
 }
 
-// Heads streams new best block numbers (see subtensor.MetagraphSource).
+// Heads streams new best block numbers (see metagraph.ChainSource).
 func (s *Source) Heads(ctx context.Context) (<-chan uint64, error) {
-	return (&subtensor.MetagraphSource{Client: s.Client}).Heads(ctx)
+	return (&metagraph.ChainSource{Client: s.Client}).Heads(ctx)
 }
 
 // Extras returns what was read beside snap, or nil if snap is not the

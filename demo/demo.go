@@ -19,6 +19,7 @@ import (
 	"github.com/minerkit/minerkit/devnet"
 	computeminer "github.com/minerkit/minerkit/examples/compute-miner"
 	"github.com/minerkit/minerkit/keys"
+	"github.com/minerkit/minerkit/metagraph"
 	"github.com/minerkit/minerkit/miner"
 	"github.com/minerkit/minerkit/subtensor"
 	"github.com/minerkit/minerkit/validator"
@@ -399,7 +400,7 @@ func (r *runner) startMiner(ctx context.Context, wg *sync.WaitGroup, errc chan<-
 	cfg.BlockTime = miner.Duration(r.o.BlockTime)
 	cfg.MinStakeTAO = minStakeTAO
 	cfg.ShutdownTimeout = miner.Duration(2 * time.Second)
-	srv, err := miner.New(cfg, r.minerHot, &subtensor.MetagraphSource{Client: r.client})
+	srv, err := miner.New(cfg, r.minerHot, &metagraph.ChainSource{Client: r.client})
 	if err != nil {
 		ln.Close()
 		return err

@@ -3,13 +3,15 @@ package metagraph_test
 import (
 	"context"
 	"fmt"
+	"log"
 	"time"
 
 	"github.com/minerkit/minerkit/keys"
 	"github.com/minerkit/minerkit/metagraph"
+	"github.com/minerkit/minerkit/subtensor"
 )
 
-// staticSource stands in for the subtensor package's Source.
+// staticSource stands in for a ChainSource.
 type staticSource struct{ neurons []metagraph.Neuron }
 
 func (s staticSource) Snapshot(ctx context.Context, netuid uint16) (*metagraph.Snapshot, error) {
@@ -38,4 +40,24 @@ func Example() {
 	// Output:
 	// true 0 true 5000
 	// 1200 true
+}
+
+// Keep a live metagraph of a subtensor node in memory for a miner's request
+// handlers.
+func ExampleChainSource() {
+	ctx := context.Background()
+	c, err := subtensor.Dial(ctx, subtensor.Network{Name: "devnet", Endpoints: []string{subtensor.LocalEndpoint}}, subtensor.Options{})
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer c.Close()
+	s := metagraph.NewSyncer(&metagraph.ChainSource{Client: c}, 1)
+	go s.Run(ctx)
+	snap, err := s.Wait(ctx)
+	if err != nil {
+		log.Fatal(err)
+	}
+	if n, ok := snap.Lookup("5GrwvaEF5zXb26Fz9rcQpDWS57CtERHpNehXCPcNoHGKutQY"); ok {
+		fmt.Println("uid", n.UID, "permit", n.ValidatorPermit)
+	}
 }

@@ -4,12 +4,14 @@
 // Request handlers read the current [Snapshot] through one atomic pointer load
 // and look a caller up by hotkey in a map: no lock, no allocation, no network.
 // The [Syncer] is the only part that talks to the chain, through the one-method
-// [Source] interface (the subtensor package implements it with a single
-// runtime-API call), and it never blocks a reader: while the chain is
+// [Source] interface ([ChainSource] implements it on a subtensor.Client with a
+// single runtime-API call), and it never blocks a reader: while the chain is
 // unreachable readers keep the last snapshot and the Syncer reports its age.
 //
-// The package must never call the chain on a request path and never mutate a
-// published Snapshot.
+// The package sits above subtensor: it imports subtensor (for ChainSource,
+// [NeuronsFromMetagraph] and [NeuronsFromLite]), never the reverse. It must
+// never call the chain on a request path and never mutate a published
+// Snapshot.
 package metagraph
 
 import (

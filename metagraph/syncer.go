@@ -10,8 +10,8 @@ import (
 	"time"
 )
 
-// Source reads a whole metagraph from the chain. The subtensor package
-// implements it with one runtime-API call; tests use an in-memory one.
+// Source reads a whole metagraph from the chain. [ChainSource] implements it
+// on a subtensor.Client with one runtime-API call; tests use an in-memory one.
 // Snapshot must honour ctx and may be called again after an error.
 type Source interface {
 	Snapshot(ctx context.Context, netuid uint16) (*Snapshot, error)

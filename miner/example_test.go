@@ -25,7 +25,7 @@ type InferResponse struct {
 
 // A subnet's miner: the handlers behind the guard, everything else from the
 // Server. The metagraph comes from the chain:
-// (&miner.Chain{Client: client, Hotkey: hotkey}).MetagraphSource().
+// (&miner.Chain{Client: client, Hotkey: hotkey}).Source().
 func Example() {
 	var src metagraph.Source = chainSource()
 	hotkey, _ := keys.FromSURI("//Miner")

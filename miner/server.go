@@ -71,7 +71,7 @@ func New(cfg Config, hotkey keys.Signer, src metagraph.Source) (*Server, error) 
 		return nil, errors.New("miner: no hotkey; load one with --wallet.name/--wallet.hotkey")
 	}
 	if src == nil {
-		return nil, errors.New("miner: no metagraph source; give New the subtensor client (or a test Source)")
+		return nil, errors.New("miner: no metagraph source; give New a metagraph.ChainSource (Chain.Source) or a test Source")
 	}
 	s := &Server{
 		cfg:    cfg,

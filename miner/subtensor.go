@@ -7,12 +7,13 @@ import (
 	"net/url"
 
 	"github.com/minerkit/minerkit/keys"
+	"github.com/minerkit/minerkit/metagraph"
 	"github.com/minerkit/minerkit/subtensor"
 )
 
 // Chain connects a Server to a subtensor node: it is the [Registrar],
 // [Committer] and [AxonServer] a real miner uses, and
-// [Chain.MetagraphSource] is its metagraph.Source.
+// [Chain.Source] is its metagraph.Source.
 type Chain struct {
 	Client *subtensor.Client
 	// Hotkey signs the commitment and serve_axon.
@@ -22,10 +23,10 @@ type Chain struct {
 	Coldkey keys.Signer
 }
 
-// MetagraphSource returns the metagraph.Source that reads the subnet with one
+// Source returns the metagraph.Source that reads the subnet with one
 // runtime-API call and follows new heads.
-func (c *Chain) MetagraphSource() *subtensor.MetagraphSource {
-	return &subtensor.MetagraphSource{Client: c.Client}
+func (c *Chain) Source() *metagraph.ChainSource {
+	return &metagraph.ChainSource{Client: c.Client}
 }
 
 // Attach sets c as srv's Registrar (when c has a coldkey), Committer and

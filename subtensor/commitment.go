@@ -135,6 +135,22 @@ type Commitment struct {
 	Fields  []Data `json:"fields"`
 }
 
+// Payload returns the payloads of all the Raw and BigRaw fields joined, in
+// field order: what a metagraph snapshot and `minerkit status` show as the
+// commitment. It is nil for a nil Commitment or one without such fields.
+func (c *Commitment) Payload() []byte {
+	if c == nil {
+		return nil
+	}
+	var out []byte
+	for _, f := range c.Fields {
+		if f.Kind == DataRaw || f.Kind == DataBigRaw {
+			out = append(out, f.Bytes...)
+		}
+	}
+	return out
+}
+
 // Bytes returns the payload of the first Raw or BigRaw field, which is where
 // the Bittensor SDK puts a commitment (get_commitment reads fields[0]).
 func (c *Commitment) Bytes() []byte {

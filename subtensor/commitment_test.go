@@ -67,6 +67,26 @@ func TestCommitmentRoundTrip(t *testing.T) {
 	}
 }
 
+func TestCommitmentPayload(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		c    *Commitment
+		want string
+	}{
+		{"nil", nil, ""},
+		{"no fields", &Commitment{}, ""},
+		{"one raw", &Commitment{Fields: []Data{{Kind: DataRaw, Bytes: []byte("http://a")}}}, "http://a"},
+		{"raw and big raw joined", &Commitment{Fields: []Data{{Kind: DataRaw, Bytes: []byte("ab")}, {Kind: DataBigRaw, Bytes: []byte("cd")}}}, "abcd"},
+		{"hash fields skipped", &Commitment{Fields: []Data{{Kind: DataSha256, Bytes: make([]byte, 32)}, {Kind: DataRaw, Bytes: []byte("x")}, {Kind: DataNone}}}, "x"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := string(tc.c.Payload()); got != tc.want {
+				t.Fatalf("Payload() = %q, want %q", got, tc.want)
+			}
+		})
+	}
+}
+
 func FuzzDecodeCommitment(f *testing.F) {
 	f.Add((&Commitment{Block: 1, Fields: []Data{{Kind: DataRaw, Bytes: []byte("x")}, {Kind: DataBigRaw, Bytes: []byte("y")}}}).AppendSCALE(nil))
 	f.Add((&Commitment{Fields: []Data{{Kind: DataTimelockEncrypted, Bytes: []byte("t"), RevealRound: 5}}}).AppendSCALE(nil))

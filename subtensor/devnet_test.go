@@ -14,7 +14,6 @@ import (
 
 	"github.com/minerkit/minerkit/devnet"
 	"github.com/minerkit/minerkit/keys"
-	"github.com/minerkit/minerkit/metagraph"
 	"github.com/minerkit/minerkit/substrate"
 	"github.com/minerkit/minerkit/substrate/rpc"
 	"github.com/minerkit/minerkit/subtensor"
@@ -379,88 +378,6 @@ func TestDevnetTransferAndStake(t *testing.T) {
 	}
 }
 
-// The devnet stops under a running Syncer and comes back on the same
-// address: the Syncer keeps serving the old snapshot, reports its age, and
-// recovers.
-func TestDevnetSyncerSurvivesRestart(t *testing.T) {
-	dir := t.TempDir()
-	ctx := ctxT(t)
-	n, err := devnet.Start(ctx, devnet.Config{BlockTime: testBlockTime, DataDir: dir})
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := n.Addr().String()
-	c, err := subtensor.Dial(ctx, subtensor.Network{Name: "devnet", Endpoints: []string{n.URL()}}, subtensor.Options{
-		RPC: rpc.Options{MinBackoff: 20 * time.Millisecond, MaxBackoff: 100 * time.Millisecond, RequestTimeout: 2 * time.Second},
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
-	ch := &chain{node: n, c: c}
-	hot := key(t, "//Ferdie//miner")
-	register(t, ch, key(t, "//Ferdie"), hot.Public())
-
-	s := metagraph.NewSyncer(&subtensor.MetagraphSource{Client: c}, 1)
-	s.Interval, s.BlockTime, s.SyncTimeout = 2, testBlockTime, 250*time.Millisecond
-	sctx, stop := context.WithCancel(ctx)
-	done := make(chan struct{})
-	go func() { defer close(done); s.Run(sctx) }()
-	defer func() { stop(); <-done }()
-	snap, err := s.Wait(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, ok := snap.Lookup(hot.Public().Address()); !ok {
-		t.Fatal("registered hotkey not in the first snapshot")
-	}
-
-	n.Close()
-	downAt := snap.Block()
-	// Wait (by condition) until the Syncer has failed twice and its snapshot
-	// has aged past MaxAge.
-	var st metagraph.Status
-	for deadline := time.Now().Add(20 * time.Second); ; time.Sleep(10 * time.Millisecond) {
-		st = s.Status()
-		if st.Failures >= 2 && st.Age > st.MaxAge {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("syncer did not notice the chain was down: %+v", st)
-		}
-	}
-	cur := s.Current()
-	if cur == nil || cur.Block() < downAt {
-		t.Fatal("snapshot lost while the chain was down")
-	}
-	if _, ok := s.Lookup(hot.Public().Address()); !ok {
-		t.Fatal("lookup failed while the chain was down")
-	}
-	if st.Fresh || st.Reachable || st.LastError == nil || s.Age() < st.MaxAge {
-		t.Fatalf("status while the chain was down: %+v", st)
-	}
-	t.Logf("chain down: serving block %d, age %v, last error: %v", cur.Block(), st.Age, st.LastError)
-	stale := cur.Block()
-
-	n2, err := devnet.Start(ctx, devnet.Config{Addr: addr, BlockTime: testBlockTime, DataDir: dir})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer n2.Close()
-	var recovered atomic.Bool
-	deadline := time.Now().Add(20 * time.Second)
-	for time.Now().Before(deadline) {
-		if cur := s.Current(); cur != nil && cur.Block() > stale && s.Age() < time.Second {
-			recovered.Store(true)
-			break
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-	if !recovered.Load() {
-		t.Fatalf("syncer did not recover: block %d, age %v, status %+v", s.Current().Block(), s.Age(), s.Status())
-	}
-}
-
 // bumpTransport passes calls to a real node but can raise the spec_version
 // the node reports, as a runtime upgrade would, and counts metadata loads.
 type bumpTransport struct {
@@ -673,13 +590,20 @@ func TestDevnetNeuronsLiteFallback(t *testing.T) {
 			got.Commitment != "lite" || got.ImmunityLeft == 0 || got.Rank != want.Rank {
 			t.Fatalf("hide=%v: lite status %+v, metagraph status %+v", lt.hide, got, want)
 		}
-		snap, err := (&subtensor.MetagraphSource{Client: c}).Snapshot(ctx, 1)
+		m, err := c.SubnetMetagraph(ctx, 1)
 		if err != nil {
 			t.Fatal(err)
 		}
-		n, ok := snap.LookupKey(hot.Public())
-		if !ok || n.Axon.String() != "198.51.100.7:9001" || n.CommitmentText() != "lite" {
-			t.Fatalf("hide=%v: snapshot neuron %+v", lt.hide, n)
+		// The records the Metagraph was assembled from: what metagraph.ChainSource
+		// turns into Snapshot neurons.
+		lite, uid := m.NeuronsLite(), m.UIDOf(hot.Public())
+		if uid < 0 || len(lite) != m.N() || lite[uid].Hotkey != hot.Public() ||
+			lite[uid].Axon.Addr() != netip.MustParseAddr("198.51.100.7") || lite[uid].Axon.Port != 9001 {
+			t.Fatalf("hide=%v: uid %d in %d lite records of %d neurons", lt.hide, uid, len(lite), m.N())
+		}
+		cm, err := c.Commitment(ctx, 1, hot.Public())
+		if err != nil || string(cm.Payload()) != "lite" {
+			t.Fatalf("hide=%v: commitment %+v (%v)", lt.hide, cm, err)
 		}
 		c.Close()
 	}

@@ -13,6 +13,9 @@
 // Metagraph runtime-API struct) are decoded by hand with the scale
 // primitives: one pass, no reflection, bounded by the input.
 //
+// The package sits below metagraph and never imports it: metagraph.ChainSource
+// turns [Client.SubnetMetagraph] and [Client.Commitments] into snapshots.
+//
 // Chain failures come back as *ChainError values whose text names the
 // failure and says what to do next. The package never prompts: callers (the
 // CLI) decide whether to ask before paying, through Confirm callbacks.

@@ -7,7 +7,6 @@ import (
 	"os"
 
 	"github.com/minerkit/minerkit/keys"
-	"github.com/minerkit/minerkit/metagraph"
 	"github.com/minerkit/minerkit/subtensor"
 )
 
@@ -46,23 +45,4 @@ func ExampleClient_BurnedRegister() {
 		log.Fatal(err)
 	}
 	fmt.Println("uid", res.UID, "already registered:", res.AlreadyRegistered)
-}
-
-// Keep a live metagraph in memory for a miner's request handlers.
-func ExampleMetagraphSource() {
-	ctx := context.Background()
-	c, err := subtensor.Dial(ctx, subtensor.Network{Name: "devnet", Endpoints: []string{subtensor.LocalEndpoint}}, subtensor.Options{})
-	if err != nil {
-		log.Fatal(err)
-	}
-	defer c.Close()
-	s := metagraph.NewSyncer(&subtensor.MetagraphSource{Client: c}, 1)
-	go s.Run(ctx)
-	snap, err := s.Wait(ctx)
-	if err != nil {
-		log.Fatal(err)
-	}
-	if n, ok := snap.Lookup("5GrwvaEF5zXb26Fz9rcQpDWS57CtERHpNehXCPcNoHGKutQY"); ok {
-		fmt.Println("uid", n.UID, "permit", n.ValidatorPermit)
-	}
 }

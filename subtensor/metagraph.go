@@ -92,6 +92,13 @@ type Metagraph struct {
 	lite []NeuronInfoLite
 }
 
+// NeuronsLite returns the get_neurons_lite records that
+// [Client.SubnetMetagraph] assembled m from on a runtime without a usable
+// get_metagraph, or nil when m is get_metagraph's own result. The records
+// hold what the assembled Metagraph leaves out (per-neuron stake lists,
+// last update, pruning score); callers must not modify them.
+func (m *Metagraph) NeuronsLite() []NeuronInfoLite { return m.lite }
+
 // HotkeyAmount is one (hotkey, amount) pair.
 type HotkeyAmount struct {
 	Hotkey keys.PublicKey `json:"hotkey"`

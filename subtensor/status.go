@@ -53,7 +53,7 @@ type MinerStatus struct {
 // false and no error.
 func (c *Client) Status(ctx context.Context, netuid uint16, hotkey keys.PublicKey) (*MinerStatus, error) {
 	st := &MinerStatus{NetUID: netuid, Hotkey: hotkey.Address()}
-	m, immunity, err := c.anyMetagraph(ctx, netuid)
+	m, err := c.SubnetMetagraph(ctx, netuid)
 	if err != nil {
 		return nil, err
 	}
@@ -80,7 +80,7 @@ func (c *Client) Status(ctx context.Context, netuid uint16, hotkey keys.PublicKe
 			return nil, err
 		}
 	}
-	if end := st.RegisteredAt + uint64(immunity); end > m.Block {
+	if end := st.RegisteredAt + uint64(m.ImmunityPeriod); end > m.Block {
 		st.ImmunityLeft = end - m.Block
 		st.ImmunityLeftTime = net.BlocksToDuration(st.ImmunityLeft)
 	}
@@ -94,24 +94,27 @@ func (c *Client) Status(ctx context.Context, netuid uint16, hotkey keys.PublicKe
 			return nil, err
 		}
 		if cm != nil {
-			st.Commitment, st.CommitmentBlock = string(commitmentPayload(cm)), cm.Block
+			st.Commitment, st.CommitmentBlock = string(cm.Payload()), cm.Block
 		}
 	}
 	return st, nil
 }
 
-// anyMetagraph reads the metagraph with get_metagraph, or assembles it from
-// get_neurons_lite and storage when the runtime lacks get_metagraph or its
-// result does not decode (a layout this client does not know). It returns
-// the subnet's immunity period too.
-func (c *Client) anyMetagraph(ctx context.Context, netuid uint16) (*Metagraph, uint16, error) {
+// SubnetMetagraph reads netuid's metagraph with get_metagraph, or assembles
+// it from get_neurons_lite and storage when the runtime lacks get_metagraph
+// or its result does not decode (a layout this client does not know). An
+// assembled Metagraph fills the per-UID slices a miner needs (hotkeys,
+// coldkeys, axons, active, validator permit, emission, incentive,
+// consensus, dividends, total stake) plus Tempo and ImmunityPeriod, and
+// [Metagraph.NeuronsLite] returns the records it came from.
+func (c *Client) SubnetMetagraph(ctx context.Context, netuid uint16) (*Metagraph, error) {
 	if c.Features().MetagraphAPI {
 		m, err := c.Metagraph(ctx, netuid)
 		if err == nil {
-			return m, m.ImmunityPeriod, nil
+			return m, nil
 		}
 		if !errors.Is(err, scale.ErrInvalid) && !errors.Is(err, scale.ErrShort) {
-			return nil, 0, err
+			return nil, err
 		}
 		c.log.Warn("subtensor: get_metagraph result has an unknown layout; using get_neurons_lite", "netuid", netuid, "err", err)
 	}
@@ -138,21 +141,21 @@ func minerRank(m *Metagraph, uid int) (rank, miners int) {
 }
 
 // metagraphFromLite assembles the parts of a Metagraph that Status and
-// MetagraphSource need on runtimes without get_metagraph: one
+// metagraph readers need on runtimes without get_metagraph: one
 // get_neurons_lite call, plus Tempo and ImmunityPeriod. BlockAtRegistration
 // stays empty (Status reads its own UID's).
-func (c *Client) metagraphFromLite(ctx context.Context, netuid uint16) (*Metagraph, uint16, error) {
+func (c *Client) metagraphFromLite(ctx context.Context, netuid uint16) (*Metagraph, error) {
 	block, err := c.BlockNumber(ctx)
 	if err != nil {
-		return nil, 0, err
+		return nil, err
 	}
 	ns, err := c.NeuronsLite(ctx, netuid)
 	if err != nil {
-		return nil, 0, err
+		return nil, err
 	}
 	if len(ns) == 0 {
 		if ok, err := c.SubnetExists(ctx, netuid); err == nil && !ok {
-			return nil, 0, fmt.Errorf("%w: netuid %d", ErrNoSubnet, netuid)
+			return nil, fmt.Errorf("%w: netuid %d", ErrNoSubnet, netuid)
 		}
 	}
 	m := &Metagraph{NetUID: netuid, Block: block, lite: ns}
@@ -171,16 +174,15 @@ func (c *Client) metagraphFromLite(ctx context.Context, netuid uint16) (*Metagra
 	}
 	raw, err := c.storageOrDefault(ctx, "SubtensorModule", "Tempo", u16Key(netuid))
 	if err != nil {
-		return nil, 0, err
+		return nil, err
 	}
 	m.Tempo, _ = decodeU16(raw, "Tempo")
 	raw, err = c.storageOrDefault(ctx, "SubtensorModule", "ImmunityPeriod", u16Key(netuid))
 	if err != nil {
-		return nil, 0, err
+		return nil, err
 	}
-	imm, _ := decodeU16(raw, "ImmunityPeriod")
-	m.ImmunityPeriod = imm
-	return m, imm, nil
+	m.ImmunityPeriod, _ = decodeU16(raw, "ImmunityPeriod")
+	return m, nil
 }
 
 // registeredAt returns the block uid registered at.

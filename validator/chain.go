@@ -76,7 +76,7 @@ func (c *SubtensorChain) Subnet(ctx context.Context, netuid uint16) (*Subnet, er
 			NetUID: netuid, Block: m.Block, Tempo: m.Tempo,
 			WeightsVersion: m.WeightsVersion, WeightsRateLimit: m.WeightsRateLimit,
 			CommitReveal: m.CommitRevealEnabled,
-			Neurons:      subtensor.NeuronsFromMetagraph(m), LastUpdate: m.LastUpdate,
+			Neurons:      metagraph.NeuronsFromMetagraph(m), LastUpdate: m.LastUpdate,
 		}
 	case errors.Is(err, subtensor.ErrUnsupported):
 		// Old runtime: neurons only, and finney's usual parameters.
@@ -88,7 +88,7 @@ func (c *SubtensorChain) Subnet(ctx context.Context, netuid uint16) (*Subnet, er
 		if err != nil {
 			return nil, err
 		}
-		sub = &Subnet{NetUID: netuid, Block: block, Tempo: 360, WeightsRateLimit: 100, Neurons: subtensor.NeuronsFromLite(ns)}
+		sub = &Subnet{NetUID: netuid, Block: block, Tempo: 360, WeightsRateLimit: 100, Neurons: metagraph.NeuronsFromLite(ns)}
 		for i := range ns {
 			sub.LastUpdate = append(sub.LastUpdate, ns[i].LastUpdate)
 		}

@@ -85,7 +85,7 @@ func readSnapshot(ctx context.Context, cf *chainFlags, cmd *cobra.Command, c *su
 	sp := cf.spinner(cmd)
 	defer sp.stop()
 	sp.set(fmt.Sprintf("reading the metagraph of netuid %d", netuid))
-	src := &subtensor.MetagraphSource{Client: c, SkipCommitments: noCommitments}
+	src := &metagraph.ChainSource{Client: c, SkipCommitments: noCommitments}
 	return src.Snapshot(ctx, netuid)
 }
 

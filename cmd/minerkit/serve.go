@@ -85,7 +85,7 @@ or a JSON config file (--config), flags winning over the environment over the fi
 				return fmt.Errorf("serve: --register needs the coldkey: %w", err)
 			}
 		}
-		srv, err := miner.New(cfg, hot, chain.MetagraphSource())
+		srv, err := miner.New(cfg, hot, chain.Source())
 		if err != nil {
 			return err
 		}

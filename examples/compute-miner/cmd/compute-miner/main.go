@@ -72,7 +72,7 @@ func run() error {
 			return err
 		}
 	}
-	srv, err := miner.New(cfg, hot, chain.MetagraphSource())
+	srv, err := miner.New(cfg, hot, chain.Source())
 	if err != nil {
 		return err
 	}

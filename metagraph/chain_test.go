@@ -1,0 +1,244 @@
+package metagraph_test
+
+import (
+	"context"
+	"encoding/hex"
+	"encoding/json"
+	"net/netip"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/minerkit/minerkit/devnet"
+	"github.com/minerkit/minerkit/keys"
+	"github.com/minerkit/minerkit/metagraph"
+	"github.com/minerkit/minerkit/substrate/rpc"
+	"github.com/minerkit/minerkit/subtensor"
+	"golang.org/x/crypto/blake2b"
+)
+
+// These tests run ChainSource against a real devnet over WebSocket.
+
+// chain is a devnet with a connected client.
+type chain struct {
+	node *devnet.Node
+	c    *subtensor.Client
+}
+
+const testBlockTime = 20 * time.Millisecond
+
+func startChain(t testing.TB, g *devnet.Genesis) *chain {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	n, err := devnet.Start(context.Background(), devnet.Config{BlockTime: testBlockTime, Genesis: g})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { n.Close() })
+	c, err := subtensor.Dial(ctx, subtensor.Network{Name: "devnet", Endpoints: []string{n.URL()}, BlockTime: testBlockTime}, subtensor.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { c.Close() })
+	return &chain{node: n, c: c}
+}
+
+func key(t testing.TB, suri string) *keys.Keypair {
+	t.Helper()
+	k, err := keys.FromSURI(suri)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return k
+}
+
+func ctxT(t testing.TB) context.Context {
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	t.Cleanup(cancel)
+	return ctx
+}
+
+func register(t testing.TB, ch *chain, cold *keys.Keypair, hot keys.PublicKey) uint16 {
+	t.Helper()
+	res, err := ch.c.BurnedRegister(ctxT(t), cold, hot, 1, subtensor.RegisterOptions{})
+	if err != nil {
+		t.Fatalf("register: %v", err)
+	}
+	return res.UID
+}
+
+// The devnet stops under a running Syncer and comes back on the same
+// address: the Syncer keeps serving the old snapshot, reports its age, and
+// recovers.
+func TestDevnetSyncerSurvivesRestart(t *testing.T) {
+	dir := t.TempDir()
+	ctx := ctxT(t)
+	n, err := devnet.Start(ctx, devnet.Config{BlockTime: testBlockTime, DataDir: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := n.Addr().String()
+	c, err := subtensor.Dial(ctx, subtensor.Network{Name: "devnet", Endpoints: []string{n.URL()}}, subtensor.Options{
+		RPC: rpc.Options{MinBackoff: 20 * time.Millisecond, MaxBackoff: 100 * time.Millisecond, RequestTimeout: 2 * time.Second},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	ch := &chain{node: n, c: c}
+	hot := key(t, "//Ferdie//miner")
+	register(t, ch, key(t, "//Ferdie"), hot.Public())
+
+	s := metagraph.NewSyncer(&metagraph.ChainSource{Client: c}, 1)
+	s.Interval, s.BlockTime, s.SyncTimeout = 2, testBlockTime, 250*time.Millisecond
+	sctx, stop := context.WithCancel(ctx)
+	done := make(chan struct{})
+	go func() { defer close(done); s.Run(sctx) }()
+	defer func() { stop(); <-done }()
+	snap, err := s.Wait(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := snap.Lookup(hot.Public().Address()); !ok {
+		t.Fatal("registered hotkey not in the first snapshot")
+	}
+
+	n.Close()
+	downAt := snap.Block()
+	// Wait (by condition) until the Syncer has failed twice and its snapshot
+	// has aged past MaxAge.
+	var st metagraph.Status
+	for deadline := time.Now().Add(20 * time.Second); ; time.Sleep(10 * time.Millisecond) {
+		st = s.Status()
+		if st.Failures >= 2 && st.Age > st.MaxAge {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("syncer did not notice the chain was down: %+v", st)
+		}
+	}
+	cur := s.Current()
+	if cur == nil || cur.Block() < downAt {
+		t.Fatal("snapshot lost while the chain was down")
+	}
+	if _, ok := s.Lookup(hot.Public().Address()); !ok {
+		t.Fatal("lookup failed while the chain was down")
+	}
+	if st.Fresh || st.Reachable || st.LastError == nil || s.Age() < st.MaxAge {
+		t.Fatalf("status while the chain was down: %+v", st)
+	}
+	t.Logf("chain down: serving block %d, age %v, last error: %v", cur.Block(), st.Age, st.LastError)
+	stale := cur.Block()
+
+	n2, err := devnet.Start(ctx, devnet.Config{Addr: addr, BlockTime: testBlockTime, DataDir: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer n2.Close()
+	var recovered atomic.Bool
+	deadline := time.Now().Add(20 * time.Second)
+	for time.Now().Before(deadline) {
+		if cur := s.Current(); cur != nil && cur.Block() > stale && s.Age() < time.Second {
+			recovered.Store(true)
+			break
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if !recovered.Load() {
+		t.Fatalf("syncer did not recover: block %d, age %v, status %+v", s.Current().Block(), s.Age(), s.Status())
+	}
+}
+
+// liteTransport makes a node look like a runtime without get_metagraph
+// (hide) or with a get_metagraph layout the client does not know (garble).
+type liteTransport struct {
+	rpc.Transport
+	hide, garble bool
+}
+
+func (l *liteTransport) Request(ctx context.Context, method string, params ...any) (json.RawMessage, error) {
+	if l.garble && method == "state_call" && len(params) > 0 && params[0] == "SubnetInfoRuntimeApi_get_metagraph" {
+		return json.RawMessage(`"0x01ff"`), nil
+	}
+	if l.hide && method == "state_call" && len(params) > 0 && params[0] == "Metadata_metadata_at_version" {
+		return json.RawMessage(`"0x00"`), nil // no v15: runtime APIs come from the version's list
+	}
+	raw, err := l.Transport.Request(ctx, method, params...)
+	if err != nil || !l.hide || method != "state_getRuntimeVersion" {
+		return raw, err
+	}
+	var v map[string]any
+	if err := json.Unmarshal(raw, &v); err != nil {
+		return raw, nil
+	}
+	blake := "0x" + hexID("SubnetInfoRuntimeApi")
+	var apis []any
+	for _, a := range v["apis"].([]any) {
+		if a.([]any)[0] != blake {
+			apis = append(apis, a)
+		}
+	}
+	v["apis"] = apis
+	return json.Marshal(v)
+}
+
+func hexID(name string) string {
+	h, _ := blake2b.New(8, nil)
+	h.Write([]byte(name))
+	return hex.EncodeToString(h.Sum(nil))
+}
+
+// With get_metagraph, without it, and with a get_metagraph layout the client
+// does not know, ChainSource's snapshot holds the same neuron: axon and
+// commitment included.
+func TestDevnetChainSourceLiteFallback(t *testing.T) {
+	ch := startChain(t, nil)
+	ctx := ctxT(t)
+	hot := key(t, "//Eve//lite")
+	register(t, ch, key(t, "//Eve"), hot.Public())
+	if _, err := ch.c.ServeAxon(ctx, hot, 1, netip.MustParseAddr("198.51.100.7"), 9001, subtensor.ServeOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ch.c.CommitText(ctx, hot, 1, "lite", subtensor.TxOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name string
+		lt   *liteTransport // nil: the node as it is
+	}{
+		{"get_metagraph", nil},
+		{"no get_metagraph", &liteTransport{hide: true}},
+		{"unknown layout", &liteTransport{garble: true}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			c := ch.c
+			if tc.lt != nil {
+				ws, err := rpc.DialWebSocket(ctx, rpc.Options{}, ch.node.URL())
+				if err != nil {
+					t.Fatal(err)
+				}
+				tc.lt.Transport = ws
+				if c, err = subtensor.NewClient(ctx, rpc.NewClient(tc.lt), subtensor.Network{Name: "devnet"}, subtensor.Options{}); err != nil {
+					t.Fatal(err)
+				}
+				defer c.Close()
+			}
+			snap, err := (&metagraph.ChainSource{Client: c}).Snapshot(ctx, 1)
+			if err != nil {
+				t.Fatal(err)
+			}
+			n, ok := snap.LookupKey(hot.Public())
+			if !ok || n.Axon.String() != "198.51.100.7:9001" || n.CommitmentText() != "lite" {
+				t.Fatalf("snapshot neuron %+v", n)
+			}
+			snap, err = (&metagraph.ChainSource{Client: c, SkipCommitments: true}).Snapshot(ctx, 1)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if n, ok := snap.LookupKey(hot.Public()); !ok || n.Commitment != nil || n.Axon.String() != "198.51.100.7:9001" {
+				t.Fatalf("SkipCommitments: snapshot neuron %+v", n)
+			}
+		})
+	}
+}
