@@ -6,6 +6,7 @@ import (
 	"reflect"
 	"strconv"
 	"strings"
+	"sync"
 	"unicode/utf8"
 )
 
@@ -53,9 +54,18 @@ type structRules struct {
 	err    error
 }
 
-// Rules are parsed on every call (a few hundred nanoseconds per struct) rather
-// than cached in a package-level map: no global state.
-func rulesFor(t reflect.Type) *structRules { return parseRules(t) }
+// ruleCache holds the parsed rules of each struct type. Like encoding/json's
+// field cache it is derived, immutable data keyed by type, so sharing it is
+// safe; it saves re-parsing the tags on every request of the hot path.
+var ruleCache sync.Map // reflect.Type → *structRules
+
+func rulesFor(t reflect.Type) *structRules {
+	if sr, ok := ruleCache.Load(t); ok {
+		return sr.(*structRules)
+	}
+	sr, _ := ruleCache.LoadOrStore(t, parseRules(t))
+	return sr.(*structRules)
+}
 
 func parseRules(t reflect.Type) *structRules {
 	sr := &structRules{}
