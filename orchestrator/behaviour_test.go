@@ -532,11 +532,23 @@ func TestInteropShutdownLeavesQueuedJobsUnanswered(t *testing.T) {
 		t.Fatal(err)
 	}
 	first := <-started
-	stop()
 	second := "q2"
 	if first == "q2" {
 		second = "q1"
 	}
+	// The server emits both jobs at once, but the second frame may still be
+	// on its way when the first job starts: stop only once it is journaled.
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		if e, _ := c.Journal.Get(second); e.State != "" {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%s never reached the miner's journal", second)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	stop()
 	res := srv.results()
 	if r, ok := res[first]; !ok || r.Error != errShutdown.Error() {
 		t.Errorf("%s (running): %+v", first, r)
