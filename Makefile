@@ -1,7 +1,7 @@
 # minerkit: make test runs every test, interop included; make bench runs the benchmarks.
 GO ?= go
 
-.PHONY: test interop-deps vet unit bench fuzz-smoke build
+.PHONY: test interop-deps vet unit bench build
 
 build:
 	$(GO) build -o bin/minerkit ./cmd/minerkit
@@ -20,7 +20,7 @@ unit:
 
 test: interop-deps vet unit
 
-bench:
+bench: interop-deps
 	$(GO) test -run '^$$' -bench . -benchmem ./...
 	$(GO) run ./bench/cmd/loadtest
 	$(GO) build -o bin/minerkit ./cmd/minerkit
