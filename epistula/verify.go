@@ -71,7 +71,9 @@ func (v *Verifier) init() {
 // request used. Errors are *Error; errors.Is matches the sentinel of
 // their Reason. Checks run cheapest first (syntax, version, time, receiver),
 // then the signature, then the replay cache, so unsigned junk never fills the
-// cache.
+// cache. A replayed request (or one the replay cache could not check) is
+// refused with its signer's address beside the error, since its signature
+// was good; every other refusal returns "".
 func (v *Verifier) Verify(h http.Header, body []byte, now time.Time) (string, error) {
 	v.init()
 	p, err := v.ParseHeaders(h)
@@ -98,7 +100,9 @@ func (v *Verifier) ParseHeaders(h http.Header) (Headers, error) {
 
 // VerifyParsed is Verify for headers already parsed and a body hash already
 // computed (BodyHash). It is what Verify does after parsing, and returns the
-// same: the signer's address.
+// same: the signer's address. A request refused as replayed, or because the
+// replay cache is unavailable, carried a valid signature: its signer is
+// returned beside the error; every other error comes with "".
 func (v *Verifier) VerifyParsed(p *Headers, bodyHash *[64]byte, now time.Time) (string, error) {
 	v.init()
 	return v.verifyParsed(p, bodyHash, now)
@@ -162,12 +166,14 @@ func (v *Verifier) verifyParsed(p *Headers, bodyHash *[64]byte, now time.Time) (
 	// The signer is named by its canonical address: Signed-By is not part
 	// of the signed message, so the same request re-encoded under another
 	// SS58 prefix must still be a replay.
+	// From here on the signature is good, so the signer is named even when
+	// the request is refused: operators see who replays.
 	seen, err := v.replay.Seen(signer.addr, id, expiry)
 	if err != nil {
-		return "", &Error{Reason: ReasonUnavailable, Detail: "cannot check for a replay; retry later", Err: err}
+		return signer.addr, &Error{Reason: ReasonUnavailable, Detail: "cannot check for a replay; retry later", Err: err}
 	}
 	if seen {
-		return "", newError(ReasonReplayed, "request %s from %s was already accepted: send a fresh uuid with every request", id, signer.addr)
+		return signer.addr, newError(ReasonReplayed, "request %s from %s was already accepted: send a fresh uuid with every request", id, signer.addr)
 	}
 	return signer.addr, nil
 }

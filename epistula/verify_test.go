@@ -174,8 +174,8 @@ func TestReplay(t *testing.T) {
 		t.Fatal(err)
 	}
 	clock = clock.Add(8 * time.Second)
-	if _, err := v.Verify(h, []byte("x"), clock); ReasonOf(err) != ReasonReplayed {
-		t.Fatalf("second use: %v, want replayed", err)
+	if got, err := v.Verify(h, []byte("x"), clock); ReasonOf(err) != ReasonReplayed || got != aliceAddr {
+		t.Fatalf("second use: %q, %v; want the signer and replayed", got, err)
 	}
 	// A bad signature is not recorded, so the real request with the same
 	// uuid is not blocked by a forgery that came first.

@@ -60,11 +60,11 @@ func (e *Epistula) Handler(next http.Handler) http.Handler {
 		if e.Metrics != nil {
 			e.Metrics.verify.Observe(st.Verify.Seconds())
 		}
+		st.Caller = caller // set for replays too (their signature was good), for the access log
 		if err != nil {
 			deny(e.Deny, w, r, epistulaRefusal(err))
 			return
 		}
-		st.Caller = caller
 		st.body.Reset(body)
 		r.Body = &st.body
 		r.ContentLength = int64(len(body))

@@ -219,6 +219,20 @@ func TestGuard(t *testing.T) {
 			t.Errorf("log record lacks %q: %s", k, lines[len(lines)-2])
 		}
 	}
+	// A replay carried a good signature: the log names who sent it.
+	replays := 0
+	for _, l := range lines {
+		var r map[string]any
+		if json.Unmarshal([]byte(l), &r) == nil && r["reason"] == "replayed" {
+			replays++
+			if c, _ := r["caller"].(string); c == "" {
+				t.Errorf("replayed request logged without its caller: %s", l)
+			}
+		}
+	}
+	if replays != 1 {
+		t.Errorf("%d replayed records in the log, want 1", replays)
+	}
 }
 
 func TestRateLimited(t *testing.T) {
