@@ -54,6 +54,8 @@ type Config struct {
 	ShutdownTimeout   Duration `json:"shutdown_timeout" help:"how long shutdown waits for requests in flight"`
 	MaxHeaderBytes    int      `json:"max_header_bytes" help:"largest request header block in bytes"`
 
+	Pprof bool `json:"pprof" help:"serve Go's profiles under /debug/pprof/ on the admin listener (keep that listener private)"`
+
 	LogFormat string `json:"log_format" help:"log format: text or json"`
 	LogLevel  string `json:"log_level" help:"log level: debug, info, warn or error"`
 }

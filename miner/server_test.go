@@ -461,3 +461,27 @@ func TestRegisterFailureStops(t *testing.T) {
 		t.Fatal("second Serve accepted")
 	}
 }
+
+func TestPprofOnlyWhenAsked(t *testing.T) {
+	for _, on := range []bool{false, true} {
+		src := &fakeSource{}
+		src.set(5, nil, nil)
+		cfg := testConfig()
+		cfg.Pprof = on
+		srv, err := New(cfg, mustKey(t, "//Miner"), src)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ts := startServer(t, srv, false)
+		want := http.StatusNotFound
+		if on {
+			want = http.StatusOK
+		}
+		if code := getJSON(t, ts.admin+"/debug/pprof/cmdline", nil); code != want {
+			t.Errorf("pprof %v: admin /debug/pprof/cmdline = %d, want %d", on, code, want)
+		}
+		if code := getJSON(t, ts.api+"/debug/pprof/cmdline", nil); code == http.StatusOK {
+			t.Errorf("pprof %v: profiles served on the API listener", on)
+		}
+	}
+}
