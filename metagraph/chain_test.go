@@ -10,63 +10,27 @@ import (
 	"time"
 
 	"github.com/minerkit/minerkit/devnet"
-	"github.com/minerkit/minerkit/keys"
+	"github.com/minerkit/minerkit/internal/devnettest"
 	"github.com/minerkit/minerkit/metagraph"
 	"github.com/minerkit/minerkit/substrate/rpc"
 	"github.com/minerkit/minerkit/subtensor"
 	"golang.org/x/crypto/blake2b"
 )
 
+// The devnet helpers are shared with the other packages' tests.
+type chain = devnettest.Chain
+
+const testBlockTime = devnettest.BlockTime
+
+var (
+	startChain = devnettest.Start
+	key        = devnettest.Key
+	ctxT       = devnettest.Ctx
+	register   = devnettest.Register
+	fullSubnet = devnettest.FullSubnet
+)
+
 // These tests run ChainSource against a real devnet over WebSocket.
-
-// chain is a devnet with a connected client.
-type chain struct {
-	node *devnet.Node
-	c    *subtensor.Client
-}
-
-const testBlockTime = 20 * time.Millisecond
-
-func startChain(t testing.TB, g *devnet.Genesis) *chain {
-	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	n, err := devnet.Start(context.Background(), devnet.Config{BlockTime: testBlockTime, Genesis: g})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { n.Close() })
-	c, err := subtensor.Dial(ctx, subtensor.Network{Name: "devnet", Endpoints: []string{n.URL()}, BlockTime: testBlockTime}, subtensor.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { c.Close() })
-	return &chain{node: n, c: c}
-}
-
-func key(t testing.TB, suri string) *keys.Keypair {
-	t.Helper()
-	k, err := keys.FromSURI(suri)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return k
-}
-
-func ctxT(t testing.TB) context.Context {
-	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
-	t.Cleanup(cancel)
-	return ctx
-}
-
-func register(t testing.TB, ch *chain, cold *keys.Keypair, hot keys.PublicKey) uint16 {
-	t.Helper()
-	res, err := ch.c.BurnedRegister(ctxT(t), cold, hot, 1, subtensor.RegisterOptions{})
-	if err != nil {
-		t.Fatalf("register: %v", err)
-	}
-	return res.UID
-}
 
 // The devnet stops under a running Syncer and comes back on the same
 // address: the Syncer keeps serving the old snapshot, reports its age, and
@@ -86,7 +50,7 @@ func TestDevnetSyncerSurvivesRestart(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer c.Close()
-	ch := &chain{node: n, c: c}
+	ch := &chain{Node: n, Client: c}
 	hot := key(t, "//Ferdie//miner")
 	register(t, ch, key(t, "//Ferdie"), hot.Public())
 
@@ -197,10 +161,10 @@ func TestDevnetChainSourceLiteFallback(t *testing.T) {
 	ctx := ctxT(t)
 	hot := key(t, "//Eve//lite")
 	register(t, ch, key(t, "//Eve"), hot.Public())
-	if _, err := ch.c.ServeAxon(ctx, hot, 1, netip.MustParseAddr("198.51.100.7"), 9001, subtensor.ServeOptions{}); err != nil {
+	if _, err := ch.Client.ServeAxon(ctx, hot, 1, netip.MustParseAddr("198.51.100.7"), 9001, subtensor.ServeOptions{}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := ch.c.CommitText(ctx, hot, 1, "lite", subtensor.TxOptions{}); err != nil {
+	if _, err := ch.Client.CommitText(ctx, hot, 1, "lite", subtensor.TxOptions{}); err != nil {
 		t.Fatal(err)
 	}
 	for _, tc := range []struct {
@@ -212,9 +176,9 @@ func TestDevnetChainSourceLiteFallback(t *testing.T) {
 		{"unknown layout", &liteTransport{garble: true}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			c := ch.c
+			c := ch.Client
 			if tc.lt != nil {
-				ws, err := rpc.DialWebSocket(ctx, rpc.Options{}, ch.node.URL())
+				ws, err := rpc.DialWebSocket(ctx, rpc.Options{}, ch.Node.URL())
 				if err != nil {
 					t.Fatal(err)
 				}

@@ -10,9 +10,9 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
-	"time"
 
 	"github.com/minerkit/minerkit/devnet"
+	"github.com/minerkit/minerkit/internal/devnettest"
 	"github.com/minerkit/minerkit/keys"
 	"github.com/minerkit/minerkit/substrate"
 	"github.com/minerkit/minerkit/substrate/rpc"
@@ -20,69 +20,33 @@ import (
 	"golang.org/x/crypto/blake2b"
 )
 
-// chain is a devnet with a connected client.
-type chain struct {
-	node *devnet.Node
-	c    *subtensor.Client
-}
+// The devnet helpers are shared with the other packages' tests.
+type chain = devnettest.Chain
 
-const testBlockTime = 20 * time.Millisecond
+const testBlockTime = devnettest.BlockTime
 
-func startChain(t testing.TB, g *devnet.Genesis) *chain {
-	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	n, err := devnet.Start(context.Background(), devnet.Config{BlockTime: testBlockTime, Genesis: g})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { n.Close() })
-	c, err := subtensor.Dial(ctx, subtensor.Network{Name: "devnet", Endpoints: []string{n.URL()}, BlockTime: testBlockTime}, subtensor.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { c.Close() })
-	return &chain{node: n, c: c}
-}
-
-func key(t testing.TB, suri string) *keys.Keypair {
-	t.Helper()
-	k, err := keys.FromSURI(suri)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return k
-}
-
-func ctxT(t testing.TB) context.Context {
-	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
-	t.Cleanup(cancel)
-	return ctx
-}
-
-func register(t testing.TB, ch *chain, cold *keys.Keypair, hot keys.PublicKey) uint16 {
-	t.Helper()
-	res, err := ch.c.BurnedRegister(ctxT(t), cold, hot, 1, subtensor.RegisterOptions{})
-	if err != nil {
-		t.Fatalf("register: %v", err)
-	}
-	return res.UID
-}
+var (
+	startChain = devnettest.Start
+	key        = devnettest.Key
+	ctxT       = devnettest.Ctx
+	register   = devnettest.Register
+	fullSubnet = devnettest.FullSubnet
+)
 
 func TestDevnetRegister(t *testing.T) {
 	ch := startChain(t, nil)
 	ctx := ctxT(t)
 	bob, hot := key(t, "//Bob"), key(t, "//Bob//miner")
-	before, err := ch.c.Balance(ctx, bob.Public())
+	before, err := ch.Client.Balance(ctx, bob.Public())
 	if err != nil {
 		t.Fatal(err)
 	}
-	price, err := ch.c.BurnPrice(ctx, 1)
+	price, err := ch.Client.BurnPrice(ctx, 1)
 	if err != nil || price != subtensor.TAO(1) {
 		t.Fatalf("burn price %v %v, want 1 τ", price, err)
 	}
 	asked := 0
-	res, err := ch.c.BurnedRegister(ctx, bob, hot.Public(), 1, subtensor.RegisterOptions{
+	res, err := ch.Client.BurnedRegister(ctx, bob, hot.Public(), 1, subtensor.RegisterOptions{
 		MaxBurn: subtensor.TAO(2),
 		Confirm: func(p subtensor.Rao, b subtensor.Balance) bool { asked++; return p == price && b.Free == before.Free },
 	})
@@ -96,39 +60,39 @@ func TestDevnetRegister(t *testing.T) {
 	if _, ok := res.Tx.Event("SubtensorModule", "NeuronRegistered"); !ok {
 		t.Fatalf("no NeuronRegistered event in %v", res.Tx.Events)
 	}
-	uid, ok, err := ch.c.UID(ctx, 1, hot.Public())
+	uid, ok, err := ch.Client.UID(ctx, 1, hot.Public())
 	if err != nil || !ok || uid != res.UID {
 		t.Fatalf("UID = %d %v %v, registration said %d", uid, ok, err, res.UID)
 	}
-	after, _ := ch.c.Balance(ctx, bob.Public())
+	after, _ := ch.Client.Balance(ctx, bob.Public())
 	if paid := before.Free - after.Free; paid < price || (res.Tx.FeeKnown && paid != price+res.Tx.Fee) {
 		t.Fatalf("paid %s for price %s, fee %s (known %v)", paid, price, res.Tx.Fee, res.Tx.FeeKnown)
 	}
 
 	// Again: nothing asked, nothing paid, same UID.
-	again, err := ch.c.BurnedRegister(ctx, bob, hot.Public(), 1, subtensor.RegisterOptions{
+	again, err := ch.Client.BurnedRegister(ctx, bob, hot.Public(), 1, subtensor.RegisterOptions{
 		Confirm: func(subtensor.Rao, subtensor.Balance) bool { t.Error("asked again"); return false },
 	})
 	if err != nil || !again.AlreadyRegistered || again.UID != res.UID || again.Tx != nil {
 		t.Fatalf("second registration: %+v %v", again, err)
 	}
-	if b, _ := ch.c.Balance(ctx, bob.Public()); b.Free != after.Free {
+	if b, _ := ch.Client.Balance(ctx, bob.Public()); b.Free != after.Free {
 		t.Fatalf("second registration cost %s", after.Free-b.Free)
 	}
 
 	// Declined: nothing sent.
 	other := key(t, "//Bob//other")
-	_, err = ch.c.BurnedRegister(ctx, bob, other.Public(), 1, subtensor.RegisterOptions{Confirm: func(subtensor.Rao, subtensor.Balance) bool { return false }})
+	_, err = ch.Client.BurnedRegister(ctx, bob, other.Public(), 1, subtensor.RegisterOptions{Confirm: func(subtensor.Rao, subtensor.Balance) bool { return false }})
 	if !errors.Is(err, subtensor.ErrDeclined) {
 		t.Fatalf("declined: %v", err)
 	}
 	// Above --max-burn.
-	_, err = ch.c.BurnedRegister(ctx, bob, other.Public(), 1, subtensor.RegisterOptions{MaxBurn: price - 1})
+	_, err = ch.Client.BurnedRegister(ctx, bob, other.Public(), 1, subtensor.RegisterOptions{MaxBurn: price - 1})
 	if !errors.Is(err, subtensor.ErrPriceAboveLimit) || !strings.Contains(err.Error(), "above --max-burn") {
 		t.Fatalf("max burn: %v", err)
 	}
 	// No such subnet.
-	if _, err := ch.c.BurnedRegister(ctx, bob, other.Public(), 77, subtensor.RegisterOptions{}); !errors.Is(err, subtensor.ErrNoSubnet) {
+	if _, err := ch.Client.BurnedRegister(ctx, bob, other.Public(), 77, subtensor.RegisterOptions{}); !errors.Is(err, subtensor.ErrNoSubnet) {
 		t.Fatalf("netuid 77: %v", err)
 	}
 }
@@ -137,10 +101,10 @@ func TestDevnetRegisterNotEnoughBalance(t *testing.T) {
 	ch := startChain(t, nil)
 	ctx := ctxT(t)
 	alice, poor := key(t, "//Alice"), key(t, "//Poor")
-	if _, err := ch.c.Transfer(ctx, alice, poor.Public(), subtensor.RaoPerTAO/2, false, subtensor.TxOptions{}); err != nil {
+	if _, err := ch.Client.Transfer(ctx, alice, poor.Public(), subtensor.RaoPerTAO/2, false, subtensor.TxOptions{}); err != nil {
 		t.Fatal(err)
 	}
-	_, err := ch.c.BurnedRegister(ctx, poor, key(t, "//Poor//hot").Public(), 1, subtensor.RegisterOptions{})
+	_, err := ch.Client.BurnedRegister(ctx, poor, key(t, "//Poor//hot").Public(), 1, subtensor.RegisterOptions{})
 	if !errors.Is(err, subtensor.ErrNotEnoughBalance) {
 		t.Fatalf("got %v", err)
 	}
@@ -154,33 +118,33 @@ func TestDevnetCommitments(t *testing.T) {
 	ctx := ctxT(t)
 	hot := key(t, "//Charlie//miner")
 	// Not registered yet: a clear error and nothing sent.
-	_, err := ch.c.CommitText(ctx, hot, 1, "http://203.0.113.5:8091", subtensor.TxOptions{})
+	_, err := ch.Client.CommitText(ctx, hot, 1, "http://203.0.113.5:8091", subtensor.TxOptions{})
 	if !errors.Is(err, subtensor.ErrNotRegistered) || !strings.Contains(err.Error(), "minerkit register") {
 		t.Fatalf("unregistered commit: %v", err)
 	}
 	register(t, ch, key(t, "//Charlie"), hot.Public())
-	tx, err := ch.c.CommitURL(ctx, hot, 1, "http://203.0.113.5:8091", subtensor.TxOptions{})
+	tx, err := ch.Client.CommitURL(ctx, hot, 1, "http://203.0.113.5:8091", subtensor.TxOptions{})
 	if err != nil || tx.Skipped || tx.Block == 0 {
 		t.Fatalf("commit: %+v %v", tx, err)
 	}
 	if tx.FeeKnown && tx.Fee != 0 {
 		t.Errorf("set_commitment charged %s; it is free on finney", tx.Fee)
 	}
-	got, err := ch.c.Commitment(ctx, 1, hot.Public())
+	got, err := ch.Client.Commitment(ctx, 1, hot.Public())
 	if err != nil || got == nil || got.Text() != "http://203.0.113.5:8091" || uint64(got.Block) != tx.Block {
 		t.Fatalf("read back: %+v %v (tx block %d)", got, err, tx.Block)
 	}
 	// Same data again: no transaction.
-	again, err := ch.c.CommitText(ctx, hot, 1, "http://203.0.113.5:8091", subtensor.TxOptions{})
+	again, err := ch.Client.CommitText(ctx, hot, 1, "http://203.0.113.5:8091", subtensor.TxOptions{})
 	if err != nil || !again.Skipped {
 		t.Fatalf("unchanged commit: %+v %v", again, err)
 	}
 	// Long data goes into one BigRaw field; every commitment is listed.
 	long := strings.Repeat("x", 300)
-	if _, err := ch.c.CommitText(ctx, hot, 1, long, subtensor.TxOptions{}); err != nil {
+	if _, err := ch.Client.CommitText(ctx, hot, 1, long, subtensor.TxOptions{}); err != nil {
 		t.Fatal(err)
 	}
-	all, err := ch.c.Commitments(ctx, 1)
+	all, err := ch.Client.Commitments(ctx, 1)
 	if err != nil || len(all) != 1 || all[hot.Public()].Text() != long || all[hot.Public()].Fields[0].Kind != subtensor.DataBigRaw {
 		t.Fatalf("all commitments: %v %v", all, err)
 	}
@@ -193,12 +157,12 @@ func TestDevnetServeAxon(t *testing.T) {
 	register(t, ch, key(t, "//Dave"), hot.Public())
 
 	// 127.0.0.1 is refused before anything is sent, in words.
-	_, err := ch.c.ServeAxon(ctx, hot, 1, netip.MustParseAddr("127.0.0.1"), 8091, subtensor.ServeOptions{})
+	_, err := ch.Client.ServeAxon(ctx, hot, 1, netip.MustParseAddr("127.0.0.1"), 8091, subtensor.ServeOptions{})
 	if err == nil || !strings.Contains(err.Error(), "pass your public IP") {
 		t.Fatalf("loopback: %v", err)
 	}
 	// Forced through, the chain refuses it too, and the error says why.
-	_, err = ch.c.ServeAxon(ctx, hot, 1, netip.MustParseAddr("127.0.0.1"), 8091, subtensor.ServeOptions{Force: true})
+	_, err = ch.Client.ServeAxon(ctx, hot, 1, netip.MustParseAddr("127.0.0.1"), 8091, subtensor.ServeOptions{Force: true})
 	var ce *subtensor.ChainError
 	if !errors.As(err, &ce) || !strings.Contains(err.Error(), "pass your public IP") {
 		t.Fatalf("forced loopback: %v", err)
@@ -206,16 +170,16 @@ func TestDevnetServeAxon(t *testing.T) {
 	t.Logf("forced loopback: %v", err)
 
 	ip := netip.MustParseAddr("203.0.113.9")
-	tx, err := ch.c.ServeAxon(ctx, hot, 1, ip, 8091, subtensor.ServeOptions{})
+	tx, err := ch.Client.ServeAxon(ctx, hot, 1, ip, 8091, subtensor.ServeOptions{})
 	if err != nil || tx.Skipped {
 		t.Fatalf("serve: %+v %v", tx, err)
 	}
-	ax, err := ch.c.Axon(ctx, 1, hot.Public())
+	ax, err := ch.Client.Axon(ctx, 1, hot.Public())
 	if err != nil || ax == nil || ax.Endpoint() != "203.0.113.9:8091" || ax.Protocol != 4 {
 		t.Fatalf("axon: %+v %v", ax, err)
 	}
 	// Unchanged: nothing sent (and no ServingRateLimitExceeded).
-	if tx, err := ch.c.ServeAxon(ctx, hot, 1, ip, 8091, subtensor.ServeOptions{}); err != nil || !tx.Skipped {
+	if tx, err := ch.Client.ServeAxon(ctx, hot, 1, ip, 8091, subtensor.ServeOptions{}); err != nil || !tx.Skipped {
 		t.Fatalf("unchanged serve: %+v %v", tx, err)
 	}
 }
@@ -241,22 +205,22 @@ func TestDevnetMetagraphEqualsStorage(t *testing.T) {
 		register(t, ch, key(t, "//Eve"), h.Public())
 		hots = append(hots, h)
 	}
-	if _, err := ch.c.ServeAxon(ctx, hots[1], 1, netip.MustParseAddr("198.51.100.4"), 9000, subtensor.ServeOptions{}); err != nil {
+	if _, err := ch.Client.ServeAxon(ctx, hots[1], 1, netip.MustParseAddr("198.51.100.4"), 9000, subtensor.ServeOptions{}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := ch.c.AddStake(ctx, key(t, "//Eve"), hots[2].Public(), 1, subtensor.TAO(5), subtensor.TxOptions{}); err != nil {
+	if _, err := ch.Client.AddStake(ctx, key(t, "//Eve"), hots[2].Public(), 1, subtensor.TAO(5), subtensor.TxOptions{}); err != nil {
 		t.Fatal(err)
 	}
 	// The devnet serves v15 metadata: get_metagraph's type there must match
 	// the field list DecodeMetagraph reads (else MetagraphAPI is false).
-	if f := ch.c.Features(); !f.MetagraphAPI || f.MetadataVersion != 15 || !f.DynamicTAO || !f.AddStakeNetuid || f.CommitmentMaxFields != 3 || !f.CommitmentBigRaw {
+	if f := ch.Client.Features(); !f.MetagraphAPI || f.MetadataVersion != 15 || !f.DynamicTAO || !f.AddStakeNetuid || f.CommitmentMaxFields != 3 || !f.CommitmentBigRaw {
 		t.Fatalf("devnet features: %+v", f)
 	}
-	m, err := ch.c.Metagraph(ctx, 1)
+	m, err := ch.Client.Metagraph(ctx, 1)
 	if err != nil {
 		t.Fatal(err)
 	}
-	ns, err := ch.c.NeuronsLite(ctx, 1)
+	ns, err := ch.Client.NeuronsLite(ctx, 1)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -264,14 +228,14 @@ func TestDevnetMetagraphEqualsStorage(t *testing.T) {
 		t.Fatalf("metagraph: n=%d lite=%d netuid=%d burn=%s tempo=%d", m.N(), len(ns), m.NetUID, m.Burn, m.Tempo)
 	}
 	for i, h := range hots {
-		uid, ok, err := ch.c.UID(ctx, 1, h.Public())
+		uid, ok, err := ch.Client.UID(ctx, 1, h.Public())
 		if err != nil || !ok {
 			t.Fatal(err)
 		}
 		if m.Hotkeys[uid] != h.Public() || ns[uid].Hotkey != h.Public() || m.Coldkeys[uid] != key(t, "//Eve").Public() {
 			t.Fatalf("uid %d: hotkey differs", uid)
 		}
-		ax, _ := ch.c.Axon(ctx, 1, h.Public())
+		ax, _ := ch.Client.Axon(ctx, 1, h.Public())
 		want := subtensor.AxonInfo{}
 		if ax != nil {
 			want = *ax
@@ -279,7 +243,7 @@ func TestDevnetMetagraphEqualsStorage(t *testing.T) {
 		if m.Axons[uid] != want || ns[uid].Axon != want {
 			t.Fatalf("uid %d axon: metagraph %+v, lite %+v, storage %+v", uid, m.Axons[uid], ns[uid].Axon, want)
 		}
-		stake, _ := ch.c.Stake(ctx, 1, h.Public())
+		stake, _ := ch.Client.Stake(ctx, 1, h.Public())
 		if subtensor.GetRao(m.AlphaStake, int(uid)) != stake || ns[uid].TotalStake() != stake {
 			t.Fatalf("hotkey %d uid %d stake: metagraph %s, lite %s, storage %s", i, uid, subtensor.GetRao(m.AlphaStake, int(uid)), ns[uid].TotalStake(), stake)
 		}
@@ -297,10 +261,10 @@ func TestDevnetWeightsMoveIncentive(t *testing.T) {
 	register(t, ch, alice, vali.Public())
 	minerUID := register(t, ch, key(t, "//Bob"), miner.Public())
 	register(t, ch, key(t, "//Bob"), idle.Public())
-	if _, err := ch.c.AddStake(ctx, alice, vali.Public(), 1, subtensor.TAO(1000), subtensor.TxOptions{}); err != nil {
+	if _, err := ch.Client.AddStake(ctx, alice, vali.Public(), 1, subtensor.TAO(1000), subtensor.TxOptions{}); err != nil {
 		t.Fatal(err)
 	}
-	before, err := ch.c.Status(ctx, 1, miner.Public())
+	before, err := ch.Client.Status(ctx, 1, miner.Public())
 	if err != nil || !before.Registered || before.UID != minerUID {
 		t.Fatalf("status: %+v %v", before, err)
 	}
@@ -310,10 +274,10 @@ func TestDevnetWeightsMoveIncentive(t *testing.T) {
 	// The validator needs a permit, which an epoch grants by stake.
 	tempo := int(before.Tempo) + 1
 	waitFor(t, ch, 3*tempo, func() bool {
-		st, err := ch.c.Status(ctx, 1, vali.Public())
+		st, err := ch.Client.Status(ctx, 1, vali.Public())
 		return err == nil && st.ValidatorPermit
 	})
-	tx, err := ch.c.SetWeights(ctx, vali, 1, []uint16{minerUID}, []uint16{65535}, 0, subtensor.TxOptions{})
+	tx, err := ch.Client.SetWeights(ctx, vali, 1, []uint16{minerUID}, []uint16{65535}, 0, subtensor.TxOptions{})
 	if err != nil {
 		t.Fatalf("set_weights: %v", err)
 	}
@@ -322,14 +286,14 @@ func TestDevnetWeightsMoveIncentive(t *testing.T) {
 	}
 	var after *subtensor.MinerStatus
 	waitFor(t, ch, 3*tempo, func() bool {
-		after, err = ch.c.Status(ctx, 1, miner.Public())
+		after, err = ch.Client.Status(ctx, 1, miner.Public())
 		return err == nil && after.Incentive > 0 && after.EmissionPerTempo > 0
 	})
 	t.Logf("miner after weights: %+v", after)
 	if after.Rank != 1 || after.EmissionPerDay <= after.EmissionPerTempo {
 		t.Fatalf("after weights: %+v", after)
 	}
-	idleSt, _ := ch.c.Status(ctx, 1, idle.Public())
+	idleSt, _ := ch.Client.Status(ctx, 1, idle.Public())
 	if idleSt.Incentive != 0 || idleSt.Rank <= 1 {
 		t.Fatalf("idle miner: %+v", idleSt)
 	}
@@ -342,7 +306,7 @@ func waitFor(t *testing.T, ch *chain, blocks int, cond func() bool) {
 		if cond() {
 			return
 		}
-		if err := ch.node.WaitBlocks(ctxT(t), 1); err != nil {
+		if err := ch.Node.WaitBlocks(ctxT(t), 1); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -355,12 +319,12 @@ func TestDevnetTransferAndStake(t *testing.T) {
 	ch := startChain(t, nil)
 	ctx := ctxT(t)
 	alice, bob := key(t, "//Alice"), key(t, "//Bob")
-	b0, _ := ch.c.Balance(ctx, bob.Public())
-	tx, err := ch.c.Transfer(ctx, alice, bob.Public(), subtensor.TAO(3), false, subtensor.TxOptions{WaitFinalization: true})
+	b0, _ := ch.Client.Balance(ctx, bob.Public())
+	tx, err := ch.Client.Transfer(ctx, alice, bob.Public(), subtensor.TAO(3), false, subtensor.TxOptions{WaitFinalization: true})
 	if err != nil || !tx.Finalized {
 		t.Fatalf("transfer: %+v %v", tx, err)
 	}
-	if b1, _ := ch.c.Balance(ctx, bob.Public()); b1.Free != b0.Free+subtensor.TAO(3) {
+	if b1, _ := ch.Client.Balance(ctx, bob.Public()); b1.Free != b0.Free+subtensor.TAO(3) {
 		t.Fatalf("bob got %s", b1.Free-b0.Free)
 	}
 	if _, ok := tx.Event("Balances", "Transfer"); !ok {
@@ -368,11 +332,11 @@ func TestDevnetTransferAndStake(t *testing.T) {
 	}
 	// More than the balance: refused before sending, in words.
 	dave := key(t, "//Dave")
-	_, err = ch.c.Transfer(ctx, dave, bob.Public(), subtensor.TAO(5000), false, subtensor.TxOptions{})
+	_, err = ch.Client.Transfer(ctx, dave, bob.Public(), subtensor.TAO(5000), false, subtensor.TxOptions{})
 	if !errors.Is(err, subtensor.ErrNotEnoughBalance) || !strings.Contains(err.Error(), "need 5000.0000005 τ, have 2000 τ") {
 		t.Fatalf("overdraft: %v", err)
 	}
-	_, err = ch.c.AddStake(ctx, dave, dave.Public(), 1, subtensor.TAO(5000), subtensor.TxOptions{})
+	_, err = ch.Client.AddStake(ctx, dave, dave.Public(), 1, subtensor.TAO(5000), subtensor.TxOptions{})
 	if !errors.Is(err, subtensor.ErrNotEnoughBalance) {
 		t.Fatalf("stake overdraft: %v", err)
 	}
@@ -475,12 +439,12 @@ func TestDevnetModuleErrorInWords(t *testing.T) {
 	ctx := ctxT(t)
 	bob, hot := key(t, "//Bob"), key(t, "//Bob//twice")
 	register(t, ch, bob, hot.Public())
-	call, err := ch.c.NewCall("SubtensorModule", "burned_register",
+	call, err := ch.Client.NewCall("SubtensorModule", "burned_register",
 		substrate.Named("netuid", substrate.U64(1)), substrate.Named("hotkey", substrate.Bytes(pk(hot))))
 	if err != nil {
 		t.Fatal(err)
 	}
-	res, err := ch.c.Submit(ctx, bob, call, subtensor.TxOptions{})
+	res, err := ch.Client.Submit(ctx, bob, call, subtensor.TxOptions{})
 	var ce *subtensor.ChainError
 	if !errors.As(err, &ce) || ce.Name != "HotKeyAlreadyRegisteredInSubNet" || ce.Pallet != "SubtensorModule" || ce.Block == 0 || ce.Advice == "" {
 		t.Fatalf("got %v (%+v)", err, ce)
@@ -559,18 +523,18 @@ func TestDevnetNeuronsLiteFallback(t *testing.T) {
 	ctx := ctxT(t)
 	hot := key(t, "//Eve//lite")
 	register(t, ch, key(t, "//Eve"), hot.Public())
-	if _, err := ch.c.ServeAxon(ctx, hot, 1, netip.MustParseAddr("198.51.100.7"), 9001, subtensor.ServeOptions{}); err != nil {
+	if _, err := ch.Client.ServeAxon(ctx, hot, 1, netip.MustParseAddr("198.51.100.7"), 9001, subtensor.ServeOptions{}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := ch.c.CommitText(ctx, hot, 1, "lite", subtensor.TxOptions{}); err != nil {
+	if _, err := ch.Client.CommitText(ctx, hot, 1, "lite", subtensor.TxOptions{}); err != nil {
 		t.Fatal(err)
 	}
-	want, err := ch.c.Status(ctx, 1, hot.Public())
+	want, err := ch.Client.Status(ctx, 1, hot.Public())
 	if err != nil {
 		t.Fatal(err)
 	}
 	for _, lt := range []*liteTransport{{hide: true}, {garble: true}} {
-		ws, err := rpc.DialWebSocket(ctx, rpc.Options{}, ch.node.URL())
+		ws, err := rpc.DialWebSocket(ctx, rpc.Options{}, ch.Node.URL())
 		if err != nil {
 			t.Fatal(err)
 		}
