@@ -2,8 +2,6 @@ package metagraph_test
 
 import (
 	"context"
-	"encoding/hex"
-	"encoding/json"
 	"net/netip"
 	"sync/atomic"
 	"testing"
@@ -14,7 +12,6 @@ import (
 	"github.com/minerkit/minerkit/metagraph"
 	"github.com/minerkit/minerkit/substrate/rpc"
 	"github.com/minerkit/minerkit/subtensor"
-	"golang.org/x/crypto/blake2b"
 )
 
 // The devnet helpers are shared with the other packages' tests.
@@ -114,45 +111,6 @@ func TestDevnetSyncerSurvivesRestart(t *testing.T) {
 	}
 }
 
-// liteTransport makes a node look like a runtime without get_metagraph
-// (hide) or with a get_metagraph layout the client does not know (garble).
-type liteTransport struct {
-	rpc.Transport
-	hide, garble bool
-}
-
-func (l *liteTransport) Request(ctx context.Context, method string, params ...any) (json.RawMessage, error) {
-	if l.garble && method == "state_call" && len(params) > 0 && params[0] == "SubnetInfoRuntimeApi_get_metagraph" {
-		return json.RawMessage(`"0x01ff"`), nil
-	}
-	if l.hide && method == "state_call" && len(params) > 0 && params[0] == "Metadata_metadata_at_version" {
-		return json.RawMessage(`"0x00"`), nil // no v15: runtime APIs come from the version's list
-	}
-	raw, err := l.Transport.Request(ctx, method, params...)
-	if err != nil || !l.hide || method != "state_getRuntimeVersion" {
-		return raw, err
-	}
-	var v map[string]any
-	if err := json.Unmarshal(raw, &v); err != nil {
-		return raw, nil
-	}
-	blake := "0x" + hexID("SubnetInfoRuntimeApi")
-	var apis []any
-	for _, a := range v["apis"].([]any) {
-		if a.([]any)[0] != blake {
-			apis = append(apis, a)
-		}
-	}
-	v["apis"] = apis
-	return json.Marshal(v)
-}
-
-func hexID(name string) string {
-	h, _ := blake2b.New(8, nil)
-	h.Write([]byte(name))
-	return hex.EncodeToString(h.Sum(nil))
-}
-
 // With get_metagraph, without it, and with a get_metagraph layout the client
 // does not know, ChainSource's snapshot holds the same neuron: axon and
 // commitment included.
@@ -169,11 +127,11 @@ func TestDevnetChainSourceLiteFallback(t *testing.T) {
 	}
 	for _, tc := range []struct {
 		name string
-		lt   *liteTransport // nil: the node as it is
+		lt   *devnettest.LiteTransport // nil: the node as it is
 	}{
 		{"get_metagraph", nil},
-		{"no get_metagraph", &liteTransport{hide: true}},
-		{"unknown layout", &liteTransport{garble: true}},
+		{"no get_metagraph", &devnettest.LiteTransport{Hide: true}},
+		{"unknown layout", &devnettest.LiteTransport{Garble: true}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			c := ch.Client

@@ -2,7 +2,6 @@ package subtensor_test
 
 import (
 	"context"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -17,7 +16,6 @@ import (
 	"github.com/minerkit/minerkit/substrate"
 	"github.com/minerkit/minerkit/substrate/rpc"
 	"github.com/minerkit/minerkit/subtensor"
-	"golang.org/x/crypto/blake2b"
 )
 
 // The devnet helpers are shared with the other packages' tests.
@@ -477,45 +475,6 @@ func TestSubmitOverHTTP(t *testing.T) {
 	}
 }
 
-// liteTransport makes a node look like a runtime without get_metagraph
-// (hide) or with a get_metagraph layout the client does not know (garble).
-type liteTransport struct {
-	rpc.Transport
-	hide, garble bool
-}
-
-func (l *liteTransport) Request(ctx context.Context, method string, params ...any) (json.RawMessage, error) {
-	if l.garble && method == "state_call" && len(params) > 0 && params[0] == "SubnetInfoRuntimeApi_get_metagraph" {
-		return json.RawMessage(`"0x01ff"`), nil
-	}
-	if l.hide && method == "state_call" && len(params) > 0 && params[0] == "Metadata_metadata_at_version" {
-		return json.RawMessage(`"0x00"`), nil // no v15: runtime APIs come from the version's list
-	}
-	raw, err := l.Transport.Request(ctx, method, params...)
-	if err != nil || !l.hide || method != "state_getRuntimeVersion" {
-		return raw, err
-	}
-	var v map[string]any
-	if err := json.Unmarshal(raw, &v); err != nil {
-		return raw, nil
-	}
-	blake := "0x" + hexID("SubnetInfoRuntimeApi")
-	var apis []any
-	for _, a := range v["apis"].([]any) {
-		if a.([]any)[0] != blake {
-			apis = append(apis, a)
-		}
-	}
-	v["apis"] = apis
-	return json.Marshal(v)
-}
-
-func hexID(name string) string {
-	h, _ := blake2b.New(8, nil)
-	h.Write([]byte(name))
-	return hex.EncodeToString(h.Sum(nil))
-}
-
 // Without get_metagraph (or with an unknown layout) the metagraph and status
 // come from get_neurons_lite and storage, with the same values.
 func TestDevnetNeuronsLiteFallback(t *testing.T) {
@@ -533,7 +492,7 @@ func TestDevnetNeuronsLiteFallback(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, lt := range []*liteTransport{{hide: true}, {garble: true}} {
+	for _, lt := range []*devnettest.LiteTransport{{Hide: true}, {Garble: true}} {
 		ws, err := rpc.DialWebSocket(ctx, rpc.Options{}, ch.Node.URL())
 		if err != nil {
 			t.Fatal(err)
@@ -543,16 +502,16 @@ func TestDevnetNeuronsLiteFallback(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if c.Features().MetagraphAPI == lt.hide {
-			t.Fatalf("hide=%v: MetagraphAPI %v", lt.hide, c.Features().MetagraphAPI)
+		if c.Features().MetagraphAPI == lt.Hide {
+			t.Fatalf("hide=%v: MetagraphAPI %v", lt.Hide, c.Features().MetagraphAPI)
 		}
 		got, err := c.Status(ctx, 1, hot.Public())
 		if err != nil {
-			t.Fatalf("hide=%v: %v", lt.hide, err)
+			t.Fatalf("hide=%v: %v", lt.Hide, err)
 		}
 		if got.UID != want.UID || got.RegisteredAt != want.RegisteredAt || got.Tempo != want.Tempo || got.Axon != want.Axon ||
 			got.Commitment != "lite" || got.ImmunityLeft == 0 || got.Rank != want.Rank {
-			t.Fatalf("hide=%v: lite status %+v, metagraph status %+v", lt.hide, got, want)
+			t.Fatalf("hide=%v: lite status %+v, metagraph status %+v", lt.Hide, got, want)
 		}
 		m, err := c.SubnetMetagraph(ctx, 1)
 		if err != nil {
@@ -563,11 +522,11 @@ func TestDevnetNeuronsLiteFallback(t *testing.T) {
 		lite, uid := m.NeuronsLite(), m.UIDOf(hot.Public())
 		if uid < 0 || len(lite) != m.N() || lite[uid].Hotkey != hot.Public() ||
 			lite[uid].Axon.Addr() != netip.MustParseAddr("198.51.100.7") || lite[uid].Axon.Port != 9001 {
-			t.Fatalf("hide=%v: uid %d in %d lite records of %d neurons", lt.hide, uid, len(lite), m.N())
+			t.Fatalf("hide=%v: uid %d in %d lite records of %d neurons", lt.Hide, uid, len(lite), m.N())
 		}
 		cm, err := c.Commitment(ctx, 1, hot.Public())
 		if err != nil || string(cm.Payload()) != "lite" {
-			t.Fatalf("hide=%v: commitment %+v (%v)", lt.hide, cm, err)
+			t.Fatalf("hide=%v: commitment %+v (%v)", lt.Hide, cm, err)
 		}
 		c.Close()
 	}
