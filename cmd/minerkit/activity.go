@@ -126,15 +126,12 @@ profile README (github.com/USER/USER) or a public gist.`,
 		if err != nil {
 			return err
 		}
-		ctx, cancel := cf.withTimeout(cmd)
-		defer cancel()
-		c, err := cf.connect(ctx, cmd)
+		sess, err := cf.open(cmd)
 		if err != nil {
 			return err
 		}
-		defer c.Close()
-		sp := cf.spinner(cmd)
-		defer sp.stop()
+		defer sess.close()
+		ctx, c, sp := sess.ctx, sess.c, sess.sp
 		var askErr error
 		cfg := activity.EnsureConfig{
 			NetUID: idf.netuid, Hotkey: hot, GitHub: idf.github, Extra: idf.extraFields(cmd),

@@ -194,15 +194,12 @@ what could not be fixed.`,
 				return fmt.Errorf("--proof-file: %w", err)
 			}
 		}
-		ctx, cancel := cf.withTimeout(cmd)
-		defer cancel()
-		c, err := cf.connect(ctx, cmd)
+		sess, err := cf.open(cmd)
 		if err != nil {
 			return err
 		}
-		defer c.Close()
-		sp := cf.spinner(cmd)
-		defer sp.stop()
+		defer sess.close()
+		ctx, c, sp := sess.ctx, sess.c, sess.sp
 		cfg.Tx = cf.txOptions(sp)
 		if limit > 0 {
 			cfg.Coldkey = func() (keys.Signer, error) { return loadColdkey(wf) }

@@ -97,13 +97,12 @@ func newBalanceCmd() *cobra.Command {
 			}
 			who = append(who, k)
 		}
-		ctx, cancel := cf.withTimeout(cmd)
-		defer cancel()
-		c, err := cf.connect(ctx, cmd)
+		sess, err := cf.open(cmd)
 		if err != nil {
 			return err
 		}
-		defer c.Close()
+		defer sess.close()
+		ctx, c := sess.ctx, sess.c
 		var reps []balanceReport
 		for _, k := range who {
 			b, err := c.Balance(ctx, k)
@@ -160,15 +159,12 @@ func newTransferCmd() *cobra.Command {
 		if err != nil {
 			return err
 		}
-		ctx, cancel := cf.withTimeout(cmd)
-		defer cancel()
-		c, err := cf.connect(ctx, cmd)
+		sess, err := cf.open(cmd)
 		if err != nil {
 			return err
 		}
-		defer c.Close()
-		sp := cf.spinner(cmd)
-		defer sp.stop()
+		defer sess.close()
+		ctx, c, sp := sess.ctx, sess.c, sess.sp
 		if ok, err := cf.confirm(cmd, sp, fmt.Sprintf("Send %s from %s to %s?", amt, short(cold.Address()), to.Address())); err != nil {
 			return err
 		} else if !ok {
@@ -225,15 +221,12 @@ func newStakeCmd() *cobra.Command {
 		if err != nil {
 			return err
 		}
-		ctx, cancel := cf.withTimeout(cmd)
-		defer cancel()
-		c, err := cf.connect(ctx, cmd)
+		sess, err := cf.open(cmd)
 		if err != nil {
 			return err
 		}
-		defer c.Close()
-		sp := cf.spinner(cmd)
-		defer sp.stop()
+		defer sess.close()
+		ctx, c, sp := sess.ctx, sess.c, sess.sp
 		if ok, err := cf.confirm(cmd, sp, fmt.Sprintf("Stake %s onto %s on netuid %d?", amt, short(hk.Address()), netuid)); err != nil {
 			return err
 		} else if !ok {

@@ -59,13 +59,12 @@ func newMetagraphCmd() *cobra.Command {
 		if !ok {
 			return fmt.Errorf("--sort %q: use uid, stake, incentive, emission, dividends or consensus", sortBy)
 		}
-		ctx, cancel := cf.withTimeout(cmd)
-		defer cancel()
-		c, err := cf.connect(ctx, cmd)
+		sess, err := cf.open(cmd)
 		if err != nil {
 			return err
 		}
-		defer c.Close()
+		defer sess.close()
+		ctx, c := sess.ctx, sess.c
 		snap, err := readSnapshot(ctx, cf, cmd, c, netuid, noCommi)
 		if err != nil {
 			return err

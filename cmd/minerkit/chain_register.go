@@ -45,13 +45,12 @@ question); --max-burn refuses to pay more than that.`,
 		if err != nil {
 			return err
 		}
-		ctx, cancel := cf.withTimeout(cmd)
-		defer cancel()
-		c, err := cf.connect(ctx, cmd)
+		sess, err := cf.open(cmd)
 		if err != nil {
 			return err
 		}
-		defer c.Close()
+		defer sess.close()
+		ctx, c := sess.ctx, sess.c
 		// Registered already? Then no coldkey (and no password) is needed.
 		if uid, ok, err := c.UID(ctx, netuid, hot); err != nil {
 			return err
@@ -142,15 +141,12 @@ Loopback and unspecified addresses are refused: validators could not reach them.
 		if err != nil {
 			return err
 		}
-		ctx, cancel := cf.withTimeout(cmd)
-		defer cancel()
-		c, err := cf.connect(ctx, cmd)
+		sess, err := cf.open(cmd)
 		if err != nil {
 			return err
 		}
-		defer c.Close()
-		sp := cf.spinner(cmd)
-		defer sp.stop()
+		defer sess.close()
+		ctx, c, sp := sess.ctx, sess.c, sess.sp
 		sp.set("serving axon")
 		res, err := c.ServeAxon(ctx, hot, netuid, ip, port, subtensor.ServeOptions{TxOptions: cf.txOptions(sp), Protocol: protocol, Version: version, Force: force})
 		sp.stop()
