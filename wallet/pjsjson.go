@@ -52,12 +52,14 @@ const scryptHeaderLen = 32 + 3*4
 // scryptParams are the parameters of the scrypt key derivation.
 type scryptParams struct{ N, p, r int }
 
-// pjsScryptParams are the only parameters polkadot-js accepts on decoding
-// (util-crypto scrypt/defaults.js ALLOWED_PARAMS); it writes N=2^17, p=1,
-// r=8 (older releases N=2^15). The largest costs 128 MiB and a fraction of a
-// second; any other value is refused before deriving anything.
+// pjsScryptParams are the only parameters polkadot-js (util-crypto 14)
+// opens: its ALLOWED_PARAMS presets that also pass its limits N <= 2^20,
+// p <= 4, r <= 16 (the presets N=2^13, p=10 and N=2^14, p=5 do not). It
+// writes N=2^17, p=1, r=8 (older releases N=2^15). The largest costs
+// 128 MiB and a fraction of a second; any other value is refused before
+// deriving anything.
 var pjsScryptParams = []scryptParams{
-	{1 << 13, 10, 8}, {1 << 14, 5, 8}, {1 << 15, 3, 8}, {1 << 15, 1, 8}, {1 << 16, 2, 8}, {1 << 17, 1, 8},
+	{1 << 15, 3, 8}, {1 << 15, 1, 8}, {1 << 16, 2, 8}, {1 << 17, 1, 8},
 }
 
 // scryptFunc derives the 32-byte secretbox key; tests substitute a cheap one.

@@ -133,6 +133,7 @@ func TestPolkadotJSON(t *testing.T) {
 		{"unknown type", pjsBackup{kp: alice, content: `["pkcs8","bls"]`}, "", nil, "unsupported key type"},
 		{"not pkcs8", pjsBackup{kp: alice, content: `["raw","sr25519"]`}, "", nil, "not pkcs8"},
 		{"bad scrypt params", pjsBackup{kp: alice, password: "pw", derive: cheapScrypt, params: scryptParams{1 << 20, 1, 8}}, "pw", nil, "N=1048576 p=1 r=8"},
+		{"preset polkadot-js refuses", pjsBackup{kp: alice, password: "pw", derive: cheapScrypt, params: scryptParams{1 << 13, 10, 8}}, "pw", nil, "N=8192 p=10 r=8"},
 		{"other address", pjsBackup{kp: alice, address: mustKeypair(t, "//Bob").Address()}, "", nil, "address"},
 		{"bad address", pjsBackup{kp: alice, address: "5Grwva"}, "", nil, "address"},
 		{"public key mismatch", pjsBackup{kp: alice, body: func(b []byte) []byte { b[len(b)-1] ^= 1; return b }}, "", nil, "gives public key"},
@@ -244,7 +245,7 @@ func FuzzPolkadotJSON(f *testing.F) {
 	for _, b := range []pjsBackup{
 		{kp: alice},
 		{kp: alice, password: "pw", derive: cheapScrypt},
-		{kp: alice, password: "pw", derive: cheapScrypt, params: scryptParams{1 << 13, 10, 8}},
+		{kp: alice, password: "pw", derive: cheapScrypt, params: scryptParams{1 << 16, 2, 8}},
 		{kp: seeded, password: "pw", noScrypt: true, seedBody: true},
 		{kp: seeded, seedBody: true, address: seeded.Public().Hex()},
 		{kp: alice, content: `["pkcs8","ed25519"]`},
