@@ -131,40 +131,65 @@ func newWalletCreateCmd(use, short string, cold, hot bool) *cobra.Command {
 }
 
 func newWalletRegenCmd(use string, cold bool) *cobra.Command {
-	var mnemonic, seed string
+	var mnemonic, seed, jsonFile, jsonPasswordFile string
 	role := "hotkey"
 	if cold {
 		role = "coldkey"
 	}
 	cmd := &cobra.Command{
 		Use:   use,
-		Short: "Restore a " + role + " from its mnemonic or seed",
-		Long: "Restore a " + role + ` from its mnemonic (--mnemonic) or 32-byte hex seed (--seed).
-With neither flag the mnemonic or seed is read from standard input, which keeps it
-out of the shell history:  minerkit wallet ` + use + ` < mnemonic.txt`,
-		Args: cobra.NoArgs,
+		Short: "Restore a " + role + " from its mnemonic, seed or polkadot-js JSON backup",
+		Long: "Restore a " + role + ` from its mnemonic (--mnemonic), 32-byte hex seed (--seed) or a
+polkadot-js account backup (--json-file, btcli's --json: the file polkadot.js apps or the
+browser extension exports; sr25519 accounts only). With none of them the mnemonic or seed
+is read from standard input, which keeps it out of the shell history:
+  minerkit wallet ` + use + ` < mnemonic.txt
+The password of a JSON backup comes from --json-password-file, else a prompt.
+A key restored from a JSON backup has no mnemonic or seed in the wallet, only its
+private key: keep the backup (or the account's mnemonic) safe.`,
+		Args: func(cmd *cobra.Command, args []string) error {
+			if len(args) > 0 {
+				return fmt.Errorf("unexpected argument %q: minerkit's --json prints the result as JSON; "+
+					"restore from a polkadot-js JSON backup with --json-file FILE (btcli's --json FILE)", args[0])
+			}
+			return nil
+		},
 	}
 	o := addKeyOptions(cmd, cold, !cold)
 	cmd.Flags().StringVar(&mnemonic, "mnemonic", "", "the BIP39 mnemonic (12–24 words)")
 	cmd.Flags().StringVar(&seed, "seed", "", "the 32-byte seed as 0x-prefixed hex")
-	cmd.MarkFlagsMutuallyExclusive("mnemonic", "seed")
+	cmd.Flags().StringVar(&jsonFile, "json-file", "", "a polkadot-js JSON account backup (btcli's --json)")
+	cmd.Flags().StringVar(&jsonPasswordFile, "json-password-file", "", "read the JSON backup's password from the first line of this file (otherwise: a prompt)")
+	cmd.MarkFlagsMutuallyExclusive("mnemonic", "seed", "json-file")
 	cmd.RunE = func(cmd *cobra.Command, args []string) error {
 		w, err := o.wf.wallet()
 		if err != nil {
 			return err
 		}
-		secret := mnemonic
-		if seed != "" {
-			secret = seed
-		}
-		if secret == "" {
-			if secret, err = readSecretLine(cmd, "Mnemonic or 0x seed of the "+role+": "); err != nil {
+		var (
+			kp     *keys.Keypair
+			phrase string
+		)
+		switch {
+		case jsonFile != "":
+			if kp, err = o.restoreJSON(cmd, w, cold, jsonFile, jsonPasswordFile); err != nil {
 				return err
 			}
-		}
-		kp, phrase, err := keypairFromSecret(secret)
-		if err != nil {
-			return err
+		case jsonPasswordFile != "":
+			return errors.New("--json-password-file is the password of a --json-file backup: pass --json-file too")
+		default:
+			secret := mnemonic
+			if seed != "" {
+				secret = seed
+			}
+			if secret == "" {
+				if secret, err = readSecretLine(cmd, "Mnemonic or 0x seed of the "+role+": "); err != nil {
+					return err
+				}
+			}
+			if kp, phrase, err = keypairFromSecret(secret); err != nil {
+				return err
+			}
 		}
 		rep := walletReport{Wallet: w.Name, Path: w.Dir()}
 		if cold {
@@ -183,6 +208,39 @@ out of the shell history:  minerkit wallet ` + use + ` < mnemonic.txt`,
 		return printWalletReport(cmd.OutOrStdout(), rep, o.asJSON, false)
 	}
 	return cmd
+}
+
+// restoreJSON reads the key of a polkadot-js JSON backup, asking for its
+// password (from passwordFile, else the terminal) only when it is
+// encrypted, and after checking that the key files may be written.
+func (o *keyOptions) restoreJSON(cmd *cobra.Command, w *wallet.Wallet, cold bool, file, passwordFile string) (*keys.Keypair, error) {
+	paths := []string{w.HotkeyFile(), w.HotkeypubFile()}
+	if cold {
+		paths = []string{w.ColdkeyFile(), w.ColdkeypubFile()}
+	}
+	if err := refuseExisting(o.overwrite, paths...); err != nil {
+		return nil, err // before asking for a password that would be wasted
+	}
+	var src wallet.PasswordSource = wallet.PasswordFile(passwordFile)
+	if passwordFile == "" {
+		src = wallet.Sources{} // standard input is not a terminal: no prompt
+		if f, ok := cmd.InOrStdin().(*os.File); ok {
+			src = wallet.Prompt{In: f, Out: cmd.ErrOrStderr()}
+		}
+	}
+	kp, backup, err := wallet.RestorePolkadotJSON(file, src)
+	if err != nil {
+		return nil, err
+	}
+	if !o.asJSON {
+		name := ""
+		if backup.Name != "" {
+			name = fmt.Sprintf(" %q", backup.Name)
+		}
+		fmt.Fprintf(cmd.ErrOrStderr(), "Restored polkadot-js account%s %s from %s (no mnemonic or seed: keep the backup safe).\n",
+			name, kp.Address(), file)
+	}
+	return kp, nil
 }
 
 // keypairFromSecret reads a mnemonic or a 0x-hex 32-byte seed.
