@@ -266,3 +266,18 @@ func FuzzPolkadotJSON(f *testing.F) {
 		}
 	})
 }
+
+// BenchmarkPolkadotJSONDecrypt: opening a backup with polkadot-js's default
+// scrypt parameters (N=2^17, r=8, p=1: 128 MiB), once per restore.
+func BenchmarkPolkadotJSONDecrypt(b *testing.B) {
+	data := makePJS(b, pjsBackup{kp: mustKeypair(b, "//Alice"), password: "pw"})
+	bk, err := ParsePolkadotJSON(data)
+	if err != nil {
+		b.Fatal(err)
+	}
+	for b.Loop() {
+		if _, err := bk.Keypair([]byte("pw")); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
