@@ -445,6 +445,14 @@ func TestDeadlineWhileDisconnected(t *testing.T) {
 	s.HandleResult("system_chain", "Bittensor")
 	c := dial(t, rpc.Options{MinBackoff: time.Millisecond, MaxBackoff: 5 * time.Millisecond}, s.URL())
 	s.Stop()
+	// Wait until the client has seen the connection go: a call made before
+	// that goes out on the dead connection, which is another test's case.
+	ws := c.Transport().(*rpc.WebSocket)
+	for start := time.Now(); ws.URL() != ""; time.Sleep(time.Millisecond) {
+		if time.Since(start) > 10*time.Second {
+			t.Fatal("the client never noticed that the node stopped")
+		}
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
 	defer cancel()
 	var err error
@@ -454,7 +462,7 @@ func TestDeadlineWhileDisconnected(t *testing.T) {
 	if !errors.Is(err, context.DeadlineExceeded) {
 		t.Fatalf("error = %v, want DeadlineExceeded", err)
 	}
-	if ws := c.Transport().(*rpc.WebSocket); ws.URL() != "" {
+	if ws.URL() != "" {
 		t.Errorf("URL() = %q while the node is down", ws.URL())
 	}
 }
