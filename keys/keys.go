@@ -165,6 +165,10 @@ func NewVerifyKey(pub PublicKey) (*VerifyKey, error) {
 	if err != nil {
 		return nil, fmt.Errorf("keys: invalid public key %s: %w", pub.Hex(), err)
 	}
+	// go-schnorrkel fills a cache of the compressed key on the first Encode,
+	// which Verify calls: fill it now, before the key is shared, so that
+	// concurrent verifications only read it.
+	pk.Encode()
 	return &VerifyKey{pub: pub, pk: pk}, nil
 }
 

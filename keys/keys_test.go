@@ -135,3 +135,24 @@ func ExampleFromSURI() {
 	fmt.Println(kp.Address(), Verify(kp.Public(), []byte("message"), sig[:]))
 	// Output: 5GrwvaEF5zXb26Fz9rcQpDWS57CtERHpNehXCPcNoHGKutQY true
 }
+
+// A VerifyKey is shared by concurrent requests on the hot path: run with
+// -race.
+func TestVerifyKeyConcurrent(t *testing.T) {
+	kp, _ := FromSURI("//Alice")
+	msg := []byte("concurrent")
+	sig := kp.Sign(msg)
+	vk, err := NewVerifyKey(kp.Public())
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan bool)
+	for range 4 {
+		go func() { done <- vk.Verify(msg, sig[:]) }()
+	}
+	for range 4 {
+		if !<-done {
+			t.Fatal("concurrent verification failed")
+		}
+	}
+}

@@ -191,9 +191,8 @@ func (v *Validator) logger() *slog.Logger {
 }
 
 func (v *Validator) client() *http.Client {
-	if v.HTTPClient != nil {
-		return v.HTTPClient
-	}
+	// Queries run concurrently and the client is made on first use, so
+	// every read of HTTPClient holds the lock.
 	v.mu.Lock()
 	defer v.mu.Unlock()
 	if v.HTTPClient == nil {
