@@ -1,7 +1,7 @@
 # minerkit: make test runs every test, interop included; make bench runs the benchmarks.
 GO ?= go
 
-.PHONY: test interop-deps vet unit bench build
+.PHONY: test interop-deps vet unit race bench build
 
 build:
 	$(GO) build -o bin/minerkit ./cmd/minerkit
@@ -19,6 +19,10 @@ unit:
 	$(GO) test -count=1 -timeout 30m ./...
 
 test: interop-deps vet unit
+
+# The whole suite under the race detector (about 3 minutes on 2 cores).
+race: interop-deps
+	$(GO) test -race -count=1 -timeout 30m ./...
 
 bench: interop-deps
 	$(GO) test -run '^$$' -bench . -benchmem ./...
