@@ -17,7 +17,6 @@ import (
 	"net/http"
 	"os"
 	"runtime"
-	"slices"
 	"time"
 
 	"github.com/minerkit/minerkit/bench"
@@ -32,59 +31,17 @@ func main() {
 }
 
 type report struct {
-	CPUs          int     `json:"cpus"`
-	Concurrency   int     `json:"concurrency"`
-	Rounds        int     `json:"rounds"`
-	Bare          result  `json:"bare"`
-	Full          result  `json:"full"`
-	Ratio         float64 `json:"ratio"`
-	CPURatio      float64 `json:"cpu_ratio"`
-	OverheadP50us float64 `json:"overhead_p50_us"`
-	OverheadP99us float64 `json:"overhead_p99_us"`
-	VerifyP50us   float64 `json:"verify_p50_us"`
+	CPUs          int           `json:"cpus"`
+	Concurrency   int           `json:"concurrency"`
+	Rounds        int           `json:"rounds"`
+	Bare          bench.Summary `json:"bare"`
+	Full          bench.Summary `json:"full"`
+	Ratio         float64       `json:"ratio"`
+	CPURatio      float64       `json:"cpu_ratio"`
+	OverheadP50us float64       `json:"overhead_p50_us"`
+	OverheadP99us float64       `json:"overhead_p99_us"`
+	VerifyP50us   float64       `json:"verify_p50_us"`
 }
-
-type result struct {
-	RPS       float64 `json:"rps"`
-	PerCPUSec float64 `json:"requests_per_cpu_second"`
-	P50us     float64 `json:"p50_us"`
-	P99us     float64 `json:"p99_us"`
-	N         int     `json:"requests"`
-}
-
-func toResult(r bench.Result) result {
-	return result{RPS: r.RPS(), PerCPUSec: r.PerCPUSecond(), P50us: us(r.P50), P99us: us(r.P99), N: r.Requests}
-}
-
-// median returns, per field, the median over runs.
-func median(runs []bench.Result) result {
-	pick := func(f func(bench.Result) float64) float64 {
-		v := make([]float64, len(runs))
-		for i, r := range runs {
-			v[i] = f(r)
-		}
-		slices.Sort(v)
-		return v[len(v)/2]
-	}
-	return result{
-		RPS:       pick(bench.Result.RPS),
-		PerCPUSec: pick(bench.Result.PerCPUSecond),
-		P50us:     pick(func(r bench.Result) float64 { return us(r.P50) }),
-		P99us:     pick(func(r bench.Result) float64 { return us(r.P99) }),
-		N:         int(pick(func(r bench.Result) float64 { return float64(r.Requests) })),
-	}
-}
-
-func medianOf(v []float64) float64 {
-	if len(v) == 0 {
-		return 0
-	}
-	v = slices.Clone(v)
-	slices.Sort(v)
-	return v[len(v)/2]
-}
-
-func us(d time.Duration) float64 { return float64(d) / float64(time.Microsecond) }
 
 func run() error {
 	conc := flag.Int("c", 32, "concurrent client connections")
@@ -158,8 +115,8 @@ func run() error {
 	var rep report
 	rep.CPUs, rep.Concurrency, rep.Rounds = runtime.NumCPU(), *conc, *rounds
 	log("\nmedians of %d rounds:\n", *rounds)
-	for i, out := range []*result{&rep.Bare, &rep.Full} {
-		*out = median(servers[i].runs)
+	for i, out := range []*bench.Summary{&rep.Bare, &rep.Full} {
+		*out = bench.Median(servers[i].runs)
 		log("%-26s %6.0f req/s  %6.0f req/CPU-s  p50 %6.0fµs  p99 %6.0fµs\n", servers[i].name, out.RPS, out.PerCPUSec, out.P50us, out.P99us)
 	}
 	// Ratios are taken within each round (the two runs are seconds apart,
@@ -172,7 +129,7 @@ func run() error {
 			cpuRatios = append(cpuRatios, f.PerCPUSecond()/b.PerCPUSecond())
 		}
 	}
-	rep.Ratio, rep.CPURatio = medianOf(ratios), medianOf(cpuRatios)
+	rep.Ratio, rep.CPURatio = bench.MedianOf(ratios), bench.MedianOf(cpuRatios)
 	log("\nfull / bare, median of the per-round ratios: throughput %.1f %%, requests per CPU-second %.1f %%  (target ≥ 90 %%)\n", 100*rep.Ratio, 100*rep.CPURatio)
 	if q := rep.Ratio / rep.CPURatio; rep.CPURatio > 0 && (q < 0.8 || q > 1.25) {
 		log("(the two ratios disagree: other processes are using this machine; trust the CPU-normalized one)\n")
@@ -182,7 +139,7 @@ func run() error {
 	if err != nil {
 		return err
 	}
-	rep.OverheadP50us, rep.OverheadP99us, rep.VerifyP50us = us(oh.P50), us(oh.P99), us(oh.Verify)
+	rep.OverheadP50us, rep.OverheadP99us, rep.VerifyP50us = bench.Micros(oh.P50), bench.Micros(oh.P99), bench.Micros(oh.Verify)
 	log("guard overhead besides the signature check (serial, in-process, %d requests): p50 %v  p99 %v  max %v  (target p99 < 50µs; verification itself: p50 %v)\n",
 		oh.N, oh.P50.Round(100*time.Nanosecond), oh.P99.Round(100*time.Nanosecond), oh.Max.Round(time.Microsecond), oh.Verify.Round(time.Microsecond))
 	if *asJSON {

@@ -24,7 +24,6 @@ import (
 	"os/signal"
 	"path/filepath"
 	"runtime"
-	"slices"
 	"strconv"
 	"strings"
 	"syscall"
@@ -49,23 +48,15 @@ type server struct {
 	runs []bench.Result
 }
 
-type result struct {
-	RPS       float64 `json:"rps"`
-	PerCPUSec float64 `json:"requests_per_cpu_second"`
-	P50us     float64 `json:"p50_us"`
-	P99us     float64 `json:"p99_us"`
-	N         int     `json:"requests"`
-}
-
 type report struct {
-	CPUs         int               `json:"cpus"`
-	Concurrency  int               `json:"concurrency"`
-	Rounds       int               `json:"rounds"`
-	UIDs         int               `json:"uids"`
-	Validators   int               `json:"validators"`
-	Results      map[string]result `json:"results"`
-	ServeVsBare  float64           `json:"serve_vs_bare"`
-	ServeVsBareC float64           `json:"serve_vs_bare_per_cpu"`
+	CPUs         int                      `json:"cpus"`
+	Concurrency  int                      `json:"concurrency"`
+	Rounds       int                      `json:"rounds"`
+	UIDs         int                      `json:"uids"`
+	Validators   int                      `json:"validators"`
+	Results      map[string]bench.Summary `json:"results"`
+	ServeVsBare  float64                  `json:"serve_vs_bare"`
+	ServeVsBareC float64                  `json:"serve_vs_bare_per_cpu"`
 	// ServeVsBareProc compares with the bare handler in a process of its
 	// own, the topology serve has.
 	ServeVsBareProc  float64 `json:"serve_vs_bare_own_process"`
@@ -89,26 +80,6 @@ func loadavg() string {
 		return ""
 	}
 	return f[0]
-}
-
-func us(d time.Duration) float64 { return float64(d) / float64(time.Microsecond) }
-
-func median(runs []bench.Result) result {
-	pick := func(f func(bench.Result) float64) float64 {
-		v := make([]float64, len(runs))
-		for i, r := range runs {
-			v[i] = f(r)
-		}
-		slices.Sort(v)
-		return v[len(v)/2]
-	}
-	return result{
-		RPS:       pick(bench.Result.RPS),
-		PerCPUSec: pick(bench.Result.PerCPUSecond),
-		P50us:     pick(func(r bench.Result) float64 { return us(r.P50) }),
-		P99us:     pick(func(r bench.Result) float64 { return us(r.P99) }),
-		N:         int(pick(func(r bench.Result) float64 { return float64(r.Requests) })),
-	}
 }
 
 // body is the i-th /cvm request: a unique attestation nonce.
@@ -257,11 +228,11 @@ func run() error {
 		}
 	}
 
-	rep := report{CPUs: runtime.NumCPU(), Concurrency: *conc, Rounds: *rounds, UIDs: len(subnet.Neurons), Validators: *nval, Results: map[string]result{}}
+	rep := report{CPUs: runtime.NumCPU(), Concurrency: *conc, Rounds: *rounds, UIDs: len(subnet.Neurons), Validators: *nval, Results: map[string]bench.Summary{}}
 	rep.LoadBefore, rep.LoadAfter = loadBefore, loadavg()
 	say("\nload average after the runs: %s\nmedians of %d rounds:\n", rep.LoadAfter, *rounds)
 	for _, s := range servers {
-		r := median(s.runs)
+		r := bench.Median(s.runs)
 		rep.Results[s.name] = r
 		say("%-20s %7.0f req/s  %7.0f req/CPU-s  p50 %7.0fµs  p99 %7.0fµs\n", s.name, r.RPS, r.PerCPUSec, r.P50us, r.P99us)
 	}
