@@ -46,6 +46,11 @@ func parseHex(s string) ([]byte, *rpcError) {
 	return b, nil
 }
 
+// codeClientError is the code a Substrate node gives client-side failures of
+// its chain and state methods: an unknown or pruned block, a failed runtime
+// call.
+const codeClientError = 4003
+
 // blockAt resolves an optional block hash param ("" = best block).
 func (s *server) blockAt(h string) (*block, *rpcError) {
 	if h == "" {
@@ -60,7 +65,7 @@ func (s *server) blockAt(h string) (*block, *rpcError) {
 	}
 	blk, ok := s.node.chain.blockByHash([32]byte(b))
 	if !ok {
-		return nil, &rpcError{Code: 4003, Message: "Client error: UnknownBlock: State already discarded for " + h}
+		return nil, &rpcError{Code: codeClientError, Message: "Client error: UnknownBlock: State already discarded for " + h}
 	}
 	return blk, nil
 }
@@ -74,7 +79,7 @@ func (s *server) stateAt(h string) (*block, *rpcError) {
 		return nil, e
 	}
 	if b.header.number < s.node.chain.st.oldest() {
-		return nil, &rpcError{Code: 4003, Message: "Client error: UnknownBlock: State already discarded for " + hexHash(b.hash)}
+		return nil, &rpcError{Code: codeClientError, Message: "Client error: UnknownBlock: State already discarded for " + hexHash(b.hash)}
 	}
 	return b, nil
 }
@@ -201,31 +206,31 @@ func mGetBlockHash(s *server, _ *wsConn, raw json.RawMessage) (any, *rpcError) {
 	return hexHash(b.hash), nil
 }
 
-func mGetHeader(s *server, _ *wsConn, raw json.RawMessage) (any, *rpcError) {
+// blockParam resolves chain_getHeader's and chain_getBlock's optional block
+// hash. An unknown block is not an error there: the node answers null, so
+// b is nil with no error.
+func (s *server) blockParam(raw json.RawMessage) (b *block, e *rpcError) {
 	var h string
 	if e := params(raw, &h); e != nil {
 		return nil, e
 	}
-	b, e := s.blockAt(h)
-	if e != nil {
-		if e.Code == 4003 {
-			return nil, nil
-		}
+	if b, e = s.blockAt(h); e != nil && e.Code == codeClientError {
+		return nil, nil
+	}
+	return b, e
+}
+
+func mGetHeader(s *server, _ *wsConn, raw json.RawMessage) (any, *rpcError) {
+	b, e := s.blockParam(raw)
+	if b == nil {
 		return nil, e
 	}
 	return b.header.json(), nil
 }
 
 func mGetBlock(s *server, _ *wsConn, raw json.RawMessage) (any, *rpcError) {
-	var h string
-	if e := params(raw, &h); e != nil {
-		return nil, e
-	}
-	b, e := s.blockAt(h)
-	if e != nil {
-		if e.Code == 4003 {
-			return nil, nil
-		}
+	b, e := s.blockParam(raw)
+	if b == nil {
 		return nil, e
 	}
 	exts := make([]string, len(b.extrinsics))
@@ -381,7 +386,7 @@ func mStateCall(s *server, _ *wsConn, raw json.RawMessage) (any, *rpcError) {
 	}
 	out, err := s.node.runtimeCall(method, in, b)
 	if err != nil {
-		return nil, &rpcError{Code: 4003, Message: "Client error: Execution failed: " + err.Error()}
+		return nil, &rpcError{Code: codeClientError, Message: "Client error: Execution failed: " + err.Error()}
 	}
 	return hexBytes(out), nil
 }

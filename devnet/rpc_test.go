@@ -220,6 +220,13 @@ func TestRPCSubmitAndWatch(t *testing.T) {
 	if len(exts) != 2 || exts[1] != "0x"+hex.EncodeToString(ext) { // 0: the Timestamp.set inherent
 		t.Fatalf("block body %v", exts)
 	}
+	// An unknown block is null for chain_getHeader/getBlock, not an error.
+	unknown := "0x" + strings.Repeat("ab", 32)
+	for _, m := range []string{"chain_getHeader", "chain_getBlock"} {
+		if r := w.call(m, unknown); r["result"] != nil || r["error"] != nil {
+			t.Fatalf("%s of an unknown block: %v, want null", m, r)
+		}
+	}
 	// HTTP works for plain calls.
 	resp, err := http.Post(n.HTTPURL(), "application/json", strings.NewReader(`{"jsonrpc":"2.0","id":1,"method":"system_accountNextIndex","params":["5GrwvaEF5zXb26Fz9rcQpDWS57CtERHpNehXCPcNoHGKutQY"]}`))
 	if err != nil {
