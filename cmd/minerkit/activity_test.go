@@ -10,26 +10,11 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
-
-	"github.com/minerkit/minerkit/devnet"
-	"github.com/minerkit/minerkit/keys"
 )
 
 func TestActivityCommandsOnDevnet(t *testing.T) {
-	n, err := devnet.Start(context.Background(), devnet.Config{BlockTime: 20 * time.Millisecond})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer n.Close()
-	dir := t.TempDir()
-	t.Setenv("BT_WALLET_PATH", dir)
-	t.Setenv("BT_WALLET_NAME", "gh")
-	t.Setenv("BT_WALLET_HOTKEY", "")
-	t.Setenv("BT_SUBTENSOR_NETWORK", n.URL())
+	_, hot, dir := devnetWallet(t, "gh", "//Charlie", "//Charlie//gh")
 	t.Setenv("MINERKIT_TAGLINE", "")
-	chainWallet(t, dir, "gh", "//Charlie", "//Charlie//gh")
-	hot, _ := keys.FromSURI("//Charlie//gh")
 	run := func(args ...string) string {
 		t.Helper()
 		out := mustRun(t, "", args...)
@@ -59,7 +44,7 @@ func TestActivityCommandsOnDevnet(t *testing.T) {
 	b, _ := os.ReadFile(proof)
 	altered := filepath.Join(dir, "altered.md")
 	os.WriteFile(altered, []byte(strings.Replace(string(b), "date: 20", "date: 19", 1)), 0o600)
-	_, _, err = runCLI(t, "", "activity", "verify", "--hotkey", hot.Address(), "--github", "octocat", "--proof-file", altered)
+	_, _, err := runCLI(t, "", "activity", "verify", "--hotkey", hot.Address(), "--github", "octocat", "--proof-file", altered)
 	if err == nil || !strings.Contains(err.Error(), "INVALID: activity: signature does not match the proof text") {
 		t.Fatalf("altered proof: %v", err)
 	}
@@ -113,24 +98,16 @@ func runCLIContext(ctx context.Context, args ...string) (string, error) {
 }
 
 func TestActivityWatchAndExporterOnDevnet(t *testing.T) {
-	n, err := devnet.Start(context.Background(), devnet.Config{BlockTime: 20 * time.Millisecond})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer n.Close()
-	dir := t.TempDir()
-	t.Setenv("BT_WALLET_PATH", dir)
-	t.Setenv("BT_WALLET_NAME", "gh")
-	t.Setenv("BT_WALLET_HOTKEY", "")
-	t.Setenv("BT_SUBTENSOR_NETWORK", n.URL())
-	chainWallet(t, dir, "gh", "//Eve", "//Eve//gh")
-	hot, _ := keys.FromSURI("//Eve//gh")
+	n, hot, _ := devnetWallet(t, "gh", "//Eve", "//Eve//gh")
 	mustRun(t, "", "activity", "setup", "--netuid", "1", "--github", "eve", "--yes")
 
 	// --watch --json: one line per block until cancelled.
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
-	var out string
+	var (
+		out string
+		err error
+	)
 	go func() {
 		defer close(done)
 		out, err = runCLIContext(ctx, "activity", "status", "--netuid", "1", "--github", "eve", "--watch", "--json")

@@ -32,19 +32,32 @@ func chainWallet(t *testing.T, dir, name, cold, hot string) {
 	}
 }
 
-func TestChainCommandsOnDevnet(t *testing.T) {
+// devnetWallet starts a devnet (20 ms blocks) for the test, writes the
+// wallet name from the cold and hot SURIs, and points the CLI at both through
+// the environment (BT_SUBTENSOR_NETWORK, BT_WALLET_*). It returns the node,
+// the hotkey and the wallets directory.
+func devnetWallet(t *testing.T, name, cold, hot string) (*devnet.Node, *keys.Keypair, string) {
+	t.Helper()
 	n, err := devnet.Start(context.Background(), devnet.Config{BlockTime: 20 * time.Millisecond})
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer n.Close()
+	t.Cleanup(func() { n.Close() })
 	dir := t.TempDir()
 	t.Setenv("BT_WALLET_PATH", dir)
-	t.Setenv("BT_WALLET_NAME", "miner")
+	t.Setenv("BT_WALLET_NAME", name)
 	t.Setenv("BT_WALLET_HOTKEY", "")
 	t.Setenv("BT_SUBTENSOR_NETWORK", n.URL())
-	chainWallet(t, dir, "miner", "//Bob", "//Bob//miner")
-	hot, _ := keys.FromSURI("//Bob//miner")
+	chainWallet(t, dir, name, cold, hot)
+	hk, err := keys.FromSURI(hot)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return n, hk, dir
+}
+
+func TestChainCommandsOnDevnet(t *testing.T) {
+	_, hot, dir := devnetWallet(t, "miner", "//Bob", "//Bob//miner")
 	run := func(stdin string, args ...string) string {
 		t.Helper()
 		out := mustRun(t, stdin, args...)
@@ -72,7 +85,7 @@ func TestChainCommandsOnDevnet(t *testing.T) {
 	}
 
 	// Serve the axon: loopback refused in words, a public address accepted.
-	_, _, err = runCLI(t, "", "serve-axon", "--netuid", "1", "--ip", "127.0.0.1", "--port", "8091")
+	_, _, err := runCLI(t, "", "serve-axon", "--netuid", "1", "--ip", "127.0.0.1", "--port", "8091")
 	if err == nil || !strings.Contains(err.Error(), "pass your public IP") {
 		t.Fatalf("serve-axon 127.0.0.1: %v", err)
 	}
