@@ -154,9 +154,11 @@ func benchExporter(tb testing.TB, hotkeys int) (*Exporter, []keys.PublicKey) {
 func TestExporterWithoutChain(t *testing.T) {
 	e, hks := benchExporter(t, 3)
 	figs, _ := e.Figures()
-	// UID 0 holds a permit and has no incentive: it counts as a miner here
-	// and comes after the 233 permit-less UIDs with incentive (i%17 != 0).
-	if f := figs[0]; f.Rank != 234 || !f.ValidatorPermit || f.Miners != 249 {
+	// Ranked as Status ranks (subtensor.MinerRank): the miners are the 248
+	// permit-less UIDs, the 7 permit holders with incentive, and UID 0 itself,
+	// which holds a permit and has no incentive. It comes after the 240 UIDs
+	// with incentive (i%17 != 0).
+	if f := figs[0]; f.Rank != 241 || !f.ValidatorPermit || f.Miners != 256 {
 		t.Fatalf("uid 0: %+v", f)
 	}
 	if f := figs[2]; f.ImmunityLeft != 0 || f.RegisteredAt != 2 || f.Identity != "user2" || f.EmissionPerDay == 0 {

@@ -133,8 +133,8 @@ type Figures struct {
 	Hotkey     string `json:"hotkey"`
 	Registered bool   `json:"registered"`
 	UID        uint16 `json:"uid"`
-	// Rank is the place by incentive among miners (UIDs without a validator
-	// permit, plus this one), 1 = best, ties by UID; Miners their number.
+	// Rank is the place by incentive among miners (subtensor.MinerRank),
+	// 1 = best, ties by UID; Miners their number.
 	Rank             int           `json:"rank"`
 	Miners           int           `json:"miners"`
 	Incentive        float64       `json:"incentive"`
@@ -165,16 +165,9 @@ func FiguresOf(snap *metagraph.Snapshot, ex *Extras, hotkey keys.PublicKey) Figu
 	f.Incentive, f.Dividends = n.Incentive, n.Dividends
 	f.ValidatorPermit, f.Active = n.ValidatorPermit, n.Active
 	f.Stake, f.EmissionPerTempo = subtensor.Rao(n.Stake), subtensor.Rao(n.Emission)
-	for o := range snap.All() {
-		if o.UID != n.UID && o.ValidatorPermit {
-			continue
-		}
-		f.Miners++
-		if o.Incentive > n.Incentive || (o.Incentive == n.Incentive && o.UID < n.UID) {
-			f.Rank++
-		}
-	}
-	f.Rank++
+	f.Rank, f.Miners = subtensor.MinerRank(snap.Len(), int(n.UID),
+		func(i int) bool { o, _ := snap.UID(uint16(i)); return o.ValidatorPermit },
+		func(i int) float64 { o, _ := snap.UID(uint16(i)); return o.Incentive })
 	if ex == nil {
 		return f
 	}

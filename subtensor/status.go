@@ -1,11 +1,9 @@
 package subtensor
 
 import (
-	"cmp"
 	"context"
 	"errors"
 	"fmt"
-	"slices"
 	"time"
 
 	"github.com/minerkit/minerkit/keys"
@@ -121,23 +119,31 @@ func (c *Client) SubnetMetagraph(ctx context.Context, netuid uint16) (*Metagraph
 	return c.metagraphFromLite(ctx, netuid)
 }
 
-// minerRank ranks uid by incentive among the subnet's miners: UIDs without
-// a validator permit, or with incentive (on small subnets every UID may hold
-// a permit), and uid itself; ties are broken by UID.
+// minerRank is MinerRank over a Metagraph.
 func minerRank(m *Metagraph, uid int) (rank, miners int) {
-	var ids []int
-	for i := range m.Hotkeys {
-		if i == uid || !GetBool(m.ValidatorPermit, i) || GetU16(m.Incentives, i) > 0 {
-			ids = append(ids, i)
+	return MinerRank(len(m.Hotkeys), uid,
+		func(i int) bool { return GetBool(m.ValidatorPermit, i) },
+		func(i int) float64 { return float64(GetU16(m.Incentives, i)) })
+}
+
+// MinerRank ranks uid by incentive among the n UIDs of a subnet that count
+// as miners: those without a validator permit, those with incentive (on
+// small subnets every UID may hold a permit), and uid itself. 1 is the best;
+// ties go to the lower UID. permit and incentive read UID i. Status and the
+// activity exporter both rank with it.
+func MinerRank(n, uid int, permit func(i int) bool, incentive func(i int) float64) (rank, miners int) {
+	mine := incentive(uid)
+	for i := range n {
+		x := incentive(i)
+		if i != uid && permit(i) && x <= 0 {
+			continue
+		}
+		miners++
+		if x > mine || (x == mine && i < uid) {
+			rank++
 		}
 	}
-	slices.SortFunc(ids, func(a, b int) int {
-		if c := cmp.Compare(GetU16(m.Incentives, b), GetU16(m.Incentives, a)); c != 0 {
-			return c
-		}
-		return cmp.Compare(a, b)
-	})
-	return slices.Index(ids, uid) + 1, len(ids)
+	return rank + 1, miners
 }
 
 // metagraphFromLite assembles the parts of a Metagraph that Status and
