@@ -398,7 +398,7 @@ func (r *runner) startMiner(ctx context.Context, wg *sync.WaitGroup, errc chan<-
 	cfg.ExternalURL = r.url
 	cfg.SyncInterval = 1
 	cfg.BlockTime = miner.Duration(r.o.BlockTime)
-	cfg.MinStakeTAO = minStakeTAO
+	cfg.MinStake = minStakeTAO
 	cfg.ShutdownTimeout = miner.Duration(2 * time.Second)
 	srv, err := miner.New(cfg, r.minerHot, &metagraph.ChainSource{Client: r.client})
 	if err != nil {

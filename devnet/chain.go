@@ -314,7 +314,7 @@ func (c *chain) customCheck(view state, next uint32, tx *checked) int {
 		_, code := x.checkServeAxon(tx.who, a[0].(uint16), a[2].(scale.Uint128), a[3].(uint16), a[4].(uint8))
 		return code
 	case tx.call.spec.pallet == palletSubtensor && tx.call.spec.name == "set_weights":
-		if x.hotkeyStake(tx.who, a[0].(uint16)) < view.u64(keyPlain("SubtensorModule", "StakeThreshold"), 0) {
+		if w, _, _ := x.stakeWeight(tx.who, a[0].(uint16)); w < view.u64(keyPlain("SubtensorModule", "StakeThreshold"), 0) {
 			return customStakeTooLow
 		}
 	}

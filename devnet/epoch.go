@@ -215,7 +215,7 @@ func (x *exec) runEpoch(netuid uint16) {
 	regAt := make([]uint64, n)
 	for i := 0; i < n; i++ {
 		hot[i] = x.hotkeyAt(netuid, uint16(i))
-		if st := x.hotkeyStake(hot[i], netuid); st >= threshold {
+		if st, _, _ := x.stakeWeight(hot[i], netuid); st >= threshold {
 			in.stake[i] = float64(st)
 		}
 		regAt[i] = s.u64(keyNetUID("BlockAtRegistration", netuid, uint16(i)), 0)

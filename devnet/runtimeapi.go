@@ -352,11 +352,13 @@ func (x *exec) appendMetagraph(b []byte, netuid uint16) []byte {
 	for uid := uint16(0); uid < n; uid++ {
 		c(s.u64(keyNetUID("BlockAtRegistration", netuid, uid), 0))
 	}
-	stakes := make([]uint64, n)
+	// HEAD rpc_info/metagraph.rs: alpha_stake, tao_stake and total_stake
+	// are get_stake_weights_for_network's three vectors.
+	alphas, roots, weights := make([]uint64, n), make([]uint64, n), make([]uint64, n)
 	for i, h := range hots {
-		stakes[i] = x.hotkeyStake(h, netuid)
+		weights[i], alphas[i], roots[i] = x.stakeWeight(h, netuid)
 	}
-	for _, v := range [][]uint64{stakes, make([]uint64, n), stakes} { // alpha, tao, total
+	for _, v := range [][]uint64{alphas, roots, weights} {
 		c(uint64(len(v)))
 		for _, s := range v {
 			c(s)

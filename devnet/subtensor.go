@@ -367,7 +367,8 @@ func callSetWeights(x *exec, o origin, a []any) error {
 	if !ok {
 		return x.stErr("HotKeyNotRegisteredInSubNet")
 	}
-	if x.hotkeyStake(hot, netuid) < x.s.u64(keyPlain("SubtensorModule", "StakeThreshold"), 0) {
+	// HEAD check_weights_min_stake compares the stake weight.
+	if w, _, _ := x.stakeWeight(hot, netuid); w < x.s.u64(keyPlain("SubtensorModule", "StakeThreshold"), 0) {
 		return x.stErr("NotEnoughStakeToSetWeights")
 	}
 	if versionKey < x.s.u64(keyNet("WeightsVersionKey", netuid), 0) {

@@ -38,12 +38,10 @@ func (s *ChainSource) Snapshot(ctx context.Context, netuid uint16) (*Snapshot, e
 	if err != nil {
 		return nil, err
 	}
-	var neurons []Neuron
-	if lite := m.NeuronsLite(); lite != nil {
-		neurons = NeuronsFromLite(lite)
-	} else {
-		neurons = NeuronsFromMetagraph(m)
-	}
+	// An assembled Metagraph (runtimes without get_metagraph) carries the
+	// stake weight computed from storage; get_neurons_lite's own stake list
+	// is empty or alpha only, so neurons always come from m.
+	neurons := NeuronsFromMetagraph(m)
 	if !s.SkipCommitments && c.Features().CommitmentMaxFields > 0 {
 		cs, err := c.Commitments(ctx, netuid)
 		if err != nil {
@@ -117,6 +115,8 @@ func NeuronsFromMetagraph(m *subtensor.Metagraph) []Neuron {
 			n.ColdkeyPub = m.Coldkeys[i]
 		}
 		n.Stake = uint64(subtensor.GetRao(m.TotalStake, i))
+		n.AlphaStake = uint64(subtensor.GetRao(m.AlphaStake, i))
+		n.RootStake = uint64(subtensor.GetRao(m.TaoStake, i))
 		n.ValidatorPermit = subtensor.GetBool(m.ValidatorPermit, i)
 		n.Active = subtensor.GetBool(m.Active, i)
 		n.Incentive = subtensor.U16Fraction(subtensor.GetU16(m.Incentives, i))
@@ -131,6 +131,9 @@ func NeuronsFromMetagraph(m *subtensor.Metagraph) []Neuron {
 }
 
 // NeuronsFromLite converts subtensor.NeuronInfoLite records to Neurons.
+// Their Stake is the record's own stake list, which is not the stake weight
+// (empty on spec 218, alpha only on HEAD): prefer NeuronsFromMetagraph over
+// subtensor.Client.SubnetMetagraph's result.
 func NeuronsFromLite(ns []subtensor.NeuronInfoLite) []Neuron {
 	out := make([]Neuron, len(ns))
 	for i := range ns {

@@ -61,9 +61,16 @@ type Neuron struct {
 	// Coldkey is the SS58 address (prefix 42) of ColdkeyPub.
 	Coldkey    string         `json:"coldkey"`
 	ColdkeyPub keys.PublicKey `json:"-"`
-	// Stake is the neuron's stake weight in rao (alpha stake plus root stake
-	// times TaoWeight on dynamic-TAO runtimes; total stake before).
-	Stake           uint64 `json:"stake_rao"`
+	// Stake is the neuron's stake weight, the figure validator permits and
+	// the guard compare: alpha on the subnet + root stake × TaoWeight,
+	// children and parents included (subtensor HEAD
+	// get_stake_weights_for_hotkey_on_subnet), in 1e-9 α (total stake in rao
+	// before dynamic TAO). The JSON name keeps its old "_rao" suffix.
+	Stake uint64 `json:"stake_rao"`
+	// AlphaStake is the inherited alpha on the subnet (1e-9 α) and
+	// RootStake the inherited root stake (rao of TAO) Stake is made of.
+	AlphaStake      uint64 `json:"alpha_stake"`
+	RootStake       uint64 `json:"root_stake"`
 	ValidatorPermit bool   `json:"validator_permit"`
 	Active          bool   `json:"active"`
 	// Incentive, Consensus and Dividends are the chain's u16 fractions
@@ -79,7 +86,8 @@ type Neuron struct {
 	Commitment []byte `json:"commitment,omitempty"`
 }
 
-// StakeTAO returns the stake weight in TAO.
+// StakeTAO returns the stake weight in whole units. Despite its name the
+// unit is α (stake weight is counted in the subnet's alpha).
 func (n Neuron) StakeTAO() float64 { return float64(n.Stake) / RaoPerTAO }
 
 // CommitmentText returns the commitment as text when it is valid UTF-8, and

@@ -36,7 +36,14 @@ type Config struct {
 	BlockTime    Duration `json:"block_time" help:"the chain's block time, for staleness and the clock fallback (0: the network's, else 12s)"`
 	MaxStaleness Duration `json:"max_staleness" help:"/ready fails when the metagraph is older than this (0: 3 sync intervals)"`
 
-	MinStakeTAO float64  `json:"min_stake_tao" help:"least stake weight, in TAO, of a caller with a validator permit"`
+	// MinStake is the least stake weight a caller needs: the chain's figure
+	// for validator permits, alpha on the subnet + root stake × TaoWeight
+	// (children and parents included), in α.
+	MinStake float64 `json:"min_stake" help:"least stake weight, in α (alpha + root stake × TaoWeight), of a caller with a validator permit"`
+	// MinStakeTAO is the former name of MinStake (its unit was always stake
+	// weight in α, not TAO). If positive it replaces MinStake and a
+	// deprecation warning is logged; it goes in the next release.
+	MinStakeTAO float64  `json:"min_stake_tao" help:"deprecated: use min_stake (same figure; 0 means unset)"`
 	Allow       []string `json:"allow" help:"hotkeys (SS58) always let in, comma-separated"`
 	Deny        []string `json:"deny" help:"hotkeys (SS58) always refused, comma-separated"`
 	RatePerSec  float64  `json:"rate_per_sec" help:"requests per second each validator may make (token bucket)"`
@@ -62,7 +69,7 @@ type Config struct {
 
 // DefaultConfig returns the defaults: the API on :8091, the admin listener on
 // 127.0.0.1:9091, metagraph refresh every 12 blocks (block time: the
-// network's, 12 s on finney), callers need a permit and 1000 TAO of stake
+// network's, 12 s on finney), callers need a permit and 1000 α of stake
 // weight, 10 requests/s (burst 20) per validator, and timeouts that keep slow
 // clients from holding connections.
 func DefaultConfig() Config {
@@ -71,7 +78,7 @@ func DefaultConfig() Config {
 		Listen:            ":8091",
 		AdminListen:       "127.0.0.1:9091",
 		SyncInterval:      12,
-		MinStakeTAO:       1000,
+		MinStake:          1000,
 		RatePerSec:        10,
 		RateBurst:         20,
 		Window:            Duration(8 * time.Second),
@@ -98,8 +105,8 @@ func (c *Config) Check() error {
 		return errors.New("miner: block_time must be positive (12s on finney, 250ms on a fast devnet) or 0 for the network's")
 	case c.RatePerSec <= 0 || c.RateBurst < 1:
 		return errors.New("miner: rate_per_sec must be positive and rate_burst at least 1")
-	case c.MinStakeTAO < 0:
-		return errors.New("miner: min_stake_tao must not be negative")
+	case c.MinStake < 0 || c.MinStakeTAO < 0:
+		return errors.New("miner: min_stake must not be negative")
 	case c.MaxBody <= 0:
 		return errors.New("miner: max_body must be positive")
 	case c.Window <= 0:
@@ -119,6 +126,15 @@ func (c *Config) Check() error {
 		return fmt.Errorf("miner: log_level %q: use debug, info, warn or error", c.LogLevel)
 	}
 	return nil
+}
+
+// MinStakeWeight returns the effective minimum stake weight in α and, when
+// it came from the deprecated min_stake_tao, a line to log about it.
+func (c *Config) MinStakeWeight() (alpha float64, deprecation string) {
+	if c.MinStakeTAO > 0 {
+		return c.MinStakeTAO, "min_stake_tao is deprecated and goes in the next release: use min_stake (the same figure, stake weight in α)"
+	}
+	return c.MinStake, ""
 }
 
 // Duration is a time.Duration written as "5s", "250ms" in config files,

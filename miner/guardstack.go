@@ -20,12 +20,13 @@ type guardStack struct {
 
 func newGuardStack(s *Server) (*guardStack, error) {
 	cfg := s.cfg
+	minStake, _ := cfg.MinStakeWeight()
 	g := guard.New(s.hotkey.Public().Address())
 	g.Epistula.MaxBodyBytes = cfg.MaxBody
 	g.Epistula.Verifier.Window = cfg.Window.D()
 	g.Validators = &guard.Validators{
 		Metagraph: ValidatorLookup(s.syncer),
-		MinStake:  taoToRao(cfg.MinStakeTAO),
+		MinStake:  taoToRao(minStake),
 		AllowList: cfg.Allow,
 		DenyList:  cfg.Deny,
 		// A verified caller the snapshot does not know may have registered a

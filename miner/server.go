@@ -243,8 +243,12 @@ func (s *Server) Serve(ctx context.Context, api, admin net.Listener) error {
 		servers = append(servers, admSrv)
 		go func() { errc <- admSrv.Serve(admin) }()
 	}
+	minStake, deprecation := s.cfg.MinStakeWeight()
+	if deprecation != "" {
+		log.Warn(deprecation)
+	}
 	log.Info("miner serving", "netuid", s.cfg.NetUID, "hotkey", hot.Address(), "api", api.Addr().String(),
-		"admin", addrString(admin), "min_stake_tao", s.cfg.MinStakeTAO, "rate_per_sec", s.cfg.RatePerSec)
+		"admin", addrString(admin), "min_stake_alpha", minStake, "rate_per_sec", s.cfg.RatePerSec)
 
 	var serveErr error
 	select {

@@ -86,7 +86,7 @@ type testServer struct {
 func testConfig() Config {
 	c := DefaultConfig()
 	c.NetUID = 1
-	c.MinStakeTAO = 100
+	c.MinStake = 100
 	c.ShutdownTimeout = Duration(5 * time.Second)
 	c.LogLevel = "debug"
 	return c

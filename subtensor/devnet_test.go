@@ -531,3 +531,63 @@ func TestDevnetNeuronsLiteFallback(t *testing.T) {
 		c.Close()
 	}
 }
+
+// Stake weight counts root stake × TaoWeight; the figure is the same from
+// get_metagraph and, on runtimes without it, computed from storage.
+func TestDevnetStakeWeightWithRoot(t *testing.T) {
+	ch := startChain(t, nil)
+	ctx := ctxT(t)
+	cold := key(t, "//Eve")
+	hot := key(t, "//Eve//weight")
+	register(t, ch, cold, hot.Public())
+	for netuid, tao := range map[uint16]uint64{1: 900, 0: 500} {
+		if _, err := ch.Client.AddStake(ctx, cold, hot.Public(), netuid, subtensor.TAO(tao), subtensor.TxOptions{}); err != nil {
+			t.Fatalf("add_stake on %d: %v", netuid, err)
+		}
+	}
+	tw, ok, err := ch.Client.TaoWeight(ctx, 1)
+	if err != nil || !ok || tw == 0 {
+		t.Fatalf("TaoWeight %d %v %v", tw, ok, err)
+	}
+	alpha, err := ch.Client.Stake(ctx, 1, hot.Public())
+	if err != nil {
+		t.Fatal(err)
+	}
+	root, err := ch.Client.Stake(ctx, 0, hot.Public())
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := subtensor.StakeWeightOf(uint64(alpha), uint64(root), tw)
+	if root == 0 || want <= uint64(alpha) {
+		t.Fatalf("alpha %d root %d weight %d: root stake not counted", alpha, root, want)
+	}
+	for _, lt := range []*devnettest.LiteTransport{nil, {Hide: true}} {
+		c := ch.Client
+		if lt != nil {
+			ws, err := rpc.DialWebSocket(ctx, rpc.Options{}, ch.Node.URL())
+			if err != nil {
+				t.Fatal(err)
+			}
+			lt.Transport = ws
+			if c, err = subtensor.NewClient(ctx, rpc.NewClient(lt), subtensor.Network{Name: "devnet"}, subtensor.Options{}); err != nil {
+				t.Fatal(err)
+			}
+			defer c.Close()
+		}
+		m, err := c.SubnetMetagraph(ctx, 1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		uid := m.UIDOf(hot.Public())
+		if got := subtensor.GetRao(m.TotalStake, uid); uint64(got) != want {
+			t.Errorf("lite=%v: total stake %d, want %d", lt != nil, got, want)
+		}
+		if a, r := subtensor.GetRao(m.AlphaStake, uid), subtensor.GetRao(m.TaoStake, uid); a != alpha || r != root {
+			t.Errorf("lite=%v: alpha %d root %d, want %d %d", lt != nil, a, r, alpha, root)
+		}
+		if lt != nil && (m.Tempo == 0 || m.WeightsRateLimit == 0 || m.ImmunityPeriod == 0) {
+			t.Errorf("lite: parameters not read: tempo %d, weights rate limit %d, immunity %d (missing %v)",
+				m.Tempo, m.WeightsRateLimit, m.ImmunityPeriod, m.Missing)
+		}
+	}
+}

@@ -87,6 +87,10 @@ type Metagraph struct {
 	TaoDividends        []HotkeyAmount   `json:"tao_dividends_per_hotkey"`
 	AlphaDividends      []HotkeyAmount   `json:"alpha_dividends_per_hotkey"`
 
+	// Missing names the figures the runtime did not provide (storage items
+	// absent on an assembled Metagraph); their fields are zero but unknown.
+	Missing []string `json:"missing,omitempty"`
+
 	// lite holds the NeuronInfoLite records a Metagraph was assembled from
 	// on runtimes without get_metagraph.
 	lite []NeuronInfoLite

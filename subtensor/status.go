@@ -146,10 +146,13 @@ func MinerRank(n, uid int, permit func(i int) bool, incentive func(i int) float6
 	return rank + 1, miners
 }
 
-// metagraphFromLite assembles the parts of a Metagraph that Status and
-// metagraph readers need on runtimes without get_metagraph: one
-// get_neurons_lite call, plus Tempo and ImmunityPeriod. BlockAtRegistration
-// stays empty (Status reads its own UID's).
+// metagraphFromLite assembles a Metagraph on runtimes without
+// get_metagraph: one get_neurons_lite call for the per-UID figures, the
+// subnet's parameters from storage, and every UID's stake weight computed
+// from storage as the chain does ([Client.StakeWeights]; get_neurons_lite's
+// stake list is empty on spec 218 and holds alpha only on HEAD).
+// BlockAtRegistration stays empty (Status reads its own UID's). Parameters
+// the runtime does not store are named in Metagraph.Missing.
 func (c *Client) metagraphFromLite(ctx context.Context, netuid uint16) (*Metagraph, error) {
 	block, err := c.BlockNumber(ctx)
 	if err != nil {
@@ -176,19 +179,112 @@ func (c *Client) metagraphFromLite(ctx context.Context, netuid uint16) (*Metagra
 		m.Incentives = append(m.Incentives, n.Incentive)
 		m.Consensus = append(m.Consensus, n.Consensus)
 		m.Dividends = append(m.Dividends, n.Dividends)
-		m.TotalStake = append(m.TotalStake, n.TotalStake())
 	}
-	raw, err := c.storageOrDefault(ctx, "SubtensorModule", "Tempo", u16Key(netuid))
+	sw, err := c.StakeWeights(ctx, netuid, m.Hotkeys)
 	if err != nil {
+		return nil, fmt.Errorf("subtensor: stake of netuid %d: %w", netuid, err)
+	}
+	for _, w := range sw {
+		m.AlphaStake = append(m.AlphaStake, w.Alpha)
+		m.TaoStake = append(m.TaoStake, w.Root)
+		m.TotalStake = append(m.TotalStake, w.Weight)
+	}
+	if err := c.subnetParams(ctx, m); err != nil {
 		return nil, err
 	}
-	m.Tempo, _ = decodeU16(raw, "Tempo")
-	raw, err = c.storageOrDefault(ctx, "SubtensorModule", "ImmunityPeriod", u16Key(netuid))
-	if err != nil {
-		return nil, err
-	}
-	m.ImmunityPeriod, _ = decodeU16(raw, "ImmunityPeriod")
 	return m, nil
+}
+
+// subnetParams fills m's subnet parameters from storage (one batched read),
+// naming in m.Missing those this runtime does not store.
+func (c *Client) subnetParams(ctx context.Context, m *Metagraph) error {
+	p, ok := c.Metadata().Pallet("SubtensorModule")
+	if !ok {
+		return fmt.Errorf("%w: no SubtensorModule pallet", ErrUnsupported)
+	}
+	at, err := c.rpc.ChainGetBestBlockHash(ctx)
+	if err != nil {
+		return fmt.Errorf("subtensor: read best block: %w", err)
+	}
+	type param struct {
+		item string
+		set  func(d *scale.Decoder) error
+	}
+	u16 := func(dst *uint16) func(*scale.Decoder) error {
+		return func(d *scale.Decoder) (err error) { *dst, err = d.U16(); return err }
+	}
+	u64 := func(dst *uint64) func(*scale.Decoder) error {
+		return func(d *scale.Decoder) (err error) { *dst, err = d.U64(); return err }
+	}
+	rao := func(dst *Rao) func(*scale.Decoder) error {
+		return func(d *scale.Decoder) error { v, err := d.U64(); *dst = Rao(v); return err }
+	}
+	boolean := func(dst *bool) func(*scale.Decoder) error {
+		return func(d *scale.Decoder) (err error) { *dst, err = d.Bool(); return err }
+	}
+	params := []param{
+		{"Tempo", u16(&m.Tempo)},
+		{"ImmunityPeriod", u16(&m.ImmunityPeriod)},
+		{"Kappa", u16(&m.Kappa)},
+		{"MaxAllowedValidators", u16(&m.MaxValidators)},
+		{"MaxAllowedUids", u16(&m.MaxUIDs)},
+		{"MinAllowedWeights", u16(&m.MinAllowedWeights)},
+		{"MaxWeightsLimit", u16(&m.MaxWeightsLimit)},
+		{"WeightsVersionKey", u64(&m.WeightsVersion)},
+		{"WeightsSetRateLimit", u64(&m.WeightsRateLimit)},
+		{"ServingRateLimit", u64(&m.ServingRateLimit)},
+		{"CommitRevealWeightsEnabled", boolean(&m.CommitRevealEnabled)},
+		{"RevealPeriodEpochs", u64(&m.CommitRevealPeriod)},
+		{"Burn", rao(&m.Burn)},
+		{"MinBurn", rao(&m.MinBurn)},
+		{"MaxBurn", rao(&m.MaxBurn)},
+		{"NetworkRegistrationAllowed", boolean(&m.RegistrationAllowed)},
+		{"BlocksSinceLastStep", u64(&m.BlocksSinceLastStep)},
+		{"LastMechansimStepBlock", u64(&m.LastStep)},
+	}
+	b := storageBatch{c: c, at: at}
+	var present []param
+	for _, x := range params {
+		e, ok := p.StorageEntry(x.item)
+		if !ok {
+			m.Missing = append(m.Missing, x.item)
+			continue
+		}
+		var key [][]byte
+		if !e.Plain {
+			key = append(key, u16Key(m.NetUID))
+		}
+		if err := b.want(x.item, key...); err != nil {
+			return err
+		}
+		present = append(present, x)
+	}
+	if err := b.fetch(ctx); err != nil {
+		return err
+	}
+	for _, x := range present {
+		e, _ := p.StorageEntry(x.item)
+		var key [][]byte
+		if !e.Plain {
+			key = append(key, u16Key(m.NetUID))
+		}
+		raw, err := b.raw(x.item, key...)
+		if err != nil {
+			return err
+		}
+		d := scale.NewDecoder(raw)
+		err = x.set(d)
+		if err == nil {
+			err = d.Finish()
+		}
+		if err != nil {
+			// A type this client does not know: report the figure as
+			// missing rather than fail the whole metagraph.
+			c.log.Warn("subtensor: unknown storage layout; figure left out", "item", x.item, "err", err)
+			m.Missing = append(m.Missing, x.item)
+		}
+	}
+	return nil
 }
 
 // registeredAt returns the block uid registered at.

@@ -63,37 +63,31 @@ type SubtensorChain struct {
 var _ Chain = (*SubtensorChain)(nil)
 
 // Subnet reads the metagraph with one get_metagraph runtime-API call (or
-// get_neurons_lite on runtimes without it) and the subnet's commitments.
+// get_neurons_lite and storage on runtimes without it, see
+// subtensor.Client.SubnetMetagraph) and the subnet's commitments.
 func (c *SubtensorChain) Subnet(ctx context.Context, netuid uint16) (*Subnet, error) {
 	if c.Client == nil {
 		return nil, errors.New("validator: SubtensorChain has no Client")
 	}
-	var sub *Subnet
-	m, err := c.Client.Metagraph(ctx, netuid)
-	switch {
-	case err == nil:
-		sub = &Subnet{
-			NetUID: netuid, Block: m.Block, Tempo: m.Tempo,
-			WeightsVersion: m.WeightsVersion, WeightsRateLimit: m.WeightsRateLimit,
-			CommitReveal: m.CommitRevealEnabled,
-			Neurons:      metagraph.NeuronsFromMetagraph(m), LastUpdate: m.LastUpdate,
-		}
-	case errors.Is(err, subtensor.ErrUnsupported):
-		// Old runtime: neurons only, and finney's usual parameters.
-		block, err := c.Client.BlockNumber(ctx)
-		if err != nil {
-			return nil, err
-		}
-		ns, err := c.Client.NeuronsLite(ctx, netuid)
-		if err != nil {
-			return nil, err
-		}
-		sub = &Subnet{NetUID: netuid, Block: block, Tempo: 360, WeightsRateLimit: 100, Neurons: metagraph.NeuronsFromLite(ns)}
-		for i := range ns {
-			sub.LastUpdate = append(sub.LastUpdate, ns[i].LastUpdate)
-		}
-	default:
+	// SubnetMetagraph assembles the metagraph from get_neurons_lite and
+	// storage on runtimes without get_metagraph, so tempo, the weights
+	// rate limit, the version key and commit-reveal are the chain's on
+	// every runtime.
+	m, err := c.Client.SubnetMetagraph(ctx, netuid)
+	if err != nil {
 		return nil, err
+	}
+	sub := &Subnet{
+		NetUID: netuid, Block: m.Block, Tempo: m.Tempo,
+		WeightsVersion: m.WeightsVersion, WeightsRateLimit: m.WeightsRateLimit,
+		CommitReveal: m.CommitRevealEnabled,
+		Neurons:      metagraph.NeuronsFromMetagraph(m), LastUpdate: m.LastUpdate,
+	}
+	if lite := m.NeuronsLite(); lite != nil {
+		sub.LastUpdate = nil
+		for i := range lite {
+			sub.LastUpdate = append(sub.LastUpdate, lite[i].LastUpdate)
+		}
 	}
 	if c.Client.Features().CommitmentMaxFields > 0 {
 		cs, err := c.Client.Commitments(ctx, netuid)

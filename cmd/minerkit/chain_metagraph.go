@@ -95,7 +95,9 @@ func printMetagraph(w io.Writer, r metagraphReport, total int, full bool) {
 	}
 	fmt.Fprintf(w, "netuid %d at block %d: %d neuron%s\n", r.NetUID, r.Block, total, plural)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "UID\tHOTKEY\tSTAKE τ\tVPERMIT\tINCENTIVE\tEMISSION τ\tENDPOINT\t")
+	// Stake weight (what permits and the gate compare) is alpha + root τ ×
+	// TaoWeight, counted in α; emission is paid in the subnet's α.
+	fmt.Fprintln(tw, "UID\tHOTKEY\tALPHA α\tROOT τ\tSTAKE WEIGHT α\tVPERMIT\tINCENTIVE\tEMISSION α\tENDPOINT\t")
 	for _, n := range r.Neurons {
 		hk := n.Hotkey
 		if !full {
@@ -118,7 +120,8 @@ func printMetagraph(w io.Writer, r metagraphReport, total int, full bool) {
 			}
 			return r
 		}, ep)
-		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%.4f\t%s\t%s\t\n", n.UID, hk, subtensor.Rao(n.Stake).Decimal(), permit, n.Incentive, subtensor.Rao(n.Emission).Decimal(), ep)
+		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\t%.4f\t%s\t%s\t\n", n.UID, hk, subtensor.Rao(n.AlphaStake).Decimal(),
+			subtensor.Rao(n.RootStake).Decimal(), subtensor.Rao(n.Stake).Decimal(), permit, n.Incentive, subtensor.Rao(n.Emission).Decimal(), ep)
 	}
 	tw.Flush()
 }

@@ -34,14 +34,14 @@ this machine's GPU type, VRAM, your bid per hour and an attestation; GET /health
 Only the hotkey is loaded (the coldkey too with --register, to pay the burn). The miner
 keeps a live metagraph (refreshed every --sync-interval blocks and early, rate limited,
 when an unknown hotkey calls), lets in only callers with a validator permit and at least
---min-stake-tao, rate-limits each validator, and commits --external-url on chain when it
+--min-stake, rate-limits each validator, and commits --external-url on chain when it
 changed. /health, /ready and /metrics are served on --admin-listen.
 
-Every setting can also come from a MINERKIT_* environment variable (MINERKIT_MIN_STAKE_TAO)
+Every setting can also come from a MINERKIT_* environment variable (MINERKIT_MIN_STAKE)
 or a JSON config file (--config), flags winning over the environment over the file.`,
 		Example: `  minerkit serve --netuid 1 --network local --wallet.name miner --bid-per-hour 1.5 \
       --external-url http://203.0.113.7:8091
-  MINERKIT_MIN_STAKE_TAO=10 minerkit serve --config miner.json`,
+  MINERKIT_MIN_STAKE=10 minerkit serve --config miner.json`,
 		Args: cobra.NoArgs,
 	}
 	cf := addChainFlags(cmd, false)

@@ -136,7 +136,7 @@ func TestServeAndQueryOnDevnet(t *testing.T) {
 	}{
 		{"//Miner", 0},
 		{"//V1", 5000},     // a validator with a permit and enough stake
-		{"//LowStake", 10}, // a permit, but below --min-stake-tao 100
+		{"//LowStake", 10}, // a permit, but below --min-stake 100
 		{"//NoPermit", 0},  // registered, no stake, so no permit
 	})
 
@@ -158,7 +158,7 @@ func TestServeAndQueryOnDevnet(t *testing.T) {
 		root := newRootCmd()
 		root.SetArgs([]string{"serve", "--netuid", "1",
 			"--listen", fmt.Sprintf("127.0.0.1:%d", port), "--admin-listen", "127.0.0.1:0",
-			"--external-url", api, "--min-stake-tao", "100", "--rate-per-sec", "1", "--rate-burst", "8",
+			"--external-url", api, "--min-stake", "100", "--rate-per-sec", "1", "--rate-burst", "8",
 			"--sync-interval", "2", "--log-format", "json",
 			"--gpu-type", "NVIDIA H100 80GB HBM3", "--vram-gb", "80", "--gpu-count", "8", "--bid-per-hour", "2.5"})
 		root.SetOut(io.Discard)

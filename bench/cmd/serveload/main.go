@@ -146,7 +146,7 @@ func run() error {
 	extra := strings.Fields(*serveArgs)
 	sv, err := serve.StartServe(ctx, serve.ServeConfig{
 		Binary: *bin, ChainURL: subnet.Node.URL(), Miner: f.Miner, Dir: tmp,
-		Args: []string{"--epistula-window", window.String(), "--min-stake-tao", "1000",
+		Args: []string{"--epistula-window", window.String(), "--min-stake", "1000",
 			"--rate-per-sec", "1000000", "--rate-burst", "1000000",
 			"--gpu-type", "bench GPU", "--vram-gb", "80", "--gpu-count", "1", "--bid-per-hour", "1"},
 		Extra: extra,
