@@ -1,7 +1,7 @@
 # minerkit: make test runs every test, interop included; make bench runs the benchmarks.
 GO ?= go
 
-.PHONY: test interop-deps vet unit race bench build
+.PHONY: test interop-deps vet lint unit race bench build conformance
 
 build:
 	$(GO) build -o bin/minerkit ./cmd/minerkit
@@ -15,10 +15,17 @@ interop-deps: interop/node_modules/.package-lock.json
 vet:
 	$(GO) vet ./...
 
+# gofmt, go vet and staticcheck (honnef.co/go/tools v0.8.2, installed on first use).
+STATICCHECK ?= $(shell $(GO) env GOPATH)/bin/staticcheck
+lint: vet
+	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
+	@[ -x "$(STATICCHECK)" ] || $(GO) install honnef.co/go/tools/cmd/staticcheck@v0.8.2
+	$(STATICCHECK) ./...
+
 unit:
 	$(GO) test -count=1 -timeout 30m ./...
 
-test: interop-deps vet unit
+test: interop-deps lint unit
 
 # The whole suite under the race detector (about 3 minutes on 2 cores).
 race: interop-deps

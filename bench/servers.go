@@ -141,13 +141,13 @@ func (f *Fixture) Bare() http.Handler {
 		var sig [64]byte
 		s := r.Header.Get(epistula.HeaderSignature)
 		if len(s) != 130 {
-			http.Error(w, "bad signature", 401)
+			http.Error(w, "bad signature", http.StatusUnauthorized)
 			return
 		}
 		hex.Decode(sig[:], []byte(s[2:]))
 		vk := f.verifyKeys[r.Header.Get(epistula.HeaderSignedBy)]
 		if vk == nil || !vk.VerifyRaw(msg, sig[:]) {
-			http.Error(w, "bad signature", 401)
+			http.Error(w, "bad signature", http.StatusUnauthorized)
 			return
 		}
 		w.Header().Set("Content-Type", "application/json")

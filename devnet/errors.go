@@ -104,7 +104,6 @@ var (
 	errBelowMinimum    = &dispatchError{kind: deToken, index: tokenBelowMinimum, name: "Token(BelowMinimum)"}
 	errNotExpendable   = &dispatchError{kind: deToken, index: tokenNotExpendable, name: "Token(NotExpendable)"}
 	errArithOverflow   = &dispatchError{kind: deArithmetic, index: 1, name: "Arithmetic(Overflow)"}
-	errCannotLookup    = &dispatchError{kind: deCannotLookup, name: "CannotLookup"}
 	errOtherDispatchFn = &dispatchError{kind: deOther, name: "Other"}
 )
 

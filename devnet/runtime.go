@@ -148,8 +148,3 @@ func (rt *runtime) decodeCall(d *scale.Decoder, depth int) (*call, error) {
 	c.raw = d.Since(start)
 	return c, nil
 }
-
-// callName returns "Pallet.call".
-func (rt *runtime) callName(c *call) string {
-	return rt.pallets[c.spec.pallet].name + "." + c.spec.name
-}

@@ -119,11 +119,6 @@ func (s state) putAccount(id accountID, a accountInfo) {
 	s.o.set(keyAccount(id), a.appendSCALE(nil))
 }
 
-func (s state) accountExists(id accountID) bool {
-	_, ok := s.o.get(keyAccount(id))
-	return ok
-}
-
 func (s state) u16(key string, def uint16) uint16 {
 	if v, ok := s.o.get(key); ok && len(v) >= 2 {
 		return binary.LittleEndian.Uint16(v)

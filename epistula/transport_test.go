@@ -21,7 +21,7 @@ func TestTransport(t *testing.T) {
 		body, _ := io.ReadAll(r.Body)
 		caller, err := v.Verify(r.Header, body, time.Now())
 		if err != nil {
-			http.Error(w, string(ReasonOf(err)), 401)
+			http.Error(w, string(ReasonOf(err)), http.StatusUnauthorized)
 			return
 		}
 		io.WriteString(w, caller+" "+string(body))

@@ -130,8 +130,7 @@ func TestSnapshotAccessors(t *testing.T) {
 // fakeSource is an in-memory chain: a block counter, a neuron list, an outage
 // switch and a head channel the test drives.
 type fakeSource struct {
-	netuid uint16
-	heads  chan uint64 // nil: no HeadSource behaviour wanted (use plainSource)
+	heads chan uint64 // nil: no HeadSource behaviour wanted (use plainSource)
 
 	mu    sync.Mutex
 	block uint64

@@ -19,6 +19,7 @@ type inferRequest struct {
 	Stop     []string `json:"stop" validate:"maxlen=2"`
 	Options  options  `json:"options"`
 	Messages []msg    `json:"messages"`
+	//lint:ignore U1000 the test sends {"internal":1} to show unexported fields are refused
 	internal int
 }
 

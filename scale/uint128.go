@@ -68,7 +68,7 @@ var two128 = new(big.Int).Lsh(big.NewInt(1), 128)
 
 // Big returns i as a new big.Int.
 func (i Int128) Big() *big.Int {
-	b := Uint128{Hi: i.Hi, Lo: i.Lo}.Big()
+	b := Uint128(i).Big()
 	if int64(i.Hi) < 0 {
 		b.Sub(b, two128)
 	}
@@ -93,5 +93,5 @@ func I128FromBig(b *big.Int) (i Int128, ok bool) {
 		v.Add(v, two128)
 	}
 	u, _ := U128FromBig(v)
-	return Int128{Hi: u.Hi, Lo: u.Lo}, true
+	return Int128(u), true
 }

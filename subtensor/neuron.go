@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"math"
 	"net/netip"
-	"strconv"
 
 	"github.com/minerkit/minerkit/keys"
 	"github.com/minerkit/minerkit/scale"
@@ -361,6 +360,3 @@ func DecodeNeuronLite(data []byte) (*NeuronInfoLite, error) {
 	}
 	return nil, fmt.Errorf("subtensor: decode get_neuron_lite result (%d bytes): %w", len(data), err)
 }
-
-// formatU16 is a helper for tables: a u16 proportion as "0.1234".
-func formatU16(v uint16) string { return strconv.FormatFloat(U16Fraction(v), 'f', 4, 64) }
