@@ -27,6 +27,11 @@ unit:
 
 test: interop-deps lint unit
 
+# The chain client against a real subtensor runtime (shared/realchain, spec 218 under chopsticks): every figure
+# held against polkadot-js. The first run installs chopsticks (~3 min); later runs take about a minute.
+conformance: interop-deps
+	MINERKIT_CONFORMANCE=1 $(GO) test -count=1 -v -timeout 15m ./conformance/
+
 # The whole suite under the race detector (about 3 minutes on 2 cores).
 race: interop-deps
 	$(GO) test -race -count=1 -timeout 30m ./...

@@ -1,0 +1,197 @@
+package conformance
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/minerkit/minerkit/internal/interoptest"
+	"github.com/minerkit/minerkit/keys"
+	"github.com/minerkit/minerkit/metagraph"
+	"github.com/minerkit/minerkit/subtensor"
+)
+
+// realchainDir finds shared/realchain: MINERKIT_REALCHAIN_SPEC (the
+// directory, or its raonet-spec218.json), else ../shared/realchain beside
+// the repository.
+func realchainDir(t *testing.T) string {
+	t.Helper()
+	if p := os.Getenv("MINERKIT_REALCHAIN_SPEC"); p != "" {
+		if st, err := os.Stat(p); err == nil && !st.IsDir() {
+			p = filepath.Dir(p)
+		}
+		return p
+	}
+	_, file, _, _ := runtime.Caller(0)
+	return filepath.Join(filepath.Dir(file), "..", "..", "shared", "realchain")
+}
+
+// startRealchain runs start.sh on a free port and returns its URL once it
+// answers. It fails (never skips) when the runtime does not start.
+func startRealchain(t *testing.T) string {
+	t.Helper()
+	dir := realchainDir(t)
+	script := filepath.Join(dir, "start.sh")
+	if _, err := os.Stat(script); err != nil {
+		t.Fatalf("real runtime not found: %v (set MINERKIT_REALCHAIN_SPEC to shared/realchain)", err)
+	}
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	port := l.Addr().(*net.TCPAddr).Port
+	l.Close()
+	cmd := exec.Command("bash", script, fmt.Sprint(port))
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	cmd.Stderr = os.Stderr
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGTERM)
+		done := make(chan struct{})
+		go func() { _ = cmd.Wait(); close(done) }()
+		select {
+		case <-done:
+		case <-time.After(10 * time.Second):
+			_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
+		}
+	})
+	ready := make(chan string, 1)
+	go func() {
+		sc := bufio.NewScanner(out)
+		for sc.Scan() {
+			if u, ok := strings.CutPrefix(sc.Text(), "ready "); ok {
+				ready <- u
+			}
+		}
+	}()
+	select {
+	case u := <-ready:
+		return u
+	case <-time.After(6 * time.Minute): // the first run installs chopsticks
+		t.Fatal("the real runtime did not answer within 6 minutes")
+		return ""
+	}
+}
+
+func key(t *testing.T, suri string) *keys.Keypair {
+	t.Helper()
+	k, err := keys.FromSURI(suri)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return k
+}
+
+type pjsNeuron struct {
+	UID    int    `json:"uid"`
+	Alpha  string `json:"alpha"`
+	Root   string `json:"root"`
+	Weight string `json:"weight"`
+	Permit bool   `json:"permit"`
+}
+
+type pjsReport struct {
+	Spec      uint32               `json:"spec"`
+	TaoWeight string               `json:"taoWeight"`
+	Neurons   map[string]pjsNeuron `json:"neurons"`
+}
+
+// TestRealchainStakeFigures registers and stakes on the real runtime (subnet
+// 1 and root) and holds the stake figures minerkit shows — metagraph,
+// status, the guard's snapshot — against polkadot-js's reading of the
+// same chain.
+func TestRealchainStakeFigures(t *testing.T) {
+	if os.Getenv("MINERKIT_CONFORMANCE") == "" {
+		t.Skip("set MINERKIT_CONFORMANCE=1 (make conformance) to run against the real runtime")
+	}
+	url := startRealchain(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+	c, err := subtensor.Dial(ctx, subtensor.Network{Name: "custom", Endpoints: []string{url}, BlockTime: 12 * time.Second}, subtensor.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	f := c.Features()
+	t.Logf("runtime %s spec %d: get_metagraph %v, dynamic TAO %v, register_limit %v", f.SpecName, f.SpecVersion, f.MetagraphAPI, f.DynamicTAO, f.RegisterLimit)
+
+	alice := key(t, "//Alice")
+	hot := key(t, "//Alice//conformance")
+	const netuid = 1
+	reg, err := c.BurnedRegister(ctx, alice, hot.Public(), netuid, subtensor.RegisterOptions{})
+	if err != nil {
+		t.Fatalf("burned_register: %v", err)
+	}
+	again, err := c.BurnedRegister(ctx, alice, hot.Public(), netuid, subtensor.RegisterOptions{})
+	if err != nil || !again.AlreadyRegistered || again.UID != reg.UID {
+		t.Fatalf("second registration: %+v %v (first %+v)", again, err, reg)
+	}
+	tx, err := c.AddStake(ctx, alice, hot.Public(), netuid, subtensor.TAO(100), subtensor.TxOptions{})
+	if err != nil {
+		t.Fatalf("add_stake on subnet %d: %v", netuid, err)
+	}
+	t.Logf("add_stake on subnet %d: block %d, events %v", netuid, tx.Block, tx.Events)
+	if _, err := c.AddStake(ctx, alice, hot.Public(), 0, subtensor.TAO(50), subtensor.TxOptions{}); err != nil {
+		t.Fatalf("add_stake on root: %v", err)
+	}
+
+	m, err := c.SubnetMetagraph(ctx, netuid)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var addrs []string
+	for _, h := range m.Hotkeys {
+		addrs = append(addrs, h.Address())
+	}
+	var pjs pjsReport
+	interoptest.RunJSON(t, "realchain.js", map[string]any{"url": url, "netuid": netuid, "hotkeys": addrs}, &pjs)
+	t.Logf("polkadot-js: spec %d, TaoWeight %s, %d neurons; minerkit left out %v", pjs.Spec, pjs.TaoWeight, len(pjs.Neurons), m.Missing)
+
+	snap, err := (&metagraph.ChainSource{Client: c, SkipCommitments: true}).Snapshot(ctx, netuid)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rootSeen := false
+	for uid, h := range m.Hotkeys {
+		want := pjs.Neurons[h.Address()]
+		if want.UID != uid {
+			t.Errorf("%s: uid %d, polkadot-js %d", h.Address(), uid, want.UID)
+		}
+		got := fmt.Sprint(uint64(subtensor.GetRao(m.AlphaStake, uid)), uint64(subtensor.GetRao(m.TaoStake, uid)), uint64(subtensor.GetRao(m.TotalStake, uid)))
+		if exp := strings.Join([]string{want.Alpha, want.Root, want.Weight}, " "); got != exp {
+			t.Errorf("uid %d: alpha root weight %s, polkadot-js %s", uid, got, exp)
+		}
+		n, ok := snap.LookupKey(h)
+		if !ok || fmt.Sprint(n.Stake) != want.Weight || n.ValidatorPermit != want.Permit {
+			t.Errorf("uid %d: snapshot stake %d permit %v, polkadot-js %s %v", uid, n.Stake, n.ValidatorPermit, want.Weight, want.Permit)
+		}
+		if want.Root != "0" {
+			rootSeen = true
+		}
+	}
+	if !rootSeen {
+		t.Error("no neuron has root stake: the root figure was not exercised")
+	}
+	st, err := c.Status(ctx, netuid, hot.Public())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := pjs.Neurons[hot.Public().Address()]; fmt.Sprint(uint64(st.Stake)) != want.Weight || st.Tempo == 0 {
+		t.Errorf("status: stake %d tempo %d, polkadot-js weight %s", st.Stake, st.Tempo, want.Weight)
+	}
+}
