@@ -125,7 +125,7 @@ func (f fixedSource) Snapshot(context.Context, uint16) (*metagraph.Snapshot, err
 func benchExporter(tb testing.TB, hotkeys int) (*Exporter, []keys.PublicKey) {
 	tb.Helper()
 	var ns []metagraph.Neuron
-	ex := &Extras{Tempo: 360, ImmunityPeriod: 5000, BlockTime: 12 * time.Second, Identity: map[keys.PublicKey]string{}}
+	ex := &Extras{Tempo: 360, ImmunityPeriod: 5000, BlockTime: 12 * time.Second, EpochsPerDay: 20, Identity: map[keys.PublicKey]string{}}
 	var hks []keys.PublicKey
 	for i := range 256 {
 		var pk keys.PublicKey

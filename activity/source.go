@@ -37,6 +37,9 @@ type Extras struct {
 	ImmunityPeriod uint16
 	// BlockTime is the chain's block time, to turn blocks into days.
 	BlockTime time.Duration
+	// EpochsPerDay is subtensor.Client.EpochsPerDay(Tempo): the runtime's
+	// epoch rule at its block time.
+	EpochsPerDay float64
 	// RegisteredAt is each UID's registration block, by UID.
 	RegisteredAt []uint64
 	// Identity is the GitHub user each hotkey's commitment names.
@@ -64,7 +67,7 @@ func (s *Source) Snapshot(ctx context.Context, netuid uint16) (*metagraph.Snapsh
 	}
 	neurons := metagraph.NeuronsFromMetagraph(m)
 	ex := &Extras{
-		Tempo: m.Tempo, ImmunityPeriod: m.ImmunityPeriod, BlockTime: c.BlockTime(),
+		Tempo: m.Tempo, ImmunityPeriod: m.ImmunityPeriod, BlockTime: c.BlockTime(), EpochsPerDay: c.EpochsPerDay(m.Tempo),
 		RegisteredAt: make([]uint64, len(neurons)), Identity: map[keys.PublicKey]string{},
 	}
 	for i := range neurons {
@@ -172,9 +175,7 @@ func FiguresOf(snap *metagraph.Snapshot, ex *Extras, hotkey keys.PublicKey) Figu
 		return f
 	}
 	f.HasExtras, f.Tempo = true, ex.Tempo
-	net := subtensor.Network{BlockTime: ex.BlockTime}
-	epochsPerDay := net.BlocksPerDay() / float64(uint64(ex.Tempo)+1)
-	f.EmissionPerDay = subtensor.Rao(float64(f.EmissionPerTempo) * epochsPerDay)
+	f.EmissionPerDay = subtensor.Rao(float64(f.EmissionPerTempo) * ex.EpochsPerDay)
 	if int(n.UID) < len(ex.RegisteredAt) {
 		f.RegisteredAt = ex.RegisteredAt[n.UID]
 	}

@@ -12,13 +12,31 @@ const (
 	validatorCut = 0.41
 )
 
-// epochDue reports whether netuid runs its epoch in block n: subtensor's
-// rule (n + netuid + 1) % (tempo + 1) == 0.
-func epochDue(n uint32, netuid, tempo uint16) bool {
+// epochDue follows HEAD coinbase/run_coinbase.rs should_run_epoch: with
+// tempo > 0, the epoch runs at PendingEpochAt when one is set, else once
+// tempo blocks have passed since LastEpochBlock (so every tempo blocks, not
+// tempo + 1 as before 2026).
+func epochDue(n uint64, tempo uint16, lastEpoch, pendingAt uint64) bool {
 	if tempo == 0 {
 		return false
 	}
-	return (uint64(n)+uint64(netuid)+1)%(uint64(tempo)+1) == 0
+	if pendingAt > 0 && n >= pendingAt {
+		return true
+	}
+	return n >= lastEpoch && n-lastEpoch >= uint64(tempo)
+}
+
+// anchorEpochs sets LastEpochBlock as HEAD does for a new subnet
+// (subnets/subnet.rs init_new_network: now − netuid mod tempo, a stagger)
+// or after a tempo change (utils/misc.rs apply_tempo_with_cycle_reset: now,
+// stagger 0).
+func (x *exec) anchorEpochs(netuid uint16, stagger bool) {
+	now := uint64(x.block)
+	if stagger {
+		period := max(uint64(x.s.u16(keyNet("Tempo", netuid), 0)), 1)
+		now -= min(now, uint64(netuid)%period)
+	}
+	x.s.putU64(keyNet("LastEpochBlock", netuid), now)
 }
 
 func toU16(p float64) uint16 {
@@ -55,6 +73,7 @@ type epochInput struct {
 	active      []bool
 	kappa       float64 // consensus quantile, 0.5
 	bondsAlpha  float64 // EMA weight of the new bonds
+	owner       int     // the subnet owner hotkey's UID, -1 when it has none
 }
 
 // epochOutput is what Yuma consensus writes back.
@@ -76,6 +95,10 @@ func yuma(in epochInput) epochOutput {
 		order[i] = i
 	}
 	sort.SliceStable(order, func(a, b int) bool { return in.stake[order[a]] > in.stake[order[b]] })
+	// HEAD epoch/run_epoch.rs: the subnet owner's UID always holds a permit.
+	if in.owner >= 0 && in.owner < n {
+		out.permit[in.owner] = true
+	}
 	for r, i := range order {
 		if r < in.permitLimit && in.stake[i] > 0 {
 			out.permit[i] = true
@@ -208,6 +231,12 @@ func (x *exec) runEpoch(netuid uint16) {
 		permitLimit: int(s.u16(keyNet("MaxAllowedValidators", netuid), 64)),
 		kappa:       float64(s.u16(keyNet("Kappa", netuid), 32767)) / 65535,
 		bondsAlpha:  1 - float64(s.u64(keyNet("BondsMovingAverage", netuid), 900_000))/1e6,
+		owner:       -1,
+	}
+	if oh, ok := s.account32(keyNet("SubnetOwnerHotkey", netuid)); ok {
+		if uid, ok := x.uidOf(netuid, oh); ok {
+			in.owner = int(uid)
+		}
 	}
 	threshold := s.u64(keyPlain("SubtensorModule", "StakeThreshold"), 0)
 	lastUpdate := s.vecU64(keyNet("LastUpdate", netuid))
@@ -215,7 +244,9 @@ func (x *exec) runEpoch(netuid uint16) {
 	regAt := make([]uint64, n)
 	for i := 0; i < n; i++ {
 		hot[i] = x.hotkeyAt(netuid, uint16(i))
-		if st, _, _ := x.stakeWeight(hot[i], netuid); st >= threshold {
+		// HEAD run_epoch: stake below StakeThreshold counts as 0, except
+		// the owner's.
+		if st, _, _ := x.stakeWeight(hot[i], netuid); st >= threshold || i == in.owner {
 			in.stake[i] = float64(st)
 		}
 		regAt[i] = s.u64(keyNetUID("BlockAtRegistration", netuid, uint16(i)), 0)

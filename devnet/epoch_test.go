@@ -40,7 +40,7 @@ func TestYuma(t *testing.T) {
 	}{
 		{
 			name: "one validator splits evenly",
-			in: epochInput{stake: []float64{10, 0, 0}, permitLimit: 8, active: []bool{true, true, true}, kappa: 0.5, bondsAlpha: 0.1,
+			in: epochInput{stake: []float64{10, 0, 0}, permitLimit: 8, active: []bool{true, true, true}, kappa: 0.5, bondsAlpha: 0.1, owner: -1,
 				weights: [][]float64{row(3, 1, 1, 2, 1), row(3), row(3)}},
 			permit:    []bool{true, false, false},
 			consensus: []float64{0, 0.5, 0.5},
@@ -49,7 +49,7 @@ func TestYuma(t *testing.T) {
 		},
 		{
 			name: "a minority weight is clipped to consensus",
-			in: epochInput{stake: []float64{4, 3, 3, 0, 0}, permitLimit: 8, active: []bool{true, true, true, true, true}, kappa: 0.5, bondsAlpha: 0.1,
+			in: epochInput{stake: []float64{4, 3, 3, 0, 0}, permitLimit: 8, active: []bool{true, true, true, true, true}, kappa: 0.5, bondsAlpha: 0.1, owner: -1,
 				weights: [][]float64{row(5, 3, 1), row(5, 3, 1), row(5, 4, 1), row(5), row(5)}},
 			permit:    []bool{true, true, true, false, false},
 			consensus: []float64{0, 0, 0, 1, 0},
@@ -58,7 +58,7 @@ func TestYuma(t *testing.T) {
 		},
 		{
 			name: "permits go to the top stakes only",
-			in: epochInput{stake: []float64{1, 5, 3, 0}, permitLimit: 2, active: []bool{true, true, true, true}, kappa: 0.5, bondsAlpha: 0.1,
+			in: epochInput{stake: []float64{1, 5, 3, 0}, permitLimit: 2, active: []bool{true, true, true, true}, kappa: 0.5, bondsAlpha: 0.1, owner: -1,
 				weights: [][]float64{row(4, 3, 1), row(4, 3, 1), row(4, 3, 1), row(4)}},
 			permit:    []bool{false, true, true, false},
 			consensus: []float64{0, 0, 0, 1},
@@ -66,8 +66,17 @@ func TestYuma(t *testing.T) {
 			dividends: []float64{0, 5.0 / 8, 3.0 / 8, 0},
 		},
 		{
+			name: "the subnet owner's UID holds a permit beyond the top stakes (HEAD run_epoch)",
+			in: epochInput{stake: []float64{1, 5, 3, 0}, permitLimit: 2, active: []bool{true, true, true, true}, kappa: 0.5, bondsAlpha: 0.1, owner: 3,
+				weights: [][]float64{row(4, 3, 1), row(4, 3, 1), row(4, 3, 1), row(4)}},
+			permit:    []bool{false, true, true, true},
+			consensus: []float64{0, 0, 0, 1},
+			incentive: []float64{0, 0, 0, 1},
+			dividends: []float64{0, 5.0 / 8, 3.0 / 8, 0},
+		},
+		{
 			name: "self-weights do not count",
-			in: epochInput{stake: []float64{1, 0}, permitLimit: 8, active: []bool{true, true}, kappa: 0.5, bondsAlpha: 0.1,
+			in: epochInput{stake: []float64{1, 0}, permitLimit: 8, active: []bool{true, true}, kappa: 0.5, bondsAlpha: 0.1, owner: -1,
 				weights: [][]float64{row(2, 0, 1), row(2)}},
 			permit:    []bool{true, false},
 			consensus: []float64{0, 0},
@@ -94,18 +103,29 @@ func TestYuma(t *testing.T) {
 	}
 }
 
+// HEAD should_run_epoch: every tempo blocks from LastEpochBlock, or at
+// PendingEpochAt; never with tempo 0.
 func TestEpochDue(t *testing.T) {
-	// subtensor: (block + netuid + 1) % (tempo + 1) == 0
-	var due []uint32
-	for n := uint32(1); n <= 30; n++ {
-		if epochDue(n, 1, 10) {
-			due = append(due, n)
+	for _, tc := range []struct {
+		name              string
+		tempo             uint16
+		last, pending     uint64
+		wantFirstDueAfter uint64 // first n > last that is due; 0 for none up to last+100
+	}{
+		{"tempo 10 from block 0", 10, 0, 0, 10},
+		{"tempo 10 anchored at 9 (netuid 1's stagger)", 10, 9, 0, 19},
+		{"pending epoch fires early", 10, 0, 4, 4},
+		{"tempo 0 never", 0, 0, 0, 0},
+	} {
+		var first uint64
+		for n := tc.last + 1; n <= tc.last+100; n++ {
+			if epochDue(n, tc.tempo, tc.last, tc.pending) {
+				first = n
+				break
+			}
 		}
-	}
-	if !slices.Equal(due, []uint32{9, 20}) {
-		t.Fatalf("epochs of netuid 1, tempo 10: %v", due)
-	}
-	if epochDue(5, 0, 0) {
-		t.Fatal("tempo 0 runs epochs")
+		if first != tc.wantFirstDueAfter {
+			t.Errorf("%s: first epoch at %d, want %d", tc.name, first, tc.wantFirstDueAfter)
+		}
 	}
 }

@@ -45,9 +45,6 @@ type exec struct {
 	block  uint32
 	phase  []byte   // encoded Phase for the events emitted now
 	events [][]byte // encoded EventRecords of the block so far
-	// scan, if set, lists the storage keys under a prefix (runtime APIs,
-	// which read committed state only).
-	scan func(prefix string) []string
 }
 
 func (x *exec) setPhase(kind uint8, extrinsic uint32) {

@@ -39,8 +39,11 @@ func (c *chain) produce() *block {
 			continue
 		}
 		x.s.putU64(keyNet("PendingEmission", netuid), x.s.u64(keyNet("PendingEmission", netuid), 0)+c.rt.cfg.EmissionPerBlock)
-		if epochDue(n, netuid, x.s.u16(keyNet("Tempo", netuid), 0)) {
+		if epochDue(uint64(n), x.s.u16(keyNet("Tempo", netuid), 0),
+			x.s.u64(keyNet("LastEpochBlock", netuid), 0), x.s.u64(keyNet("PendingEpochAt", netuid), 0)) {
 			x.runEpoch(netuid)
+			x.s.putU64(keyNet("LastEpochBlock", netuid), uint64(n))
+			x.s.putU64(keyNet("PendingEpochAt", netuid), 0)
 		}
 	}
 

@@ -111,7 +111,10 @@ func newRuntime(g *Genesis, blockTime time.Duration) (*runtime, error) {
 		u16Setter(13, "sudo_set_immunity_period", "immunity_period", "ImmunityPeriod", true, evImmunityPeriodSet, nil),
 		u16Setter(15, "sudo_set_max_allowed_uids", "max_allowed_uids", "MaxAllowedUids", false, evMaxAllowedUidsSet, checkMaxUids),
 		u16Setter(25, "sudo_set_max_allowed_validators", "max_allowed_validators", "MaxAllowedValidators", false, evMaxAllowedValidatorsSet, checkMaxValidators),
-		u16Setter(30, "sudo_set_tempo", "tempo", "Tempo", false, evTempoSet, nil),
+		u16Setter(30, "sudo_set_tempo", "tempo", "Tempo", false, evTempoSet, func(x *exec, netuid, _ uint16) error {
+			x.anchorEpochs(netuid, false) // the call is transactional: undone if it fails
+			return nil
+		}),
 		&callSpec{index: 49, name: "sudo_set_commit_reveal_weights_enabled", args: []argSpec{netuid, a("enabled", argBool, "bool")}, fn: callSetCommitReveal},
 	)
 	if err := rt.buildMetadata(); err != nil {

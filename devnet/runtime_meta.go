@@ -297,6 +297,8 @@ func (rt *runtime) buildMetadata() error {
 			netMap("SubnetLocked", u64, zero(8)),
 			netMap("PendingEmission", u64, zero(8)),
 			netMap("BlocksSinceLastStep", u64, zero(8)),
+			netMap("LastEpochBlock", u64, zero(8)),
+			netMap("PendingEpochAt", u64, zero(8)),
 			netMap("ServingRateLimit", u64, le64(50)),
 			netMap("MaxAllowedUids", u16, le16(4096)),
 			netMap("ImmunityPeriod", u16, le16(4096)),

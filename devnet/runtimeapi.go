@@ -10,9 +10,7 @@ import (
 func (n *Node) runtimeCall(method string, in []byte, b *block) ([]byte, error) {
 	d := scale.NewDecoder(in)
 	st := n.chain.stateAt(b)
-	x := &exec{rt: n.rt, s: st, block: b.header.number, scan: func(prefix string) []string {
-		return n.chain.st.keysPaged(prefix, maxStakers, "", b.header.number)
-	}}
+	x := &exec{rt: n.rt, s: st, block: b.header.number}
 	switch method {
 	case "Core_version":
 		return runtimeVersionSCALE(), nil
@@ -180,53 +178,22 @@ func (x *exec) appendNeuronLite(b []byte, netuid, uid uint16, v *subnetVectors) 
 	} else {
 		b = append(b, make([]byte, 8+4+16+2+1)...)
 	}
-	stakes := x.stakesOf(hot, netuid)
-	b = scale.AppendCompact(b, uint64(len(stakes)))
-	for _, s := range stakes {
-		b = appendAcc(b, s.cold)
-		b = scale.AppendCompact(b, s.amount)
-	}
-	b = scale.AppendCompact(b, uint64(v.U16("Rank", uid)))
+	// HEAD rpc_info/neuron_info.rs get_neuron_lite: one stake entry, the
+	// owner coldkey with TotalHotkeyAlpha; rank, trust and pruning score are
+	// no longer computed (0).
+	b = scale.AppendCompact(b, 1)
+	b = appendAcc(b, cold)
+	b = scale.AppendCompact(b, x.hotkeyStake(hot, netuid))
+	b = scale.AppendCompact(b, 0) // rank
 	b = scale.AppendCompact(b, v.U64("Emission", uid))
 	b = scale.AppendCompact(b, uint64(v.U16("Incentive", uid)))
 	b = scale.AppendCompact(b, uint64(v.U16("Consensus", uid)))
-	b = scale.AppendCompact(b, uint64(v.U16("Trust", uid)))
+	b = scale.AppendCompact(b, 0) // trust
 	b = scale.AppendCompact(b, uint64(v.U16("ValidatorTrust", uid)))
 	b = scale.AppendCompact(b, uint64(v.U16("Dividends", uid)))
 	b = scale.AppendCompact(b, v.U64("LastUpdate", uid))
 	b = scale.AppendBool(b, v.Bool("ValidatorPermit", uid))
-	return scale.AppendCompact(b, uint64(v.U16("PruningScores", uid)))
-}
-
-type coldStake struct {
-	cold   accountID
-	amount uint64
-}
-
-// maxStakers bounds the coldkeys listed per hotkey.
-const maxStakers = 4096
-
-// stakesOf lists (coldkey, stake) for a hotkey on a subnet, scanning
-// Alpha(hotkey, *, *) as subtensor iterates its prefix.
-func (x *exec) stakesOf(hot accountID, netuid uint16) []coldStake {
-	if x.scan == nil {
-		return nil
-	}
-	var out []coldStake
-	prefix := appendB2C(prefixKey("SubtensorModule", "Alpha"), hot[:])
-	for _, k := range x.scan(string(prefix)) {
-		// key: prefix || blake2_128(cold) || cold || netuid
-		rest := k[len(prefix):]
-		if len(rest) != 16+32+2 || uint16(rest[48])|uint16(rest[49])<<8 != netuid {
-			continue
-		}
-		var cold accountID
-		copy(cold[:], rest[16:48])
-		if a := x.alphaOf(hot, cold, netuid); a > 0 {
-			out = append(out, coldStake{cold, a})
-		}
-	}
-	return out
+	return scale.AppendCompact(b, 0) // pruning score
 }
 
 // appendMetagraph encodes the Metagraph struct of current subtensor
@@ -255,8 +222,9 @@ func (x *exec) appendMetagraph(b []byte, netuid uint16) []byte {
 	c(uint64(x.block))
 	tempo := s.u16(keyNet("Tempo", netuid), 0)
 	c(uint64(tempo))
-	c(0) // last_step
-	c(0) // blocks_since_last_step
+	last := s.u64(keyNet("LastEpochBlock", netuid), 0)
+	c(last)                                         // last_step
+	c(uint64(x.block) - min(last, uint64(x.block))) // blocks_since_last_step
 	c(x.rt.cfg.EmissionPerBlock)
 	for i := 0; i < 8; i++ { // alpha_in … pending_root_emission
 		c(0)
@@ -340,14 +308,14 @@ func (x *exec) appendMetagraph(b []byte, netuid uint16) []byte {
 	}
 	bools("Active")
 	bools("ValidatorPermit")
-	u16s("PruningScores")
+	c(0) // pruning_score: empty since HEAD stopped computing it (rpc_info/metagraph.rs)
 	u64s("LastUpdate")
 	u64s("Emission")
 	u16s("Dividends")
 	u16s("Incentive")
 	u16s("Consensus")
-	u16s("Trust")
-	u16s("Rank")
+	c(0) // trust: empty (HEAD)
+	c(0) // rank: empty (HEAD)
 	c(uint64(n))
 	for uid := uint16(0); uid < n; uid++ {
 		c(s.u64(keyNetUID("BlockAtRegistration", netuid, uid), 0))

@@ -56,6 +56,7 @@ func (x *exec) createSubnet(netuid uint16, owner, ownerHot accountID, p SubnetPa
 	s.putAcc(keyNet("SubnetOwnerHotkey", netuid), ownerHot)
 	s.putU16(keyNet("SubnetworkN", netuid), 0)
 	x.setSubnetParams(netuid, p)
+	x.anchorEpochs(netuid, true)
 	total := s.u16(keyPlain("SubtensorModule", "TotalNetworks"), 0)
 	s.putU16(keyPlain("SubtensorModule", "TotalNetworks"), total+1)
 }

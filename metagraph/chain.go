@@ -23,9 +23,15 @@ type ChainSource struct {
 }
 
 var (
-	_ Source     = (*ChainSource)(nil)
-	_ HeadSource = (*ChainSource)(nil)
+	_ Source          = (*ChainSource)(nil)
+	_ HeadSource      = (*ChainSource)(nil)
+	_ BlockTimeSource = (*ChainSource)(nil)
 )
+
+// BlockTime returns the chain's block time from the runtime's constants
+// (subtensor.Client.BlockTime), so a Syncer on a fast devnet does not
+// assume 12 s blocks.
+func (s *ChainSource) BlockTime() time.Duration { return s.Client.BlockTime() }
 
 // Snapshot reads netuid's metagraph now.
 func (s *ChainSource) Snapshot(ctx context.Context, netuid uint16) (*Snapshot, error) {

@@ -562,3 +562,27 @@ func TestSyncerSlowChainIsUnreachable(t *testing.T) {
 		t.Fatalf("status after the answer: %+v", st)
 	}
 }
+
+type timedSource struct {
+	plainSource
+	bt time.Duration
+}
+
+func (s timedSource) BlockTime() time.Duration { return s.bt }
+
+// A zero BlockTime takes the Source's (the chain's), never a fixed 12 s.
+func TestSyncerBlockTimeFromSource(t *testing.T) {
+	for _, tc := range []struct {
+		set, src, want time.Duration
+	}{
+		{0, 250 * time.Millisecond, 250 * time.Millisecond},
+		{time.Second, 250 * time.Millisecond, time.Second},
+		{0, 0, DefaultBlockTime},
+	} {
+		s := NewSyncer(timedSource{bt: tc.src}, 1)
+		s.BlockTime = tc.set
+		if got := s.blockTime(); got != tc.want {
+			t.Errorf("BlockTime %v, source %v: %v, want %v", tc.set, tc.src, got, tc.want)
+		}
+	}
+}

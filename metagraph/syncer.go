@@ -28,6 +28,13 @@ type HeadSource interface {
 	Heads(ctx context.Context) (<-chan uint64, error)
 }
 
+// BlockTimeSource is implemented by Sources that know the chain's block
+// time (ChainSource reads it from the runtime's constants). The Syncer uses
+// it when its BlockTime is zero.
+type BlockTimeSource interface {
+	BlockTime() time.Duration
+}
+
 // Defaults of the Syncer's settings.
 const (
 	DefaultInterval     = 12 // blocks
@@ -54,7 +61,7 @@ type Syncer struct {
 	Interval uint64
 	// BlockTime is the chain's block time, used to turn Interval into a
 	// duration when the Source announces no heads, and for staleness
-	// (default 12 s).
+	// (default: the Source's when it is a BlockTimeSource, else 12 s).
 	BlockTime time.Duration
 	// MaxAge is the age past which the snapshot is no longer Fresh
 	// (default 3 × Interval × BlockTime).
@@ -142,10 +149,15 @@ func (s *Syncer) interval() uint64 {
 }
 
 func (s *Syncer) blockTime() time.Duration {
-	if s.BlockTime <= 0 {
-		return DefaultBlockTime
+	if s.BlockTime > 0 {
+		return s.BlockTime
 	}
-	return s.BlockTime
+	if bs, ok := s.src.(BlockTimeSource); ok {
+		if bt := bs.BlockTime(); bt > 0 {
+			return bt
+		}
+	}
+	return DefaultBlockTime
 }
 
 func (s *Syncer) period() time.Duration { return time.Duration(s.interval()) * s.blockTime() }

@@ -33,7 +33,7 @@ type Config struct {
 	AxonPort    uint16  `json:"axon_port" help:"public port to announce with serve_axon (0: the port of --listen)"`
 
 	SyncInterval uint64   `json:"sync_interval" help:"refresh the metagraph every this many blocks"`
-	BlockTime    Duration `json:"block_time" help:"the chain's block time, for staleness and the clock fallback (0: the network's, else 12s)"`
+	BlockTime    Duration `json:"block_time" help:"the chain's block time, for staleness and the clock fallback (0: the chain's, read from the runtime)"`
 	MaxStaleness Duration `json:"max_staleness" help:"/ready fails when the metagraph is older than this (0: 3 sync intervals)"`
 
 	// MinStake is the least stake weight a caller needs: the chain's figure

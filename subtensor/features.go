@@ -19,6 +19,10 @@ type Features struct {
 	// DynamicTAO is true when stake lives in TotalHotkeyAlpha(hotkey, netuid)
 	// (dynamic TAO); false means the old TotalHotkeyStake(hotkey).
 	DynamicTAO bool `json:"dynamic_tao"`
+	// EpochEveryTempo: epochs run every Tempo blocks anchored on
+	// LastEpochBlock (HEAD should_run_epoch); false means the older rule,
+	// one epoch every Tempo + 1 blocks.
+	EpochEveryTempo bool `json:"epoch_every_tempo"`
 	// AddStakeNetuid: add_stake takes (hotkey, netuid, amount) rather than
 	// (hotkey, amount).
 	AddStakeNetuid bool `json:"add_stake_netuid"`
@@ -75,6 +79,7 @@ func detectFeatures(md *substrate.Metadata, specName string, spec, tx uint32, ap
 	f := Features{SpecName: specName, SpecVersion: spec, TxVersion: tx, MetadataVersion: md.Version}
 	if p, ok := md.Pallet("SubtensorModule"); ok {
 		_, f.DynamicTAO = p.StorageEntry("TotalHotkeyAlpha")
+		_, f.EpochEveryTempo = p.StorageEntry("LastEpochBlock")
 		if v, ok := p.Call("add_stake"); ok {
 			f.AddStakeNetuid = slices.ContainsFunc(v.Fields, func(fl substrate.Field) bool { return fl.Name == "netuid" })
 		}

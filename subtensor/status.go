@@ -70,7 +70,7 @@ func (c *Client) Status(ctx context.Context, netuid uint16, hotkey keys.PublicKe
 	st.EmissionPerTempo = GetRao(m.Emission, uid)
 	net := c.network
 	net.BlockTime = c.BlockTime()
-	st.EpochsPerDay = net.BlocksPerDay() / float64(uint64(m.Tempo)+1)
+	st.EpochsPerDay = c.EpochsPerDay(m.Tempo)
 	st.EmissionPerDay = Rao(float64(st.EmissionPerTempo) * st.EpochsPerDay)
 	st.RegisteredAt = GetU64(m.BlockAtRegistration, uid)
 	if len(m.BlockAtRegistration) == 0 {
@@ -96,6 +96,23 @@ func (c *Client) Status(ctx context.Context, netuid uint16, hotkey keys.PublicKe
 		}
 	}
 	return st, nil
+}
+
+// EpochsPerDay is how many epochs a subnet with tempo runs in 24 hours at
+// the chain's block time: one every tempo blocks on runtimes with
+// LastEpochBlock (HEAD coinbase/run_coinbase.rs should_run_epoch), one every
+// tempo + 1 blocks before. Zero for tempo 0 (no epochs).
+func (c *Client) EpochsPerDay(tempo uint16) float64 {
+	if tempo == 0 {
+		return 0
+	}
+	period := float64(tempo)
+	if !c.Features().EpochEveryTempo {
+		period++
+	}
+	net := c.network
+	net.BlockTime = c.BlockTime()
+	return net.BlocksPerDay() / period
 }
 
 // SubnetMetagraph reads netuid's metagraph with get_metagraph, or assembles

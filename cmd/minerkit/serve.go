@@ -75,7 +75,9 @@ or a JSON config file (--config), flags winning over the environment over the fi
 		}
 		defer client.Close()
 		if cfg.BlockTime == 0 {
-			cfg.BlockTime = miner.Duration(client.Network().BlockTime)
+			// The runtime's slot duration (Timestamp.MinimumPeriod × 2,
+			// Aura/Babe), else the network's nominal block time.
+			cfg.BlockTime = miner.Duration(client.BlockTime())
 		}
 
 		chain := &miner.Chain{Client: client, Hotkey: hot}
