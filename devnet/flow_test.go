@@ -82,7 +82,8 @@ func TestFlows(t *testing.T) {
 	if ax, ok := st.axon(1, hot.Public()); !ok || ax.port != 8091 || ax.ip != ip {
 		t.Fatalf("axon = %+v", ax)
 	}
-	if got := x.hotkeyStake(vhot.Public(), 1); got != 1000*TAO {
+	// 1000 τ through the pool (1e6 τ, 2e6 α): 2e6 × 1000 / (1e6 + 1000) α.
+	if got := x.hotkeyStake(vhot.Public(), 1); got != 1998001998001 {
 		t.Fatalf("stake = %d", got)
 	}
 

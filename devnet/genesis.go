@@ -30,6 +30,12 @@ type SubnetParams struct {
 	Kappa                      uint16 `json:"kappa"`
 	BondsMovingAverage         uint64 `json:"bonds_moving_average"`
 	WeightsVersionKey          uint64 `json:"weights_version_key"`
+	// PoolTAO and PoolAlpha seed the subnet's pool (SubnetTAO,
+	// SubnetAlphaIn): add_stake and remove_stake swap through it, so alpha
+	// costs PoolTAO/PoolAlpha TAO at first and slips as stake moves. Zero
+	// in either means no pool: stake moves 1:1.
+	PoolTAO   uint64 `json:"pool_tao"`   // rao
+	PoolAlpha uint64 `json:"pool_alpha"` // 1e-9 α
 }
 
 // GenesisAccount is an endowed account. Account is an SS58 address or a
@@ -99,6 +105,8 @@ func DevGenesis() *Genesis {
 			ActivityCutoff:           5000,
 			Kappa:                    32767,
 			BondsMovingAverage:       900_000,
+			PoolTAO:                  1_000_000 * TAO, // price 0.5 τ per α
+			PoolAlpha:                2_000_000 * TAO,
 		},
 		Subnets: []GenesisSubnet{{Netuid: 1, Owner: "//Alice"}},
 	}

@@ -298,6 +298,8 @@ func (rt *runtime) buildMetadata() error {
 			netMap("PendingEmission", u64, zero(8)),
 			netMap("BlocksSinceLastStep", u64, zero(8)),
 			netMap("LastEpochBlock", u64, zero(8)),
+			netMap("SubnetTAO", u64, zero(8)),
+			netMap("SubnetAlphaIn", u64, zero(8)),
 			netMap("PendingEpochAt", u64, zero(8)),
 			netMap("ServingRateLimit", u64, le64(50)),
 			netMap("MaxAllowedUids", u16, le16(4096)),

@@ -226,7 +226,10 @@ func (x *exec) appendMetagraph(b []byte, netuid uint16) []byte {
 	c(last)                                         // last_step
 	c(uint64(x.block) - min(last, uint64(x.block))) // blocks_since_last_step
 	c(x.rt.cfg.EmissionPerBlock)
-	for i := 0; i < 8; i++ { // alpha_in … pending_root_emission
+	c(s.u64(keyNet("SubnetAlphaIn", netuid), 0)) // alpha_in
+	c(0)                                         // alpha_out
+	c(s.u64(keyNet("SubnetTAO", netuid), 0))     // tao_in
+	for i := 0; i < 5; i++ {                     // alpha_out_emission … pending_root_emission
 		c(0)
 	}
 	b = scale.AppendCompactU128(b, scale.Uint128{})

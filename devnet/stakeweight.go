@@ -112,3 +112,41 @@ func (x *exec) stakeWeight(hot accountID, netuid uint16) (weight, alpha, root ui
 	}
 	return weight, alpha, root
 }
+
+// swapTaoForAlpha buys alpha with tao rao through netuid's pool and
+// returns the alpha bought. HEAD swaps through a concentrated-liquidity
+// pool (the swap pallet); the devnet keeps a constant-product pool
+// (SubnetTAO × SubnetAlphaIn), which gives the same shape: a price ≠ 1 and
+// slippage. Root and pool-less subnets are 1:1 (HEAD's stable mechanism).
+func (x *exec) swapTaoForAlpha(netuid uint16, tao uint64) uint64 {
+	tIn, aIn := x.s.u64(keyNet("SubnetTAO", netuid), 0), x.s.u64(keyNet("SubnetAlphaIn", netuid), 0)
+	if netuid == 0 || tIn == 0 || aIn == 0 {
+		return tao
+	}
+	alpha := mulDiv(aIn, tao, tIn+tao)
+	x.s.putU64(keyNet("SubnetTAO", netuid), tIn+tao)
+	x.s.putU64(keyNet("SubnetAlphaIn", netuid), aIn-alpha)
+	return alpha
+}
+
+// swapAlphaForTao sells alpha back to netuid's pool and returns the rao.
+func (x *exec) swapAlphaForTao(netuid uint16, alpha uint64) uint64 {
+	tIn, aIn := x.s.u64(keyNet("SubnetTAO", netuid), 0), x.s.u64(keyNet("SubnetAlphaIn", netuid), 0)
+	if netuid == 0 || tIn == 0 || aIn == 0 {
+		return alpha
+	}
+	tao := mulDiv(tIn, alpha, aIn+alpha)
+	x.s.putU64(keyNet("SubnetTAO", netuid), tIn-tao)
+	x.s.putU64(keyNet("SubnetAlphaIn", netuid), aIn+alpha)
+	return tao
+}
+
+// mulDiv is a × b / c, floored, without overflow (the result fits: c > b).
+func mulDiv(a, b, c uint64) uint64 {
+	hi, lo := bits.Mul64(a, b)
+	if hi >= c {
+		return ^uint64(0)
+	}
+	q, _ := bits.Div64(hi, lo, c)
+	return q
+}

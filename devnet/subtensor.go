@@ -71,6 +71,8 @@ func (x *exec) setSubnetParams(netuid uint16, p SubnetParams) {
 	s.putU64(keyNet("WeightsSetRateLimit", netuid), p.WeightsSetRateLimit)
 	s.putU64(keyNet("ServingRateLimit", netuid), p.ServingRateLimit)
 	s.putBool(keyNet("CommitRevealWeightsEnabled", netuid), p.CommitRevealWeightsEnabled)
+	s.putU64(keyNet("SubnetTAO", netuid), p.PoolTAO)
+	s.putU64(keyNet("SubnetAlphaIn", netuid), p.PoolAlpha)
 	s.putU16(keyNet("MinAllowedWeights", netuid), p.MinAllowedWeights)
 	s.putU16(keyNet("MaxWeightsLimit", netuid), p.MaxWeightsLimit)
 	s.putU16(keyNet("MaxRegistrationsPerBlock", netuid), p.MaxRegistrationsPerBlock)
@@ -478,9 +480,11 @@ func callAddStake(x *exec, o origin, a []any) error {
 		return x.stErr("NotEnoughBalanceToStake")
 	}
 	x.addIssuance(-int64(amount))
-	x.addStakeTo(cold, hot, netuid, amount)
+	alpha := x.swapTaoForAlpha(netuid, amount)
+	x.addStakeTo(cold, hot, netuid, alpha)
+	// HEAD StakeAdded(coldkey, hotkey, tao, alpha, netuid, fee).
 	b := appendAcc(appendAcc(nil, cold), hot)
-	b = scale.AppendU64(scale.AppendU64(b, amount), amount)
+	b = scale.AppendU64(scale.AppendU64(b, amount), alpha)
 	x.emit(palletSubtensor, evStakeAdded, scale.AppendU64(scale.AppendU16(b, netuid), 0))
 	return nil
 }
@@ -507,12 +511,14 @@ func callRemoveStake(x *exec, o origin, a []any) error {
 	if ts := s.u64(keyPlain("SubtensorModule", "TotalStake"), 0); ts >= amount {
 		s.putU64(keyPlain("SubtensorModule", "TotalStake"), ts-amount)
 	}
-	if err := x.credit(cold, amount); err != nil {
+	tao := x.swapAlphaForTao(netuid, amount)
+	if err := x.credit(cold, tao); err != nil {
 		return err
 	}
-	x.addIssuance(int64(amount))
+	x.addIssuance(int64(tao))
+	// HEAD StakeRemoved(coldkey, hotkey, tao, alpha, netuid, fee).
 	b := appendAcc(appendAcc(nil, cold), hot)
-	b = scale.AppendU64(scale.AppendU64(b, amount), amount)
+	b = scale.AppendU64(scale.AppendU64(b, tao), amount)
 	x.emit(palletSubtensor, evStakeRemoved, scale.AppendU64(scale.AppendU16(b, netuid), 0))
 	return nil
 }

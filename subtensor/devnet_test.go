@@ -206,8 +206,15 @@ func TestDevnetMetagraphEqualsStorage(t *testing.T) {
 	if _, err := ch.Client.ServeAxon(ctx, hots[1], 1, netip.MustParseAddr("198.51.100.4"), 9000, subtensor.ServeOptions{}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := ch.Client.AddStake(ctx, key(t, "//Eve"), hots[2].Public(), 1, subtensor.TAO(5), subtensor.TxOptions{}); err != nil {
+	staked, err := ch.Client.AddStake(ctx, key(t, "//Eve"), hots[2].Public(), 1, subtensor.TAO(5), subtensor.TxOptions{})
+	if err != nil {
 		t.Fatal(err)
+	}
+	// HEAD swaps TAO for alpha through the subnet's pool: StakeAdded carries
+	// both amounts, and they differ (the devnet's price is 0.5 τ per α).
+	tao, bought, ok := subtensor.StakeMoved(staked)
+	if !ok || tao != subtensor.TAO(5) || bought <= tao || bought >= 2*tao {
+		t.Fatalf("StakeAdded: tao %s alpha %s ok %v (events %v)", tao, bought, ok, staked.Events)
 	}
 	// The devnet serves v15 metadata: get_metagraph's type there must match
 	// the field list DecodeMetagraph reads (else MetagraphAPI is false).
@@ -246,7 +253,7 @@ func TestDevnetMetagraphEqualsStorage(t *testing.T) {
 			t.Fatalf("hotkey %d uid %d stake: metagraph %s, lite %s, storage %s", i, uid, subtensor.GetRao(m.AlphaStake, int(uid)), ns[uid].TotalStake(), stake)
 		}
 	}
-	if subtensor.GetRao(m.AlphaStake, 2) != subtensor.TAO(5) && subtensor.GetRao(m.AlphaStake, int(m.UIDOf(hots[2].Public()))) != subtensor.TAO(5) {
+	if subtensor.GetRao(m.AlphaStake, int(m.UIDOf(hots[2].Public()))) != bought {
 		t.Fatal("add_stake not visible in the metagraph")
 	}
 }

@@ -359,3 +359,29 @@ func (r *storageBatch) proportions(item string, parts ...[]byte) ([]proportion, 
 	}
 	return out, nil
 }
+
+// StakeMoved reads the amounts of a StakeAdded or StakeRemoved event in
+// r: the TAO that moved (rao) and the alpha it bought or that was sold
+// (1e-9 α). On dynamic-TAO runtimes the two differ: stake swaps through the
+// subnet's pool. ok is false when r holds no such event or its fields are
+// not the (coldkey, hotkey, tao, alpha, netuid, …) of current runtimes.
+func StakeMoved(r *TxResult) (tao, alpha Rao, ok bool) {
+	for _, name := range []string{"StakeAdded", "StakeRemoved"} {
+		e, found := r.Event("SubtensorModule", name)
+		if !found {
+			continue
+		}
+		t, ok1 := e.Fields.At(2)
+		a, ok2 := e.Fields.At(3)
+		if !ok1 || !ok2 {
+			return 0, 0, false
+		}
+		tv, ok1 := t.Uint64()
+		av, ok2 := a.Uint64()
+		if !ok1 || !ok2 {
+			return 0, 0, false
+		}
+		return Rao(tv), Rao(av), true
+	}
+	return 0, 0, false
+}

@@ -242,7 +242,12 @@ func newStakeCmd() *cobra.Command {
 			return err
 		}
 		return cf.out(cmd, tx, func(w io.Writer) {
-			fmt.Fprintf(w, "staked %s onto %s on netuid %d\n", amt, hk.Address(), netuid)
+			if tao, alpha, ok := subtensor.StakeMoved(tx); ok && netuid != 0 {
+				// The TAO swapped through the subnet's pool: say what it bought.
+				fmt.Fprintf(w, "staked %s onto %s on netuid %d: received %s α\n", tao, hk.Address(), netuid, alpha.Decimal())
+			} else {
+				fmt.Fprintf(w, "staked %s onto %s on netuid %d\n", amt, hk.Address(), netuid)
+			}
 			printTx(w, tx)
 		})
 	}
