@@ -179,6 +179,15 @@ func TestDevnetStatusAndExporter(t *testing.T) {
 		st, err := c.Status(ctx, 1, vali.Public())
 		return err == nil && st.ValidatorPermit
 	})
+	// The devnet starts subnets with commit-reveal on (as subtensor does);
+	// the owner, //Alice, turns it off so weights can be set directly.
+	alice, err := keys.FromSURI("//Alice")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.SetCommitReveal(ctx, alice, 1, false, subtensor.TxOptions{}); err != nil {
+		t.Fatal(err)
+	}
 	if _, err := c.SetWeights(ctx, vali, 1, []uint16{minerUID}, []uint16{65535}, 0, subtensor.TxOptions{}); err != nil {
 		t.Fatal(err)
 	}

@@ -249,7 +249,16 @@ func (r *runner) startChain(ctx context.Context) error {
 	}
 	r.client = c
 	r.view.setHeader("minerkit demo · devnet " + node.URL())
-	r.view.finish("devnet", uint64(node.BestNumber()), "%s blocks; subnet %d, tempo %d, owner //Alice", r.o.BlockTime, NetUID, r.o.Tempo)
+	// The devnet starts subnets with commit-reveal on, as subtensor does; the
+	// local validator sets weights directly, so the owner turns it off.
+	alice, err := keys.FromSURI("//Alice")
+	if err != nil {
+		return err
+	}
+	if _, err := c.SetCommitReveal(ctx, alice, NetUID, false, subtensor.TxOptions{}); err != nil {
+		return fmt.Errorf("demo: turn commit-reveal off on subnet %d: %w", NetUID, err)
+	}
+	r.view.finish("devnet", uint64(node.BestNumber()), "%s blocks; subnet %d, tempo %d, owner //Alice; commit-reveal off (AdminUtils)", r.o.BlockTime, NetUID, r.o.Tempo)
 	return nil
 }
 

@@ -16,6 +16,6 @@ func ExampleRun() {
 		fmt.Println("demo failed:", err)
 		return
 	}
-	fmt.Printf("miner uid %d: incentive %.2f, emission %s τ per epoch; refusals: %d\n",
+	fmt.Printf("miner uid %d: incentive %.2f, emission %s α per epoch; refusals: %d\n",
 		s.Miner.UID, s.Miner.Incentive, s.Miner.EmissionTAO, len(s.Refusals))
 }

@@ -142,7 +142,7 @@ func (r *runner) watch(ctx context.Context, minerErr <-chan error) error {
 		r.sum.Validator.Emission = uint64(subtensor.GetRao(m.Emission, int(r.valUID)))
 		if inc > 0 && em > 0 && !r.view.isDone("incentive") {
 			r.sum.Miner.FirstIncentiveBlock = m.Block
-			r.view.finish("incentive", m.Block, "incentive %.4f, emission %s per epoch", inc, em)
+			r.view.finish("incentive", m.Block, "incentive %.4f, emission %s α per epoch", inc, em.Decimal())
 		}
 		st := r.val.Stats()
 		r.view.setStatus(fmt.Sprintf("validator: %d/%d queries ok, weights %d× · miner: incentive %.4f, %s/epoch",

@@ -106,7 +106,7 @@ func (s *Summary) WriteTable(w io.Writer) {
 		first = fmt.Sprintf("first above 0 at block %d", s.Miner.FirstIncentiveBlock)
 	}
 	row("  incentive", fmt.Sprintf("%.4f (%s)", s.Miner.Incentive, first))
-	row("  emission", fmt.Sprintf("%s τ per epoch", subtensor.Rao(s.Miner.Emission).Decimal()))
+	row("  emission", fmt.Sprintf("%s α per epoch", subtensor.Rao(s.Miner.Emission).Decimal()))
 	row("  requests served", fmt.Sprint(s.Miner.Served))
 	row("validator", fmt.Sprintf("uid %d  %s", s.Validator.UID, s.Validator.Hotkey))
 	permit := "no permit yet"
@@ -120,7 +120,7 @@ func (s *Summary) WriteTable(w io.Writer) {
 		times = "time"
 	}
 	row("  weights", fmt.Sprintf("set %d %s, last at block %d", s.Validator.WeightsSet, times, s.Validator.LastWeightsBlock))
-	row("  dividends", fmt.Sprintf("%.4f, emission %s τ per epoch", s.Validator.Dividends, subtensor.Rao(s.Validator.Emission).Decimal()))
+	row("  dividends", fmt.Sprintf("%.4f, emission %s α per epoch", s.Validator.Dividends, subtensor.Rao(s.Validator.Emission).Decimal()))
 	for _, r := range s.Refusals {
 		row("refused", fmt.Sprintf("%d %s  %s (%s)", r.Status, r.Reason, r.What, short(r.Caller)))
 	}

@@ -12,7 +12,7 @@ import (
 // TestFlows submits the calls a miner and a validator make and checks
 // events and state after each block.
 func TestFlows(t *testing.T) {
-	n := startManual(t)
+	n := startManualDirectWeights(t)
 	alice, bob := mustKey(t, "//Alice"), mustKey(t, "//Bob")
 	hot, vhot := mustKey(t, "//Bob//hot"), mustKey(t, "//Alice//validator")
 

@@ -78,7 +78,10 @@ var DevAccounts = []string{"//Alice", "//Bob", "//Charlie", "//Dave", "//Eve", "
 
 // DevGenesis returns the default devnet genesis: //Alice, //Bob and
 // //Charlie with 1,000,000 TAO, //Dave, //Eve and //Ferdie with 2,000 TAO,
-// //Alice as sudo, and subnet 1 owned by //Alice with commit-reveal off.
+// //Alice as sudo, and subnet 1 owned by //Alice with commit-reveal on, as
+// subtensor HEAD starts every subnet (set_weights then fails with
+// CommitRevealEnabled; the owner can turn it off with
+// sudo_set_commit_reveal_weights_enabled).
 func DevGenesis() *Genesis {
 	g := &Genesis{
 		Chain:               "minerkit devnet",
@@ -105,8 +108,11 @@ func DevGenesis() *Genesis {
 			ActivityCutoff:           5000,
 			Kappa:                    32767,
 			BondsMovingAverage:       900_000,
-			PoolTAO:                  1_000_000 * TAO, // price 0.5 τ per α
-			PoolAlpha:                2_000_000 * TAO,
+			// HEAD turns commit-reveal on for every subnet
+			// (CommitRevealWeightsVersion 4, timelocked commits).
+			CommitRevealWeightsEnabled: true,
+			PoolTAO:                    1_000_000 * TAO, // price 0.5 τ per α
+			PoolAlpha:                  2_000_000 * TAO,
 		},
 		Subnets: []GenesisSubnet{{Netuid: 1, Owner: "//Alice"}},
 	}

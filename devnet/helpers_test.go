@@ -11,7 +11,21 @@ import (
 // startManual starts a devnet that produces blocks only on demand.
 func startManual(t testing.TB) *Node {
 	t.Helper()
-	n, err := Start(context.Background(), Config{Manual: true})
+	return startManualGenesis(t, nil)
+}
+
+// startManualDirectWeights is startManual with commit-reveal off on its
+// subnets, so that set_weights is accepted (HEAD's default is on).
+func startManualDirectWeights(t testing.TB) *Node {
+	t.Helper()
+	g := DevGenesis()
+	g.SubnetDefaults.CommitRevealWeightsEnabled = false
+	return startManualGenesis(t, g)
+}
+
+func startManualGenesis(t testing.TB, g *Genesis) *Node {
+	t.Helper()
+	n, err := Start(context.Background(), Config{Manual: true, Genesis: g})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -29,7 +29,9 @@ func TestPolkadotJS(t *testing.T) {
 	// arrives before it has fetched the block's events: always with instant
 	// finality, sometimes on a loaded machine; TestRPCSubmitAndWatch and
 	// TestFinalityLag check the wire itself.)
-	n, err := devnet.Start(context.Background(), devnet.Config{BlockTime: 50 * time.Millisecond, FinalityLag: 3})
+	g := devnet.DevGenesis()
+	g.SubnetDefaults.CommitRevealWeightsEnabled = false // the script sets weights directly
+	n, err := devnet.Start(context.Background(), devnet.Config{BlockTime: 50 * time.Millisecond, FinalityLag: 3, Genesis: g})
 	if err != nil {
 		t.Fatal(err)
 	}

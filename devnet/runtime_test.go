@@ -67,7 +67,7 @@ func TestRuntimeRules(t *testing.T) {
 	alice, bob, dave := mustKey(t, "//Alice"), mustKey(t, "//Bob"), mustKey(t, "//Dave")
 	miner, val := mustKey(t, "//Bob//m"), mustKey(t, "//Alice//v")
 	setup := func(t *testing.T) *Node {
-		n := startManual(t)
+		n := startManualDirectWeights(t)
 		for _, s := range []struct {
 			kp   *keys.Keypair
 			call string
@@ -346,5 +346,23 @@ func TestCommitmentSpace(t *testing.T) {
 		if got := exec1(t, n, miner, "Commitments", "set_commitment", u16V(1), commitInfo(big, big, big)); got != want {
 			t.Fatalf("commit %d: %q, want %q", i, got, want)
 		}
+	}
+}
+
+// HEAD starts every subnet with commit-reveal on: set_weights then fails with
+// CommitRevealEnabled until the owner turns it off.
+func TestSetWeightsRefusedUnderCommitReveal(t *testing.T) {
+	n := startManual(t)
+	val := mustKey(t, "//Alice")
+	if _, err := n.Submit(sign(t, n, val, "SubtensorModule", "set_weights", weightsArgs(1, []uint16{0}, []uint16{1}, 0)...)); err != nil {
+		t.Fatal(err)
+	}
+	n.NewBlock()
+	res, err := n.rt.meta.FindExtrinsicResult(headEvents(t, n), 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Err == nil || res.Err.Name != "CommitRevealEnabled" {
+		t.Fatalf("set_weights under commit-reveal: %+v, want CommitRevealEnabled", res.Err)
 	}
 }

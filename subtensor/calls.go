@@ -315,6 +315,21 @@ func (c *Client) SetWeights(ctx context.Context, hotkey keys.Signer, netuid uint
 	return c.Submit(ctx, hotkey, call, o)
 }
 
+// SetCommitReveal turns commit-reveal weights on or off for netuid with
+// AdminUtils.sudo_set_commit_reveal_weights_enabled, signed by the subnet's
+// owner coldkey (or wrapped by the caller in Sudo). Subtensor HEAD enables
+// commit-reveal on every new subnet; with it on, set_weights fails with
+// CommitRevealEnabled.
+func (c *Client) SetCommitReveal(ctx context.Context, owner keys.Signer, netuid uint16, enabled bool, o TxOptions) (*TxResult, error) {
+	call, err := c.NewCall("AdminUtils", "sudo_set_commit_reveal_weights_enabled",
+		substrate.Named("netuid", substrate.U64(uint64(netuid))),
+		substrate.Named("enabled", substrate.Bool(enabled)))
+	if err != nil {
+		return nil, err
+	}
+	return c.Submit(ctx, owner, call, o)
+}
+
 // NormalizeWeights scales non-negative float weights to u16 so that the
 // largest is 65535 (as the SDK does), dropping zero weights.
 func NormalizeWeights(uids []uint16, w []float64) ([]uint16, []uint16, error) {

@@ -282,6 +282,15 @@ func TestDevnetWeightsMoveIncentive(t *testing.T) {
 		st, err := ch.Client.Status(ctx, 1, vali.Public())
 		return err == nil && st.ValidatorPermit
 	})
+	// Commit-reveal is on by default (HEAD): direct weights are refused
+	// until the owner turns it off.
+	if _, err := ch.Client.SetWeights(ctx, vali, 1, []uint16{minerUID}, []uint16{65535}, 0, subtensor.TxOptions{}); err == nil ||
+		!strings.Contains(err.Error(), "CommitRevealEnabled") {
+		t.Fatalf("set_weights under commit-reveal: %v, want CommitRevealEnabled", err)
+	}
+	if _, err := ch.Client.SetCommitReveal(ctx, alice, 1, false, subtensor.TxOptions{}); err != nil {
+		t.Fatal(err)
+	}
 	tx, err := ch.Client.SetWeights(ctx, vali, 1, []uint16{minerUID}, []uint16{65535}, 0, subtensor.TxOptions{})
 	if err != nil {
 		t.Fatalf("set_weights: %v", err)

@@ -402,7 +402,10 @@ func (v *Validator) maybeSetWeights(ctx context.Context, sub *Subnet, uid uint16
 	v.mu.Unlock()
 	switch {
 	case sub.CommitReveal:
-		ev.Skipped = "the subnet has commit-reveal on; this validator sets weights directly only"
+		ev.Skipped = "the subnet has commit-reveal on (subtensor's default): its weights must be committed " +
+			"timelocked to a drand round (commit_timelocked_weights), which this validator cannot do yet; " +
+			"the subnet owner can turn commit-reveal off (AdminUtils.sudo_set_commit_reveal_weights_enabled, " +
+			"as minerkit demo does on its devnet) for this validator to set weights"
 	case !permit:
 		ev.Skipped = "no validator permit yet (permits go to the top stake at each epoch)"
 	case sub.WeightsRateLimit > 0 && lastUpdate > 0 && sub.Block < lastUpdate+sub.WeightsRateLimit:

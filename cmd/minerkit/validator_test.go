@@ -55,6 +55,11 @@ func TestValidatorCommandOnDevnet(t *testing.T) {
 	if _, err := c.CommitText(ctx, minerHot, 1, srv.URL, subtensor.TxOptions{}); err != nil {
 		t.Fatal(err)
 	}
+	// Commit-reveal is on by default, as on subtensor: the owner turns it off
+	// so that this validator can set weights directly.
+	if _, err := c.SetCommitReveal(ctx, must(keys.FromSURI("//Alice")), 1, false, subtensor.TxOptions{}); err != nil {
+		t.Fatal(err)
+	}
 
 	type event struct {
 		Event   string   `json:"event"`
