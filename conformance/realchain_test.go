@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"net"
+	"net/netip"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -98,24 +99,28 @@ func key(t *testing.T, suri string) *keys.Keypair {
 }
 
 type pjsNeuron struct {
-	UID    int    `json:"uid"`
-	Alpha  string `json:"alpha"`
-	Root   string `json:"root"`
-	Weight string `json:"weight"`
-	Permit bool   `json:"permit"`
+	UID        int     `json:"uid"`
+	Alpha      string  `json:"alpha"`
+	Root       string  `json:"root"`
+	Weight     string  `json:"weight"`
+	Permit     bool    `json:"permit"`
+	Axon       string  `json:"axon"`
+	Commitment *string `json:"commitment"`
 }
 
 type pjsReport struct {
 	Spec      uint32               `json:"spec"`
 	TaoWeight string               `json:"taoWeight"`
+	Tempo     uint16               `json:"tempo"`
 	Neurons   map[string]pjsNeuron `json:"neurons"`
+	Balances  map[string]string    `json:"balances"`
 }
 
-// TestRealchainStakeFigures registers and stakes on the real runtime (subnet
-// 1 and root) and holds the stake figures minerkit shows — metagraph,
-// status, the guard's snapshot — against polkadot-js's reading of the
-// same chain.
-func TestRealchainStakeFigures(t *testing.T) {
+// TestRealchainCommands runs the chain commands' library calls on the real
+// runtime — transfer, balance, register (twice), stake on subnet 1 and on
+// root, commit, serve_axon, metagraph, the guard's snapshot, status — and
+// holds every figure against polkadot-js's reading of the same chain.
+func TestRealchainCommands(t *testing.T) {
 	if os.Getenv("MINERKIT_CONFORMANCE") == "" {
 		t.Skip("set MINERKIT_CONFORMANCE=1 (make conformance) to run against the real runtime")
 	}
@@ -132,7 +137,17 @@ func TestRealchainStakeFigures(t *testing.T) {
 
 	alice := key(t, "//Alice")
 	hot := key(t, "//Alice//conformance")
+	dest := key(t, "//Alice//conformance-dest")
 	const netuid = 1
+
+	// transfer → balance
+	if _, err := c.Transfer(ctx, alice, dest.Public(), subtensor.TAO(3), false, subtensor.TxOptions{}); err != nil {
+		t.Fatalf("transfer: %v", err)
+	}
+	bal, err := c.Balance(ctx, dest.Public())
+	if err != nil || bal.Free != subtensor.TAO(3) {
+		t.Fatalf("balance after transfer: %+v %v", bal, err)
+	}
 	reg, err := c.BurnedRegister(ctx, alice, hot.Public(), netuid, subtensor.RegisterOptions{})
 	if err != nil {
 		t.Fatalf("burned_register: %v", err)
@@ -145,9 +160,19 @@ func TestRealchainStakeFigures(t *testing.T) {
 	if err != nil {
 		t.Fatalf("add_stake on subnet %d: %v", netuid, err)
 	}
-	t.Logf("add_stake on subnet %d: block %d, events %v", netuid, tx.Block, tx.Events)
+	tao, alpha, ok := subtensor.StakeMoved(tx)
+	t.Logf("add_stake on subnet %d: block %d, events %v; StakeAdded tao %d alpha %d (%v)", netuid, tx.Block, tx.Events, tao, alpha, ok)
 	if _, err := c.AddStake(ctx, alice, hot.Public(), 0, subtensor.TAO(50), subtensor.TxOptions{}); err != nil {
 		t.Fatalf("add_stake on root: %v", err)
+	}
+	// commit → serve-axon (the runtime refuses loopback addresses: a public
+	// documentation address)
+	const endpoint = "http://198.51.100.9:8091"
+	if _, err := c.CommitText(ctx, hot, netuid, endpoint, subtensor.TxOptions{}); err != nil {
+		t.Fatalf("commit: %v", err)
+	}
+	if _, err := c.ServeAxon(ctx, hot, netuid, netip.MustParseAddr("198.51.100.9"), 8091, subtensor.ServeOptions{}); err != nil {
+		t.Fatalf("serve_axon: %v", err)
 	}
 
 	m, err := c.SubnetMetagraph(ctx, netuid)
@@ -159,10 +184,17 @@ func TestRealchainStakeFigures(t *testing.T) {
 		addrs = append(addrs, h.Address())
 	}
 	var pjs pjsReport
-	interoptest.RunJSON(t, "realchain.js", map[string]any{"url": url, "netuid": netuid, "hotkeys": addrs}, &pjs)
+	interoptest.RunJSON(t, "realchain.js", map[string]any{"url": url, "netuid": netuid, "hotkeys": addrs,
+		"accounts": []string{dest.Public().Address()}}, &pjs)
+	if got := pjs.Balances[dest.Public().Address()]; got != fmt.Sprint(uint64(bal.Free)) {
+		t.Errorf("balance: minerkit %d, polkadot-js %s", uint64(bal.Free), got)
+	}
+	if m.Tempo != pjs.Tempo || m.Tempo == 0 {
+		t.Errorf("tempo: minerkit %d, polkadot-js %d", m.Tempo, pjs.Tempo)
+	}
 	t.Logf("polkadot-js: spec %d, TaoWeight %s, %d neurons; minerkit left out %v", pjs.Spec, pjs.TaoWeight, len(pjs.Neurons), m.Missing)
 
-	snap, err := (&metagraph.ChainSource{Client: c, SkipCommitments: true}).Snapshot(ctx, netuid)
+	snap, err := (&metagraph.ChainSource{Client: c}).Snapshot(ctx, netuid)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -183,6 +215,12 @@ func TestRealchainStakeFigures(t *testing.T) {
 		if want.Root != "0" {
 			rootSeen = true
 		}
+		if got := n.Axon.String(); got != want.Axon {
+			t.Errorf("uid %d: axon %q, polkadot-js %q", uid, got, want.Axon)
+		}
+		if want.Commitment != nil && n.CommitmentText() != *want.Commitment {
+			t.Errorf("uid %d: commitment %q, polkadot-js %q", uid, n.CommitmentText(), *want.Commitment)
+		}
 	}
 	if !rootSeen {
 		t.Error("no neuron has root stake: the root figure was not exercised")
@@ -191,7 +229,13 @@ func TestRealchainStakeFigures(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if want := pjs.Neurons[hot.Public().Address()]; fmt.Sprint(uint64(st.Stake)) != want.Weight || st.Tempo == 0 {
-		t.Errorf("status: stake %d tempo %d, polkadot-js weight %s", st.Stake, st.Tempo, want.Weight)
+	if want := pjs.Neurons[hot.Public().Address()]; fmt.Sprint(uint64(st.Stake)) != want.Weight || st.Tempo != pjs.Tempo ||
+		st.Commitment != endpoint || want.Commitment == nil || *want.Commitment != endpoint {
+		t.Errorf("status: stake %d tempo %d commitment %q; polkadot-js weight %s tempo %d commitment %v",
+			st.Stake, st.Tempo, st.Commitment, want.Weight, pjs.Tempo, want.Commitment)
+	}
+	// Epochs per day follow the runtime's rule (spec 218: one every tempo + 1 blocks).
+	if f.EpochEveryTempo || st.EpochsPerDay <= 0 {
+		t.Errorf("spec %d: EpochEveryTempo %v, epochs per day %v", f.SpecVersion, f.EpochEveryTempo, st.EpochsPerDay)
 	}
 }
