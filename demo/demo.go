@@ -343,7 +343,8 @@ func (r *runner) register(ctx context.Context) error {
 	r.sum.Miner.UID, r.sum.Validator.UID = mRes.UID, vRes.UID
 	block := max(txBlock(mRes.Tx), txBlock(vRes.Tx), r.block())
 	r.sum.Miner.RegisteredBlock = txBlock(mRes.Tx)
-	r.view.finish("registered", block, "miner uid %d, validator uid %d, burn %s each", mRes.UID, vRes.UID, mRes.Price)
+	// Each registration raises the burn ×1.26 and it decays every block, as on subtensor.
+	r.view.finish("registered", block, "miner uid %d, validator uid %d, burn %s and %s", mRes.UID, vRes.UID, mRes.Price, vRes.Price)
 	return nil
 }
 

@@ -152,6 +152,7 @@ func subtensorErrors() []moduleError {
 		me(44, "RegistrationNotPermittedOnRootSubnet", "Registering on the root subnet is not supported."),
 		me(50, "NoNeuronIdAvailable", "The subnet is full and every neuron is immune."),
 		me(56, "CommitRevealEnabled", "Commit-reveal is on: commit and reveal weights instead."),
+		me(133, "RegistrationPriceLimitExceeded", "The burn price is above the caller's limit_price."),
 	}
 }
 

@@ -36,6 +36,13 @@ type SubnetParams struct {
 	// in either means no pool: stake moves 1:1.
 	PoolTAO   uint64 `json:"pool_tao"`   // rao
 	PoolAlpha uint64 `json:"pool_alpha"` // 1e-9 α
+	// The burn price decays each block with BurnHalfLife (blocks; 0: no
+	// decay) and is multiplied by BurnIncreaseMult after each registration,
+	// kept within [MinBurn, MaxBurn] (HEAD subnets/registration.rs).
+	BurnHalfLife     uint16  `json:"burn_half_life"`
+	BurnIncreaseMult float64 `json:"burn_increase_mult"`
+	MinBurn          uint64  `json:"min_burn"` // rao
+	MaxBurn          uint64  `json:"max_burn"` // rao
 }
 
 // GenesisAccount is an endowed account. Account is an SS58 address or a
@@ -111,6 +118,10 @@ func DevGenesis() *Genesis {
 			// HEAD turns commit-reveal on for every subnet
 			// (CommitRevealWeightsVersion 4, timelocked commits).
 			CommitRevealWeightsEnabled: true,
+			BurnHalfLife:               defaultBurnHalfLife,
+			BurnIncreaseMult:           defaultBurnIncreaseMult,
+			MinBurn:                    defaultMinBurn,
+			MaxBurn:                    defaultMaxBurn,
 			PoolTAO:                    1_000_000 * TAO, // price 0.5 τ per α
 			PoolAlpha:                  2_000_000 * TAO,
 		},

@@ -38,6 +38,7 @@ func (c *chain) produce() *block {
 		if netuid == 0 {
 			continue
 		}
+		x.decayBurn(netuid)
 		x.s.putU64(keyNet("PendingEmission", netuid), x.s.u64(keyNet("PendingEmission", netuid), 0)+c.rt.cfg.EmissionPerBlock)
 		if epochDue(uint64(n), x.s.u16(keyNet("Tempo", netuid), 0),
 			x.s.u64(keyNet("LastEpochBlock", netuid), 0), x.s.u64(keyNet("PendingEpochAt", netuid), 0)) {

@@ -89,6 +89,7 @@ func newRuntime(g *Genesis, blockTime time.Duration) (*runtime, error) {
 		&callSpec{index: 5, name: "serve_prometheus", free: true, args: []argSpec{netuid, a("version", argU32, "u32"), a("ip", argU128, "u128"), a("port", argU16, "u16"),
 			a("ip_type", argU8, "u8")}, fn: callServePrometheus, docs: "Publish the signing hotkey's Prometheus endpoint."},
 		&callSpec{index: 7, name: "burned_register", args: []argSpec{netuid, hotkey}, fn: callBurnedRegister, docs: "Register a hotkey on a subnet by burning the subnet's Burn price from the signing coldkey."},
+		&callSpec{index: 134, name: "register_limit", args: []argSpec{netuid, hotkey, a("limit_price", argU64, "u64")}, fn: callRegisterLimit, docs: "Register like burned_register, but fail if the burn price is above limit_price."},
 		&callSpec{index: 59, name: "register_network", args: []argSpec{hotkey}, fn: callRegisterNetwork, docs: "Create a subnet owned by the signing coldkey."},
 	)
 	add("Sudo", palletSudo, sudoErrors(),

@@ -71,6 +71,13 @@ func (x *exec) setSubnetParams(netuid uint16, p SubnetParams) {
 	s.putU64(keyNet("WeightsSetRateLimit", netuid), p.WeightsSetRateLimit)
 	s.putU64(keyNet("ServingRateLimit", netuid), p.ServingRateLimit)
 	s.putBool(keyNet("CommitRevealWeightsEnabled", netuid), p.CommitRevealWeightsEnabled)
+	if p.MaxBurn == 0 { // unset in a genesis file: HEAD's default, not a cap of 0
+		p.MaxBurn = defaultMaxBurn
+	}
+	s.putU64(keyNet("MinBurn", netuid), p.MinBurn)
+	s.putU64(keyNet("MaxBurn", netuid), p.MaxBurn)
+	s.putU16(keyNet("BurnHalfLife", netuid), p.BurnHalfLife)
+	s.o.set(keyNet("BurnIncreaseMult", netuid), scale.AppendU128(nil, u64f64(p.BurnIncreaseMult)))
 	s.putU64(keyNet("SubnetTAO", netuid), p.PoolTAO)
 	s.putU64(keyNet("SubnetAlphaIn", netuid), p.PoolAlpha)
 	s.putU16(keyNet("MinAllowedWeights", netuid), p.MinAllowedWeights)
@@ -216,8 +223,26 @@ func callBurnedRegister(x *exec, o origin, a []any) error {
 		x.replaceNeuron(netuid, uid, hot)
 	}
 	x.s.putU16(keyNet("RegistrationsThisBlock", netuid), regs+1)
+	x.bumpBurn(netuid)
 	x.emit(palletSubtensor, evNeuronRegistered, appendAcc(scale.AppendU16(scale.AppendU16(nil, netuid), uid), hot))
 	return nil
+}
+
+// callRegisterLimit follows HEAD subnets/registration.rs do_register_limit:
+// the caller's price cap is checked against Burn on chain, so a price that
+// rose since the caller read it fails instead of being paid.
+func callRegisterLimit(x *exec, o origin, a []any) error {
+	netuid, limit := a[0].(uint16), a[2].(uint64)
+	if netuid == 0 {
+		return x.stErr("RegistrationNotPermittedOnRootSubnet")
+	}
+	if !x.subnetExists(netuid) {
+		return x.stErr("SubNetworkDoesNotExist")
+	}
+	if x.s.u64(keyNet("Burn", netuid), 0) > limit {
+		return x.stErr("RegistrationPriceLimitExceeded")
+	}
+	return callBurnedRegister(x, o, a[:2])
 }
 
 func callRegisterNetwork(x *exec, o origin, a []any) error {

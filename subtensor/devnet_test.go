@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net/netip"
+	"regexp"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -63,7 +64,10 @@ func TestDevnetRegister(t *testing.T) {
 		t.Fatalf("UID = %d %v %v, registration said %d", uid, ok, err, res.UID)
 	}
 	after, _ := ch.Client.Balance(ctx, bob.Public())
-	if paid := before.Free - after.Free; paid < price || (res.Tx.FeeKnown && paid != price+res.Tx.Fee) {
+	// The burn decays every block (HEAD BurnHalfLife): the chain charges the
+	// price of the block that included the registration, at most the price
+	// shown a block or two earlier.
+	if paid := before.Free - after.Free; paid > price+res.Tx.Fee || paid < price*99/100 || !res.Tx.FeeKnown {
 		t.Fatalf("paid %s for price %s, fee %s (known %v)", paid, price, res.Tx.Fee, res.Tx.FeeKnown)
 	}
 
@@ -106,8 +110,8 @@ func TestDevnetRegisterNotEnoughBalance(t *testing.T) {
 	if !errors.Is(err, subtensor.ErrNotEnoughBalance) {
 		t.Fatalf("got %v", err)
 	}
-	if want := "not enough balance: need 1 τ, have 0.5 τ"; !strings.Contains(err.Error(), want) {
-		t.Fatalf("error %q does not say %q", err, want)
+	if want := regexp.MustCompile(`not enough balance: need (1|0\.99[0-9]*) τ, have 0\.5 τ`); !want.MatchString(err.Error()) {
+		t.Fatalf("error %q does not match %q", err, want)
 	}
 }
 
@@ -229,7 +233,7 @@ func TestDevnetMetagraphEqualsStorage(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if m.N() != 3 || len(ns) != 3 || m.NetUID != 1 || m.Burn != subtensor.TAO(1) || m.Tempo == 0 {
+	if m.N() != 3 || len(ns) != 3 || m.NetUID != 1 || m.Burn <= subtensor.TAO(1) || m.Burn > subtensor.TAO(2) || m.Tempo == 0 {
 		t.Fatalf("metagraph: n=%d lite=%d netuid=%d burn=%s tempo=%d", m.N(), len(ns), m.NetUID, m.Burn, m.Tempo)
 	}
 	for i, h := range hots {
