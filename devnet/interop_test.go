@@ -84,7 +84,7 @@ func TestPolkadotJS(t *testing.T) {
 	if out.SpecName != "node-subtensor" || out.MetadataVersion != 15 || out.GenesisHash != "0x"+hex.EncodeToString(gh[:]) {
 		t.Fatalf("runtime: %+v", out)
 	}
-	if !slices.Contains(out.SignedExtensions, "CheckMetadataHash") || len(out.SignedExtensions) != 11 {
+	if !slices.Contains(out.SignedExtensions, "CheckMetadataHash") || !slices.Contains(out.SignedExtensions, "ChargeTransactionPaymentWrapper") || len(out.SignedExtensions) != 13 {
 		t.Fatalf("signed extensions %v", out.SignedExtensions)
 	}
 	wantCalls := map[string][]int{"burnedRegister": {7, 7}, "serveAxon": {7, 4}, "setCommitment": {18, 0}, "transferKeepAlive": {5, 3}}

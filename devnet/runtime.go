@@ -12,15 +12,19 @@ import (
 // in a way clients could notice.
 const (
 	specName           = "node-subtensor"
-	specVersion        = 320
+	specVersion        = 425
 	transactionVersion = 1
 )
 
-// signedExtensions is the transaction extension list, as finney's runtime
-// metadata (spec 219, the one @bitgo/sdk-coin-tao ships) lists it.
+// signedExtensions is the transaction extension list of subtensor HEAD,
+// spec 425 (runtime/src/lib.rs TxExtension: SystemTxExtension,
+// CustomTxExtension, CheckMetadataHash). Only CheckMortality, CheckNonce,
+// ChargeTransactionPaymentWrapper (a compact tip) and CheckMetadataHash
+// carry data; subtensor's own extensions are empty.
 var signedExtensions = []string{
 	"CheckNonZeroSender", "CheckSpecVersion", "CheckTxVersion", "CheckGenesis", "CheckMortality", "CheckNonce",
-	"CheckWeight", "ChargeTransactionPayment", "SubtensorSignedExtension", "CommitmentsSignedExtension", "CheckMetadataHash",
+	"CheckWeight", "ChargeTransactionPaymentWrapper", "SudoTransactionExtension", "CheckShieldedTxValidity",
+	"SubtensorTransactionExtension", "DrandPriority", "CheckMetadataHash",
 }
 
 // palletSpec is one pallet's calls, errors and events.

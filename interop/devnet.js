@@ -47,7 +47,10 @@ function send(api, tx, signer) {
 async function main() {
   const input = await readStdin();
   await cryptoWaitReady();
-  const api = await ApiPromise.create({ provider: new WsProvider(input.url), noInitWarn: true, throwOnConnect: true });
+  const api = await ApiPromise.create({
+    provider: new WsProvider(input.url), noInitWarn: true, throwOnConnect: true,
+    signedExtensions: require('./subtensor_extensions'),
+  });
   const keyring = new Keyring({ type: 'sr25519', ss58Format: 42 });
   const alice = keyring.addFromUri('//Alice');
   const bob = keyring.addFromUri('//Bob');

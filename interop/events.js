@@ -20,7 +20,7 @@ function main() {
   }
   const registry = new TypeRegistry();
   const metadata = new Metadata(registry, hex);
-  registry.setMetadata(metadata, undefined, undefined, true);
+  registry.setMetadata(metadata, undefined, require('./subtensor_extensions'), true);
   // Pallet names as the metadata spells them (section is camelCased).
   const latest = metadata.version === 15 ? metadata.asV15 : metadata.asV14;
   const palletName = {};

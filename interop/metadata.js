@@ -23,7 +23,7 @@ function loadMetadata(input) {
   }
   const registry = new TypeRegistry();
   const metadata = new Metadata(registry, hex);
-  registry.setMetadata(metadata, undefined, undefined, true);
+  registry.setMetadata(metadata, undefined, require('./subtensor_extensions'), true);
   return { registry, metadata };
 }
 

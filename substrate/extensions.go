@@ -97,6 +97,11 @@ func (m *Metadata) appendExtension(extra, add []byte, ext SignedExtension, o *Si
 		err = errors.Join(encExtra(U64(o.Nonce)), encAdd(unit))
 	case "ChargeTransactionPayment":
 		err = errors.Join(encExtra(U128(o.Tip)), encAdd(unit))
+	case "ChargeTransactionPaymentWrapper":
+		// subtensor's wrapper (runtime/src/transaction_payment_wrapper.rs,
+		// current runtimes) holds ChargeTransactionPayment as its one field:
+		// the same compact tip on the wire.
+		err = errors.Join(encExtra(Composite(Named("inner", U128(o.Tip)))), encAdd(unit))
 	case "ChargeAssetTxPayment":
 		err = errors.Join(encExtra(Composite(Named("tip", U128(o.Tip)), Named("asset_id", None()))), encAdd(unit))
 	case "CheckMetadataHash":

@@ -199,9 +199,11 @@ func (m *Metadata) decodeSignature(d *scale.Decoder, x *Extrinsic) error {
 			}
 		case "CheckNonce":
 			x.Nonce, _ = v.Uint64()
-		case "ChargeTransactionPayment", "ChargeAssetTxPayment":
+		case "ChargeTransactionPayment", "ChargeTransactionPaymentWrapper", "ChargeAssetTxPayment":
 			tip := v
 			if t, ok := v.Field("tip"); ok {
+				tip = t
+			} else if t, ok := v.Field("inner"); ok {
 				tip = t
 			}
 			if n, ok := tip.BigInt(); ok {

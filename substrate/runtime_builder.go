@@ -110,6 +110,12 @@ func (mb *MetadataBuilder) SignedExtensionTypes(name string) (extra, additional 
 		return comp(Field{Type: b.Compact(b.Primitive(PrimU32)), TypeName: "T::Nonce"}), unit
 	case "ChargeTransactionPayment":
 		return comp(Field{Type: b.Compact(b.Primitive(PrimU64)), TypeName: "BalanceOf<T>"}), unit
+	case "ChargeTransactionPaymentWrapper":
+		inner := b.once("ext:ChargeTransactionPayment", func() Type {
+			return Type{Path: []string{"pallet_transaction_payment", "ChargeTransactionPayment"}, Kind: KindComposite,
+				Fields: []Field{{Type: b.Compact(b.Primitive(PrimU64)), TypeName: "BalanceOf<T>"}}}
+		})
+		return comp(FT("inner", inner, "ChargeTransactionPayment<T>")), unit
 	case "CheckMetadataHash":
 		mode := b.once("ext:Mode", func() Type {
 			return Type{Path: []string{"frame_metadata_hash_extension", "Mode"}, Kind: KindVariant,
