@@ -177,9 +177,11 @@ func dataHasBigRaw(r *substrate.Registry, call *substrate.Variant) bool {
 	return false
 }
 
-// metagraphLayoutFromV15 checks get_metagraph's output type against the
-// field list DecodeMetagraph reads and counts the identity fields. ok is
-// false when the layout differs (the client then uses get_neurons_lite).
+// metagraphLayoutFromV15 reads get_metagraph's output type: the runtime's
+// Metagraph fields by name and type (DecodeMetagraph reads known ones by
+// name and skips the rest) and the identity field counts. ok is false when
+// the output is not an Option of a struct with hotkeys (the client then
+// uses get_neurons_lite).
 func metagraphLayoutFromV15(md *substrate.Metadata) (MetagraphLayout, bool) {
 	m, err := md.LookupRuntimeAPI("SubnetInfoRuntimeApi", "get_metagraph")
 	if err != nil {
@@ -195,25 +197,35 @@ func metagraphLayoutFromV15(md *substrate.Metadata) (MetagraphLayout, bool) {
 		return MetagraphLayout{}, false
 	}
 	mt, ok := r.Type(some.Fields[0].Type)
-	if !ok || mt.Kind != substrate.KindComposite || len(mt.Fields) != len(metagraphFields) {
+	if !ok || mt.Kind != substrate.KindComposite {
 		return MetagraphLayout{}, false
 	}
-	var l MetagraphLayout
-	for i, fl := range mt.Fields {
-		if fl.Name != metagraphFields[i] {
-			return MetagraphLayout{}, false
-		}
+	l := MetagraphLayout{reg: r}
+	hotkeys := false
+	for _, fl := range mt.Fields {
+		f := layoutField{name: fl.Name, typ: fl.Type}
 		switch fl.Name {
 		case "identity":
 			l.SubnetIdentityFields = optionInnerFieldCount(r, fl.Type)
+			f.skip = l.SubnetIdentityFields <= 0
 		case "identities":
 			if st, ok := r.Type(fl.Type); ok && st.Kind == substrate.KindSequence {
 				l.ChainIdentityFields = optionInnerFieldCount(r, st.Elem)
 			}
+			f.skip = l.ChainIdentityFields <= 0
+		case "hotkeys":
+			hotkeys = true
 		}
+		l.fields = append(l.fields, f)
 	}
-	if l.SubnetIdentityFields <= 0 || l.ChainIdentityFields <= 0 {
+	if !hotkeys {
 		return MetagraphLayout{}, false
+	}
+	if l.SubnetIdentityFields <= 0 {
+		l.SubnetIdentityFields = 0 // withDefaults; the field is skipped
+	}
+	if l.ChainIdentityFields <= 0 {
+		l.ChainIdentityFields = 0
 	}
 	return l, true
 }

@@ -6,6 +6,7 @@ import (
 
 	"github.com/minerkit/minerkit/keys"
 	"github.com/minerkit/minerkit/scale"
+	"github.com/minerkit/minerkit/substrate"
 )
 
 // Metagraph is SubnetInfoRuntimeApi_get_metagraph's result: a subnet's
@@ -130,6 +131,21 @@ type MetagraphLayout struct {
 	// ChainIdentityFields is the number of byte-string fields of a coldkey
 	// identity (7 for ChainIdentityV2).
 	ChainIdentityFields int
+
+	// fields, when set (from v15 metadata), is the runtime's field list of
+	// the Metagraph struct: DecodeMetagraph then reads the fields it knows
+	// by name, skips the others through reg, and names the known fields the
+	// runtime lacks in Metagraph.Missing, so that a runtime upgrade that
+	// adds or removes a field is not a decode failure.
+	fields []layoutField
+	reg    *substrate.Registry
+}
+
+// layoutField is one field of the runtime's Metagraph struct.
+type layoutField struct {
+	name string
+	typ  substrate.TypeID
+	skip bool // known name, but a shape this client does not read
 }
 
 func (l MetagraphLayout) withDefaults() MetagraphLayout {
@@ -221,7 +237,11 @@ func DecodeMetagraph(data []byte, layout MetagraphLayout) (*Metagraph, error) {
 	}
 	m := new(Metagraph)
 	md := metaDecoder{d: d, l: layout.withDefaults()}
-	md.body(m)
+	if len(md.l.fields) > 0 && md.l.reg != nil {
+		md.bodyByName(m)
+	} else {
+		md.body(m)
+	}
 	if md.err == nil {
 		md.err = d.Finish()
 	}
@@ -416,113 +436,291 @@ func (md *metaDecoder) vecHotkeyAmount(name string) []HotkeyAmount {
 	return out
 }
 
-func (md *metaDecoder) body(m *Metagraph) {
-	m.NetUID = md.c16("netuid")
-	m.Name = md.compactBytes("name")
-	m.Symbol = md.compactBytes("symbol")
-	if md.err == nil {
-		md.field = "identity"
-		var some bool
-		if some, md.err = md.d.OptionTag(); md.err == nil && some {
-			if f := md.strings(md.l.SubnetIdentityFields); md.err == nil {
-				m.Identity = &SubnetIdentity{Fields: f}
+// metagraphReaders reads each field of the Metagraph struct by its name in
+// the runtime's metadata, from the decoder's position.
+var metagraphReaders = map[string]func(md *metaDecoder, m *Metagraph){
+	"netuid": func(md *metaDecoder, m *Metagraph) {
+		m.NetUID = md.c16("netuid")
+	},
+	"name": func(md *metaDecoder, m *Metagraph) {
+		m.Name = md.compactBytes("name")
+	},
+	"symbol": func(md *metaDecoder, m *Metagraph) {
+		m.Symbol = md.compactBytes("symbol")
+	},
+	"identity": func(md *metaDecoder, m *Metagraph) {
+		if md.err == nil {
+			md.field = "identity"
+			var some bool
+			if some, md.err = md.d.OptionTag(); md.err == nil && some {
+				if f := md.strings(md.l.SubnetIdentityFields); md.err == nil {
+					m.Identity = &SubnetIdentity{Fields: f}
+				}
 			}
 		}
-	}
-	m.NetworkRegisteredAt = md.c64("network_registered_at")
-	md.account("owner_hotkey", &m.OwnerHotkey)
-	md.account("owner_coldkey", &m.OwnerColdkey)
-	m.Block = md.c64("block")
-	m.Tempo = md.c16("tempo")
-	m.LastStep = md.c64("last_step")
-	m.BlocksSinceLastStep = md.c64("blocks_since_last_step")
-	m.SubnetEmission = md.c64("subnet_emission")
-	m.AlphaIn = Rao(md.c64("alpha_in"))
-	m.AlphaOut = Rao(md.c64("alpha_out"))
-	m.TaoIn = Rao(md.c64("tao_in"))
-	m.AlphaOutEmission = Rao(md.c64("alpha_out_emission"))
-	m.AlphaInEmission = Rao(md.c64("alpha_in_emission"))
-	m.TaoInEmission = Rao(md.c64("tao_in_emission"))
-	m.PendingAlphaEmis = Rao(md.c64("pending_alpha_emission"))
-	m.PendingRootEmis = Rao(md.c64("pending_root_emission"))
-	if md.err == nil {
-		md.field = "subnet_volume"
-		m.SubnetVolume, md.err = md.d.CompactU128()
-	}
-	if md.err == nil {
-		md.field = "moving_price"
-		m.MovingPrice, md.err = md.d.I128()
-	}
-	m.Rho = md.c16("rho")
-	m.Kappa = md.c16("kappa")
-	m.MinAllowedWeights = md.c16("min_allowed_weights")
-	m.MaxWeightsLimit = md.c16("max_weights_limit")
-	m.WeightsVersion = md.c64("weights_version")
-	m.WeightsRateLimit = md.c64("weights_rate_limit")
-	m.ActivityCutoff = md.c64("activity_cutoff")
-	m.MaxValidators = md.c16("max_validators")
-	m.NumUIDs = md.c16("num_uids")
-	m.MaxUIDs = md.c16("max_uids")
-	m.Burn = Rao(md.c64("burn"))
-	m.Difficulty = md.c64("difficulty")
-	m.RegistrationAllowed = md.boolean("registration_allowed")
-	m.PoWRegAllowed = md.boolean("pow_registration_allowed")
-	m.ImmunityPeriod = md.c16("immunity_period")
-	m.MinDifficulty = md.c64("min_difficulty")
-	m.MaxDifficulty = md.c64("max_difficulty")
-	m.MinBurn = Rao(md.c64("min_burn"))
-	m.MaxBurn = Rao(md.c64("max_burn"))
-	m.AdjustmentAlpha = md.c64("adjustment_alpha")
-	m.AdjustmentInterval = md.c16("adjustment_interval")
-	m.TargetRegsPerIntvl = md.c16("target_regs_per_interval")
-	m.MaxRegsPerBlock = md.c16("max_regs_per_block")
-	m.ServingRateLimit = md.c64("serving_rate_limit")
-	m.CommitRevealEnabled = md.boolean("commit_reveal_weights_enabled")
-	m.CommitRevealPeriod = md.c64("commit_reveal_period")
-	m.LiquidAlphaEnabled = md.boolean("liquid_alpha_enabled")
-	m.AlphaHigh = md.c16("alpha_high")
-	m.AlphaLow = md.c16("alpha_low")
-	m.BondsMovingAvg = md.c64("bonds_moving_avg")
-	m.Hotkeys = md.vecAccount("hotkeys")
-	m.Coldkeys = md.vecAccount("coldkeys")
-	if n := md.vecLen("identities", 1); md.err == nil && n > 0 {
-		m.Identities = make([]*ChainIdentity, n)
-		for i := range m.Identities {
-			var some bool
-			if some, md.err = md.d.OptionTag(); md.err != nil {
-				return
-			}
-			if some {
-				f := md.strings(md.l.ChainIdentityFields)
-				if md.err != nil {
+	},
+	"network_registered_at": func(md *metaDecoder, m *Metagraph) {
+		m.NetworkRegisteredAt = md.c64("network_registered_at")
+	},
+	"owner_hotkey": func(md *metaDecoder, m *Metagraph) {
+		md.account("owner_hotkey", &m.OwnerHotkey)
+	},
+	"owner_coldkey": func(md *metaDecoder, m *Metagraph) {
+		md.account("owner_coldkey", &m.OwnerColdkey)
+	},
+	"block": func(md *metaDecoder, m *Metagraph) {
+		m.Block = md.c64("block")
+	},
+	"tempo": func(md *metaDecoder, m *Metagraph) {
+		m.Tempo = md.c16("tempo")
+	},
+	"last_step": func(md *metaDecoder, m *Metagraph) {
+		m.LastStep = md.c64("last_step")
+	},
+	"blocks_since_last_step": func(md *metaDecoder, m *Metagraph) {
+		m.BlocksSinceLastStep = md.c64("blocks_since_last_step")
+	},
+	"subnet_emission": func(md *metaDecoder, m *Metagraph) {
+		m.SubnetEmission = md.c64("subnet_emission")
+	},
+	"alpha_in": func(md *metaDecoder, m *Metagraph) {
+		m.AlphaIn = Rao(md.c64("alpha_in"))
+	},
+	"alpha_out": func(md *metaDecoder, m *Metagraph) {
+		m.AlphaOut = Rao(md.c64("alpha_out"))
+	},
+	"tao_in": func(md *metaDecoder, m *Metagraph) {
+		m.TaoIn = Rao(md.c64("tao_in"))
+	},
+	"alpha_out_emission": func(md *metaDecoder, m *Metagraph) {
+		m.AlphaOutEmission = Rao(md.c64("alpha_out_emission"))
+	},
+	"alpha_in_emission": func(md *metaDecoder, m *Metagraph) {
+		m.AlphaInEmission = Rao(md.c64("alpha_in_emission"))
+	},
+	"tao_in_emission": func(md *metaDecoder, m *Metagraph) {
+		m.TaoInEmission = Rao(md.c64("tao_in_emission"))
+	},
+	"pending_alpha_emission": func(md *metaDecoder, m *Metagraph) {
+		m.PendingAlphaEmis = Rao(md.c64("pending_alpha_emission"))
+	},
+	"pending_root_emission": func(md *metaDecoder, m *Metagraph) {
+		m.PendingRootEmis = Rao(md.c64("pending_root_emission"))
+	},
+	"subnet_volume": func(md *metaDecoder, m *Metagraph) {
+		if md.err == nil {
+			md.field = "subnet_volume"
+			m.SubnetVolume, md.err = md.d.CompactU128()
+		}
+	},
+	"moving_price": func(md *metaDecoder, m *Metagraph) {
+		if md.err == nil {
+			md.field = "moving_price"
+			m.MovingPrice, md.err = md.d.I128()
+		}
+	},
+	"rho": func(md *metaDecoder, m *Metagraph) {
+		m.Rho = md.c16("rho")
+	},
+	"kappa": func(md *metaDecoder, m *Metagraph) {
+		m.Kappa = md.c16("kappa")
+	},
+	"min_allowed_weights": func(md *metaDecoder, m *Metagraph) {
+		m.MinAllowedWeights = md.c16("min_allowed_weights")
+	},
+	"max_weights_limit": func(md *metaDecoder, m *Metagraph) {
+		m.MaxWeightsLimit = md.c16("max_weights_limit")
+	},
+	"weights_version": func(md *metaDecoder, m *Metagraph) {
+		m.WeightsVersion = md.c64("weights_version")
+	},
+	"weights_rate_limit": func(md *metaDecoder, m *Metagraph) {
+		m.WeightsRateLimit = md.c64("weights_rate_limit")
+	},
+	"activity_cutoff": func(md *metaDecoder, m *Metagraph) {
+		m.ActivityCutoff = md.c64("activity_cutoff")
+	},
+	"max_validators": func(md *metaDecoder, m *Metagraph) {
+		m.MaxValidators = md.c16("max_validators")
+	},
+	"num_uids": func(md *metaDecoder, m *Metagraph) {
+		m.NumUIDs = md.c16("num_uids")
+	},
+	"max_uids": func(md *metaDecoder, m *Metagraph) {
+		m.MaxUIDs = md.c16("max_uids")
+	},
+	"burn": func(md *metaDecoder, m *Metagraph) {
+		m.Burn = Rao(md.c64("burn"))
+	},
+	"difficulty": func(md *metaDecoder, m *Metagraph) {
+		m.Difficulty = md.c64("difficulty")
+	},
+	"registration_allowed": func(md *metaDecoder, m *Metagraph) {
+		m.RegistrationAllowed = md.boolean("registration_allowed")
+	},
+	"pow_registration_allowed": func(md *metaDecoder, m *Metagraph) {
+		m.PoWRegAllowed = md.boolean("pow_registration_allowed")
+	},
+	"immunity_period": func(md *metaDecoder, m *Metagraph) {
+		m.ImmunityPeriod = md.c16("immunity_period")
+	},
+	"min_difficulty": func(md *metaDecoder, m *Metagraph) {
+		m.MinDifficulty = md.c64("min_difficulty")
+	},
+	"max_difficulty": func(md *metaDecoder, m *Metagraph) {
+		m.MaxDifficulty = md.c64("max_difficulty")
+	},
+	"min_burn": func(md *metaDecoder, m *Metagraph) {
+		m.MinBurn = Rao(md.c64("min_burn"))
+	},
+	"max_burn": func(md *metaDecoder, m *Metagraph) {
+		m.MaxBurn = Rao(md.c64("max_burn"))
+	},
+	"adjustment_alpha": func(md *metaDecoder, m *Metagraph) {
+		m.AdjustmentAlpha = md.c64("adjustment_alpha")
+	},
+	"adjustment_interval": func(md *metaDecoder, m *Metagraph) {
+		m.AdjustmentInterval = md.c16("adjustment_interval")
+	},
+	"target_regs_per_interval": func(md *metaDecoder, m *Metagraph) {
+		m.TargetRegsPerIntvl = md.c16("target_regs_per_interval")
+	},
+	"max_regs_per_block": func(md *metaDecoder, m *Metagraph) {
+		m.MaxRegsPerBlock = md.c16("max_regs_per_block")
+	},
+	"serving_rate_limit": func(md *metaDecoder, m *Metagraph) {
+		m.ServingRateLimit = md.c64("serving_rate_limit")
+	},
+	"commit_reveal_weights_enabled": func(md *metaDecoder, m *Metagraph) {
+		m.CommitRevealEnabled = md.boolean("commit_reveal_weights_enabled")
+	},
+	"commit_reveal_period": func(md *metaDecoder, m *Metagraph) {
+		m.CommitRevealPeriod = md.c64("commit_reveal_period")
+	},
+	"liquid_alpha_enabled": func(md *metaDecoder, m *Metagraph) {
+		m.LiquidAlphaEnabled = md.boolean("liquid_alpha_enabled")
+	},
+	"alpha_high": func(md *metaDecoder, m *Metagraph) {
+		m.AlphaHigh = md.c16("alpha_high")
+	},
+	"alpha_low": func(md *metaDecoder, m *Metagraph) {
+		m.AlphaLow = md.c16("alpha_low")
+	},
+	"bonds_moving_avg": func(md *metaDecoder, m *Metagraph) {
+		m.BondsMovingAvg = md.c64("bonds_moving_avg")
+	},
+	"hotkeys": func(md *metaDecoder, m *Metagraph) {
+		m.Hotkeys = md.vecAccount("hotkeys")
+	},
+	"coldkeys": func(md *metaDecoder, m *Metagraph) {
+		m.Coldkeys = md.vecAccount("coldkeys")
+	},
+	"identities": func(md *metaDecoder, m *Metagraph) {
+		if n := md.vecLen("identities", 1); md.err == nil && n > 0 {
+			m.Identities = make([]*ChainIdentity, n)
+			for i := range m.Identities {
+				var some bool
+				if some, md.err = md.d.OptionTag(); md.err != nil {
 					return
 				}
-				m.Identities[i] = &ChainIdentity{Fields: f}
+				if some {
+					f := md.strings(md.l.ChainIdentityFields)
+					if md.err != nil {
+						return
+					}
+					m.Identities[i] = &ChainIdentity{Fields: f}
+				}
 			}
 		}
-	}
-	if n := md.vecLen("axons", 34); md.err == nil && n > 0 {
-		m.Axons = make([]AxonInfo, n)
-		for i := range m.Axons {
-			if m.Axons[i], md.err = DecodeAxonInfo(md.d); md.err != nil {
-				return
+	},
+	"axons": func(md *metaDecoder, m *Metagraph) {
+		if n := md.vecLen("axons", 34); md.err == nil && n > 0 {
+			m.Axons = make([]AxonInfo, n)
+			for i := range m.Axons {
+				if m.Axons[i], md.err = DecodeAxonInfo(md.d); md.err != nil {
+					return
+				}
 			}
 		}
+	},
+	"active": func(md *metaDecoder, m *Metagraph) {
+		m.Active = md.vecBool("active")
+	},
+	"validator_permit": func(md *metaDecoder, m *Metagraph) {
+		m.ValidatorPermit = md.vecBool("validator_permit")
+	},
+	"pruning_score": func(md *metaDecoder, m *Metagraph) {
+		m.PruningScore = md.vecC16("pruning_score")
+	},
+	"last_update": func(md *metaDecoder, m *Metagraph) {
+		m.LastUpdate = md.vecC64("last_update")
+	},
+	"emission": func(md *metaDecoder, m *Metagraph) {
+		m.Emission = md.vecRao("emission")
+	},
+	"dividends": func(md *metaDecoder, m *Metagraph) {
+		m.Dividends = md.vecC16("dividends")
+	},
+	"incentives": func(md *metaDecoder, m *Metagraph) {
+		m.Incentives = md.vecC16("incentives")
+	},
+	"consensus": func(md *metaDecoder, m *Metagraph) {
+		m.Consensus = md.vecC16("consensus")
+	},
+	"trust": func(md *metaDecoder, m *Metagraph) {
+		m.Trust = md.vecC16("trust")
+	},
+	"rank": func(md *metaDecoder, m *Metagraph) {
+		m.Rank = md.vecC16("rank")
+	},
+	"block_at_registration": func(md *metaDecoder, m *Metagraph) {
+		m.BlockAtRegistration = md.vecC64("block_at_registration")
+	},
+	"alpha_stake": func(md *metaDecoder, m *Metagraph) {
+		m.AlphaStake = md.vecRao("alpha_stake")
+	},
+	"tao_stake": func(md *metaDecoder, m *Metagraph) {
+		m.TaoStake = md.vecRao("tao_stake")
+	},
+	"total_stake": func(md *metaDecoder, m *Metagraph) {
+		m.TotalStake = md.vecRao("total_stake")
+	},
+	"tao_dividends_per_hotkey": func(md *metaDecoder, m *Metagraph) {
+		m.TaoDividends = md.vecHotkeyAmount("tao_dividends_per_hotkey")
+	},
+	"alpha_dividends_per_hotkey": func(md *metaDecoder, m *Metagraph) {
+		m.AlphaDividends = md.vecHotkeyAmount("alpha_dividends_per_hotkey")
+	},
+}
+
+// bodyByName reads the fields in the runtime's order: known ones with their
+// reader, others skipped through the type registry.
+func (md *metaDecoder) bodyByName(m *Metagraph) {
+	seen := make(map[string]bool, len(md.l.fields))
+	for _, f := range md.l.fields {
+		if md.err != nil {
+			return
+		}
+		if read, ok := metagraphReaders[f.name]; ok && !f.skip {
+			read(md, m)
+			seen[f.name] = true
+			continue
+		}
+		md.field = f.name
+		md.err = md.l.reg.SkipValue(md.d, f.typ)
 	}
-	m.Active = md.vecBool("active")
-	m.ValidatorPermit = md.vecBool("validator_permit")
-	m.PruningScore = md.vecC16("pruning_score")
-	m.LastUpdate = md.vecC64("last_update")
-	m.Emission = md.vecRao("emission")
-	m.Dividends = md.vecC16("dividends")
-	m.Incentives = md.vecC16("incentives")
-	m.Consensus = md.vecC16("consensus")
-	m.Trust = md.vecC16("trust")
-	m.Rank = md.vecC16("rank")
-	m.BlockAtRegistration = md.vecC64("block_at_registration")
-	m.AlphaStake = md.vecRao("alpha_stake")
-	m.TaoStake = md.vecRao("tao_stake")
-	m.TotalStake = md.vecRao("total_stake")
-	m.TaoDividends = md.vecHotkeyAmount("tao_dividends_per_hotkey")
-	m.AlphaDividends = md.vecHotkeyAmount("alpha_dividends_per_hotkey")
+	for _, name := range metagraphFields {
+		if !seen[name] {
+			m.Missing = append(m.Missing, name)
+		}
+	}
+}
+
+func (md *metaDecoder) body(m *Metagraph) {
+	for _, name := range metagraphFields {
+		if md.err != nil {
+			return
+		}
+		metagraphReaders[name](md, m)
+	}
 }
