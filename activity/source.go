@@ -54,14 +54,13 @@ var (
 // Snapshot reads netuid's metagraph and its extras.
 func (s *Source) Snapshot(ctx context.Context, netuid uint16) (*metagraph.Snapshot, error) {
 	c := s.Client
-	if !c.Features().MetagraphAPI {
-		return (&metagraph.ChainSource{Client: c, Now: s.Now}).Snapshot(ctx, netuid)
-	}
 	now := time.Now
 	if s.Now != nil {
 		now = s.Now
 	}
-	m, err := c.Metagraph(ctx, netuid)
+	// get_metagraph, or get_neurons_lite + storage on runtimes without it:
+	// the extras (tempo, immunity, registration blocks) are there either way.
+	m, err := c.SubnetMetagraph(ctx, netuid)
 	if err != nil {
 		return nil, err
 	}

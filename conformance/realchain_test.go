@@ -15,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/minerkit/minerkit/activity"
 	"github.com/minerkit/minerkit/internal/interoptest"
 	"github.com/minerkit/minerkit/keys"
 	"github.com/minerkit/minerkit/metagraph"
@@ -233,6 +234,22 @@ func TestRealchainCommands(t *testing.T) {
 		st.Commitment != endpoint || want.Commitment == nil || *want.Commitment != endpoint {
 		t.Errorf("status: stake %d tempo %d commitment %q; polkadot-js weight %s tempo %d commitment %v",
 			st.Stake, st.Tempo, st.Commitment, want.Weight, pjs.Tempo, want.Commitment)
+	}
+	// The activity exporter's source: the same snapshot plus its extras
+	// (tempo, registration blocks), also on a runtime without get_metagraph.
+	asrc := &activity.Source{Client: c}
+	asnap, err := asrc.Snapshot(ctx, netuid)
+	if err != nil {
+		t.Fatalf("activity source: %v", err)
+	}
+	ex := asrc.Extras(asnap)
+	huid := m.UIDOf(hot.Public())
+	if ex == nil || ex.Tempo != pjs.Tempo || huid < 0 || huid >= len(ex.RegisteredAt) || ex.RegisteredAt[huid] == 0 ||
+		ex.RegisteredAt[huid] != st.RegisteredAt || ex.EpochsPerDay != st.EpochsPerDay {
+		t.Errorf("exporter extras %+v; status registered at %d, epochs/day %v", ex, st.RegisteredAt, st.EpochsPerDay)
+	}
+	if an, ok := asnap.LookupKey(hot.Public()); !ok || fmt.Sprint(an.Stake) != pjs.Neurons[hot.Public().Address()].Weight {
+		t.Errorf("exporter stake %d, polkadot-js %s", an.Stake, pjs.Neurons[hot.Public().Address()].Weight)
 	}
 	// Epochs per day follow the runtime's rule (spec 218: one every tempo + 1 blocks).
 	if f.EpochEveryTempo || st.EpochsPerDay <= 0 {

@@ -165,11 +165,11 @@ func MinerRank(n, uid int, permit func(i int) bool, incentive func(i int) float6
 
 // metagraphFromLite assembles a Metagraph on runtimes without
 // get_metagraph: one get_neurons_lite call for the per-UID figures, the
-// subnet's parameters from storage, and every UID's stake weight computed
-// from storage as the chain does ([Client.StakeWeights]; get_neurons_lite's
-// stake list is empty on spec 218 and holds alpha only on HEAD).
-// BlockAtRegistration stays empty (Status reads its own UID's). Parameters
-// the runtime does not store are named in Metagraph.Missing.
+// subnet's parameters and registration blocks from storage, and every UID's
+// stake weight computed from storage as the chain does
+// ([Client.StakeWeights]; get_neurons_lite's stake list is empty on spec
+// 218 and holds alpha only on HEAD). Parameters the runtime does not store
+// are named in Metagraph.Missing.
 func (c *Client) metagraphFromLite(ctx context.Context, netuid uint16) (*Metagraph, error) {
 	block, err := c.BlockNumber(ctx)
 	if err != nil {
@@ -209,7 +209,38 @@ func (c *Client) metagraphFromLite(ctx context.Context, netuid uint16) (*Metagra
 	if err := c.subnetParams(ctx, m); err != nil {
 		return nil, err
 	}
+	if err := c.registrationBlocks(ctx, m); err != nil {
+		return nil, err
+	}
 	return m, nil
+}
+
+// registrationBlocks fills m.BlockAtRegistration from storage, one batched
+// read for every UID.
+func (c *Client) registrationBlocks(ctx context.Context, m *Metagraph) error {
+	if _, ok := c.Metadata().Pallet("SubtensorModule"); !ok {
+		return nil
+	}
+	at, err := c.rpc.ChainGetBestBlockHash(ctx)
+	if err != nil {
+		return fmt.Errorf("subtensor: read best block: %w", err)
+	}
+	b := storageBatch{c: c, at: at}
+	for uid := range m.N() {
+		if err := b.want("BlockAtRegistration", u16Key(m.NetUID), u16Key(uint16(uid))); err != nil {
+			return err
+		}
+	}
+	if err := b.fetch(ctx); err != nil {
+		return err
+	}
+	m.BlockAtRegistration = make([]uint64, m.N())
+	for uid := range m.BlockAtRegistration {
+		if m.BlockAtRegistration[uid], err = b.u64("BlockAtRegistration", u16Key(m.NetUID), u16Key(uint16(uid))); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // subnetParams fills m's subnet parameters from storage (one batched read),
