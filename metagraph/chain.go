@@ -118,7 +118,9 @@ func NeuronsFromMetagraph(m *subtensor.Metagraph) []Neuron {
 		n.UID = uint16(i)
 		n.HotkeyPub = m.Hotkeys[i]
 		if i < len(m.Coldkeys) {
-			n.ColdkeyPub = m.Coldkeys[i]
+			// Set the address here: the all-zero account is a real coldkey
+			// (spec 218's UID 0), which NewSnapshot would take for unset.
+			n.ColdkeyPub, n.Coldkey = m.Coldkeys[i], m.Coldkeys[i].Address()
 		}
 		n.Stake = uint64(subtensor.GetRao(m.TotalStake, i))
 		n.AlphaStake = uint64(subtensor.GetRao(m.AlphaStake, i))

@@ -9,6 +9,7 @@ import (
 
 	"github.com/minerkit/minerkit/devnet"
 	"github.com/minerkit/minerkit/internal/devnettest"
+	"github.com/minerkit/minerkit/keys"
 	"github.com/minerkit/minerkit/metagraph"
 	"github.com/minerkit/minerkit/substrate/rpc"
 	"github.com/minerkit/minerkit/subtensor"
@@ -162,5 +163,16 @@ func TestDevnetChainSourceLiteFallback(t *testing.T) {
 				t.Fatalf("SkipCommitments: snapshot neuron %+v", n)
 			}
 		})
+	}
+}
+
+// The all-zero account is a real coldkey (UID 0 of spec 218's subnet 1):
+// its address is shown, not "".
+func TestNeuronsFromMetagraphZeroColdkey(t *testing.T) {
+	var zero keys.PublicKey
+	m := &subtensor.Metagraph{Hotkeys: []keys.PublicKey{zero}, Coldkeys: []keys.PublicKey{zero}}
+	ns := metagraph.NeuronsFromMetagraph(m)
+	if ns[0].Coldkey != zero.Address() || ns[0].Coldkey == "" {
+		t.Fatalf("coldkey %q", ns[0].Coldkey)
 	}
 }

@@ -240,7 +240,45 @@ func (c *Client) SetCommitment(ctx context.Context, hotkey keys.Signer, netuid u
 	if err != nil {
 		return nil, fmt.Errorf("subtensor: build Commitments.set_commitment: %w", err)
 	}
-	return c.Submit(ctx, hotkey, call, o)
+	res, err := c.Submit(ctx, hotkey, call, o)
+	var ce *ChainError
+	if errors.As(err, &ce) && ce.Name == "CommitmentSetRateLimitExceeded" {
+		if at, ok := c.commitmentRetryBlock(ctx, netuid, hotkey.Public()); ok {
+			ce.Advice = fmt.Sprintf("this hotkey committed at block %d; the chain takes one commitment per %d blocks: retry at block %d or later",
+				at.last, at.limit, at.last+at.limit)
+		}
+	}
+	return res, err
+}
+
+type commitmentWindow struct{ last, limit uint64 }
+
+// commitmentRetryBlock reads the hotkey's LastCommitment and the
+// Commitments RateLimit (a constant, or storage on some runtimes).
+func (c *Client) commitmentRetryBlock(ctx context.Context, netuid uint16, who keys.PublicKey) (commitmentWindow, bool) {
+	var w commitmentWindow
+	raw, ok, err := c.storage(ctx, "Commitments", "LastCommitment", u16Key(netuid), who[:])
+	if err != nil || !ok {
+		return w, false
+	}
+	d := scale.NewDecoder(raw)
+	last, err := d.U32()
+	if err != nil {
+		return w, false
+	}
+	w.last = uint64(last)
+	if cst, err := c.Metadata().LookupConstant("Commitments", "RateLimit"); err == nil && len(cst.Value) >= 4 {
+		w.limit = uint64(le32(cst.Value))
+		if len(cst.Value) == 8 {
+			w.limit = le64(cst.Value)
+		}
+	} else if v, ok, err := c.storage(ctx, "Commitments", "RateLimit"); err == nil && ok && len(v) >= 4 {
+		w.limit = uint64(le32(v))
+		if len(v) == 8 {
+			w.limit = le64(v)
+		}
+	}
+	return w, w.limit > 0
 }
 
 // CommitText commits text (Raw up to 128 bytes, BigRaw up to 512), as the

@@ -611,3 +611,22 @@ func TestDevnetStakeWeightWithRoot(t *testing.T) {
 		}
 	}
 }
+
+// A commitment inside the rate limit says when to retry.
+func TestDevnetCommitmentRateLimitSaysWhen(t *testing.T) {
+	g := devnet.DevGenesis()
+	g.CommitmentRateLimit = 50
+	ch := startChain(t, g)
+	ctx := ctxT(t)
+	hot := key(t, "//Eve//commit")
+	register(t, ch, key(t, "//Eve"), hot.Public())
+	first, err := ch.Client.CommitText(ctx, hot, 1, "one", subtensor.TxOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = ch.Client.CommitText(ctx, hot, 1, "two", subtensor.TxOptions{})
+	want := fmt.Sprintf("committed at block %d; the chain takes one commitment per 50 blocks: retry at block %d", first.Block, first.Block+50)
+	if err == nil || !strings.Contains(err.Error(), want) {
+		t.Fatalf("second commitment: %v, want %q", err, want)
+	}
+}

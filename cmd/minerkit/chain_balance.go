@@ -28,6 +28,9 @@ func printJSONLine(w io.Writer, v any) error {
 // watchBlocks calls fn now and after every new block (at most once per
 // every, if non-zero) until ctx ends.
 func watchBlocks(ctx context.Context, c *subtensor.Client, every time.Duration, fn func()) error {
+	// A new subscription first announces the current head, which the first
+	// fn() already showed: refresh only for blocks past it.
+	shown, _ := c.BlockNumber(ctx)
 	fn()
 	last := time.Now()
 	for ctx.Err() == nil {
@@ -43,14 +46,14 @@ func watchBlocks(ctx context.Context, c *subtensor.Client, every time.Duration, 
 			select {
 			case <-ctx.Done():
 				break heads
-			case _, ok := <-st.C():
+			case h, ok := <-st.C():
 				if !ok {
 					break heads
 				}
-				if every > 0 && time.Since(last) < every {
+				if uint64(h.Number) <= shown || (every > 0 && time.Since(last) < every) {
 					continue
 				}
-				last = time.Now()
+				shown, last = uint64(h.Number), time.Now()
 				fn()
 			}
 		}

@@ -156,6 +156,11 @@ func TestChainCommandsOnDevnet(t *testing.T) {
 	if len(lines) < 2 || json.Unmarshal([]byte(lines[0]), &first) != nil || json.Unmarshal([]byte(lines[len(lines)-1]), &last) != nil || last.Block <= first.Block {
 		t.Fatalf("status --watch --json gave %d lines:\n%s", len(lines), buf.String())
 	}
+	// Each block once: the subscription's first head is the one already shown.
+	var second subtensor.MinerStatus
+	if json.Unmarshal([]byte(lines[1]), &second) != nil || second.Block == first.Block {
+		t.Fatalf("status --watch --json showed block %d twice:\n%s", first.Block, buf.String())
+	}
 
 	// A network name that does not exist: the error lists the right ones.
 	if _, _, err := runCLI(t, "", "balance", "--network", "nakamoto"); err == nil || !strings.Contains(err.Error(), "finney, test, archive, local, devnet") {
