@@ -39,6 +39,14 @@ type Config struct {
 	MaxRequestBytes int64
 	// MaxSubscriptions bounds subscriptions per connection. If zero, 1024.
 	MaxSubscriptions int
+	// MaxBatch bounds the calls of one JSON-RPC batch (a batch answers with
+	// one response per call, so it multiplies what a request costs). If
+	// zero, 100.
+	MaxBatch int
+	// CORSOrigins are the browser origins allowed to call the HTTP
+	// endpoint ("*" for any). If empty, no Access-Control-Allow-Origin
+	// header is sent, so pages on other origins cannot read answers.
+	CORSOrigins []string
 	// Logger receives the node's log. If nil, logs are discarded.
 	Logger *slog.Logger
 }
@@ -114,7 +122,12 @@ func Start(ctx context.Context, cfg Config) (*Node, error) {
 	}
 	nctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	n := &Node{cfg: cfg, genesis: g, rt: rt, chain: ch, ln: ln, log: log, ctx: nctx, cancel: cancel}
-	n.srv = &server{node: n, methods: rpcMethods(), maxBytes: cfg.MaxRequestBytes, maxSubs: cfg.MaxSubscriptions, log: log, conns: make(map[*wsConn]struct{})}
+	maxBatch := cfg.MaxBatch
+	if maxBatch <= 0 {
+		maxBatch = 100
+	}
+	n.srv = &server{node: n, methods: rpcMethods(), maxBytes: cfg.MaxRequestBytes, maxSubs: cfg.MaxSubscriptions, maxBatch: maxBatch,
+		origins: cfg.CORSOrigins, log: log, conns: make(map[*wsConn]struct{})}
 	n.httpSrv = &http.Server{Handler: n.srv, ReadHeaderTimeout: 10 * time.Second}
 	n.wg.Add(1)
 	go func() {

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -62,6 +63,8 @@ type server struct {
 	methods  map[string]rpcMethod
 	maxBytes int64
 	maxSubs  int
+	maxBatch int
+	origins  []string
 	log      *slog.Logger
 	nextSub  atomic.Uint64
 
@@ -77,9 +80,17 @@ func (s *server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.serveWS(w, r)
 		return
 	}
-	// Browsers (polkadot.js apps) may call a local dev chain from any page,
-	// as a node started with --rpc-cors all allows.
-	w.Header().Set("Access-Control-Allow-Origin", "*")
+	// Browsers (polkadot.js apps) may call the chain only from the origins
+	// the operator named (as a node's --rpc-cors); none by default.
+	if o := r.Header.Get("Origin"); o != "" {
+		for _, allowed := range s.origins {
+			if allowed == "*" || allowed == o {
+				w.Header().Set("Access-Control-Allow-Origin", allowed)
+				w.Header().Add("Vary", "Origin")
+				break
+			}
+		}
+	}
 	if r.Method == http.MethodOptions {
 		w.Header().Set("Access-Control-Allow-Methods", "POST, GET, OPTIONS")
 		w.Header().Set("Access-Control-Allow-Headers", "Content-Type")
@@ -126,8 +137,9 @@ func (s *server) handleMessage(c *wsConn, msg []byte) []byte {
 		if err := json.Unmarshal(trimmed, &batch); err != nil {
 			return mustJSON(rpcResponse{JSONRPC: "2.0", ID: json.RawMessage("null"), Error: &rpcError{Code: codeParse, Message: "Parse error"}})
 		}
-		if len(batch) == 0 || len(batch) > 1000 {
-			return mustJSON(rpcResponse{JSONRPC: "2.0", ID: json.RawMessage("null"), Error: &rpcError{Code: codeInvalidRequest, Message: "Invalid request: batch of 1 to 1000 calls"}})
+		if len(batch) == 0 || len(batch) > s.maxBatch {
+			return mustJSON(rpcResponse{JSONRPC: "2.0", ID: json.RawMessage("null"), Error: &rpcError{Code: codeInvalidRequest,
+				Message: fmt.Sprintf("Invalid request: batch of 1 to %d calls", s.maxBatch)}})
 		}
 		var out []json.RawMessage
 		for _, one := range batch {

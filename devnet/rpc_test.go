@@ -106,6 +106,7 @@ func TestRPCBadInput(t *testing.T) {
 		{"bad extrinsic", `{"jsonrpc":"2.0","id":1,"method":"author_submitExtrinsic","params":["0x1234"]}`, 1001},
 		{"unsigned extrinsic", `{"jsonrpc":"2.0","id":1,"method":"author_submitExtrinsic","params":["0x1004000000"]}`, 1011},
 		{"empty batch", `[]`, codeInvalidRequest},
+		{"batch over 100 calls", `[` + strings.Repeat(`{"jsonrpc":"2.0","id":1,"method":"system_chain"},`, 100) + `{"jsonrpc":"2.0","id":2,"method":"system_chain"}]`, codeInvalidRequest},
 		{"unknown block", `{"jsonrpc":"2.0","id":1,"method":"state_getStorage","params":["0x00","0x` + strings.Repeat("ab", 32) + `"]}`, 4003},
 		{"too many keys", `{"jsonrpc":"2.0","id":1,"method":"state_getKeysPaged","params":["0x",100000]}`, codeInvalidParams},
 		{"unknown runtime api", `{"jsonrpc":"2.0","id":1,"method":"state_call","params":["Nope_nope","0x"]}`, 4003},
@@ -267,5 +268,36 @@ func TestFinalityLag(t *testing.T) {
 	}
 	if fin, head := n.chain.finalized().header.number, n.BestNumber(); head-fin != 2 {
 		t.Fatalf("finalized #%d, best #%d", fin, head)
+	}
+}
+
+// No wildcard CORS unless the operator names origins.
+func TestRPCCORS(t *testing.T) {
+	for _, tc := range []struct {
+		origins []string
+		origin  string
+		want    string
+	}{
+		{nil, "https://evil.example", ""},
+		{[]string{"https://polkadot.js.org"}, "https://polkadot.js.org", "https://polkadot.js.org"},
+		{[]string{"https://polkadot.js.org"}, "https://evil.example", ""},
+		{[]string{"*"}, "https://any.example", "*"},
+	} {
+		n, err := Start(context.Background(), Config{Manual: true, CORSOrigins: tc.origins})
+		if err != nil {
+			t.Fatal(err)
+		}
+		req, _ := http.NewRequest(http.MethodPost, n.HTTPURL(), strings.NewReader(`{"jsonrpc":"2.0","id":1,"method":"system_chain"}`))
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("Origin", tc.origin)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		n.Close()
+		if got := resp.Header.Get("Access-Control-Allow-Origin"); got != tc.want {
+			t.Errorf("origins %v, Origin %s: Allow-Origin %q, want %q", tc.origins, tc.origin, got, tc.want)
+		}
 	}
 }

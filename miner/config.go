@@ -52,6 +52,10 @@ type Config struct {
 	// by its stake weight / this many TAO (never below 1×).
 	RateStakeUnitTAO float64  `json:"rate_stake_unit_tao" help:"scale each validator's rate by stake / this many TAO (0: same rate for all)"`
 	Window           Duration `json:"epistula_window" help:"accepted clock skew of signed requests, both ways"`
+	// AcceptXEpistula lets in the X-Epistula variant. Its signature names
+	// no receiver, so a request signed for another miner is accepted here
+	// too (within 60 s): off unless a subnet's validators use it.
+	AcceptXEpistula bool `json:"accept_x_epistula" help:"accept the X-Epistula variant (its signature names no receiver: a request signed for another miner is accepted too)"`
 	MaxBody          int64    `json:"max_body" help:"largest request body in bytes"`
 
 	ReadHeaderTimeout Duration `json:"read_header_timeout" help:"time a client has to send the request headers"`

@@ -24,6 +24,7 @@ func newGuardStack(s *Server) (*guardStack, error) {
 	g := guard.New(s.hotkey.Public().Address())
 	g.Epistula.MaxBodyBytes = cfg.MaxBody
 	g.Epistula.Verifier.Window = cfg.Window.D()
+	g.Epistula.Verifier.DisableX = !cfg.AcceptXEpistula
 	g.Validators = &guard.Validators{
 		Metagraph: ValidatorLookup(s.syncer),
 		MinStake:  taoToRao(minStake),

@@ -247,6 +247,9 @@ func (s *Server) Serve(ctx context.Context, api, admin net.Listener) error {
 	if deprecation != "" {
 		log.Warn(deprecation)
 	}
+	if s.cfg.AcceptXEpistula {
+		log.Warn("accepting X-Epistula requests: their signature names no receiver, so a request signed for another miner within 60 s is accepted here too")
+	}
 	log.Info("miner serving", "netuid", s.cfg.NetUID, "hotkey", hot.Address(), "api", api.Addr().String(),
 		"admin", addrString(admin), "min_stake_alpha", minStake, "rate_per_sec", s.cfg.RatePerSec)
 

@@ -16,13 +16,14 @@ import (
 
 func newDevnetCmd() *cobra.Command {
 	var (
-		rpcAddr   string
-		blockTime time.Duration
-		tempo     uint16
-		genesis   string
-		dataDir   string
-		lag       uint32
-		verbose   bool
+		rpcAddr     string
+		blockTime   time.Duration
+		tempo       uint16
+		genesis     string
+		dataDir     string
+		lag         uint32
+		verbose     bool
+		corsOrigins []string
 	)
 	cmd := &cobra.Command{
 		Use:   "devnet",
@@ -55,7 +56,7 @@ func newDevnetCmd() *cobra.Command {
 			}
 			log := slog.New(slog.NewTextHandler(cmd.ErrOrStderr(), &slog.HandlerOptions{Level: level}))
 			start := time.Now()
-			n, err := devnet.Start(cmd.Context(), devnet.Config{Addr: rpcAddr, BlockTime: blockTime, Genesis: g, DataDir: dataDir, FinalityLag: lag, Logger: log})
+			n, err := devnet.Start(cmd.Context(), devnet.Config{Addr: rpcAddr, BlockTime: blockTime, Genesis: g, DataDir: dataDir, FinalityLag: lag, Logger: log, CORSOrigins: corsOrigins})
 			if err != nil {
 				return err
 			}
@@ -73,6 +74,7 @@ func newDevnetCmd() *cobra.Command {
 	f.StringVar(&dataDir, "data", "", "directory that keeps the chain across restarts (default: in memory)")
 	f.Uint32Var(&lag, "finality-lag", 0, "blocks by which finality trails the best block (0: every block is final at once)")
 	f.BoolVarP(&verbose, "verbose", "v", false, "log every block")
+	f.StringSliceVar(&corsOrigins, "rpc-cors", nil, "browser origins allowed to call the HTTP RPC (e.g. https://polkadot.js.org, or * for any; default none)")
 	cmd.AddCommand(&cobra.Command{
 		Use:   "genesis",
 		Short: "Print the default devnet genesis as JSON",

@@ -257,7 +257,8 @@ func TestServeAndQueryOnDevnet(t *testing.T) {
 		{"first use of a uuid", []string{"--suri", "//V1", "--uuid", "6f1c1a52-3d2b-4f0e-9a55-0c2f1d7e8b90"}, 200, ""},
 		{"the same uuid again", []string{"--suri", "//V1", "--uuid", "6f1c1a52-3d2b-4f0e-9a55-0c2f1d7e8b90"}, 401, string(epistula.ReasonReplayed)},
 		{"a minute old", []string{"--suri", "//V1", "--timestamp", strconv.FormatInt(nowMs-60_000, 10)}, 401, string(epistula.ReasonStale)},
-		{"the X-Epistula variant", []string{"--suri", "//V1", "--variant", "x"}, 200, ""},
+		// Off by default: its signature names no receiver (--accept-x-epistula).
+		{"the X-Epistula variant", []string{"--suri", "//V1", "--variant", "x"}, 400, string(epistula.ReasonUnsupportedVersion)},
 		{"signed for another miner", []string{"--suri", "//V1", "--url", api, "--receiver", keysAddr("//OtherMiner")}, 401, string(epistula.ReasonWrongReceiver)},
 	}
 	for _, tc := range tests {
