@@ -55,8 +55,8 @@ type Config struct {
 	// AcceptXEpistula lets in the X-Epistula variant. Its signature names
 	// no receiver, so a request signed for another miner is accepted here
 	// too (within 60 s): off unless a subnet's validators use it.
-	AcceptXEpistula bool `json:"accept_x_epistula" help:"accept the X-Epistula variant (its signature names no receiver: a request signed for another miner is accepted too)"`
-	MaxBody          int64    `json:"max_body" help:"largest request body in bytes"`
+	AcceptXEpistula bool  `json:"accept_x_epistula" help:"accept the X-Epistula variant (its signature names no receiver: a request signed for another miner is accepted too)"`
+	MaxBody         int64 `json:"max_body" help:"largest request body in bytes"`
 
 	ReadHeaderTimeout Duration `json:"read_header_timeout" help:"time a client has to send the request headers"`
 	ReadTimeout       Duration `json:"read_timeout" help:"time a client has to send the whole request"`
