@@ -100,6 +100,9 @@ func DecodeJSONBytes(body []byte, dst any) error {
 	if len(bytes.TrimSpace(body)) == 0 {
 		return &RequestError{Status: http.StatusBadRequest, Reason: ReasonEmptyBody, Msg: "empty body; send a JSON object"}
 	}
+	if err := checkStrictJSON(body, dst); err != nil {
+		return err
+	}
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(dst); err != nil {
