@@ -586,3 +586,17 @@ func TestSyncerBlockTimeFromSource(t *testing.T) {
 		}
 	}
 }
+
+// A chain that comes back is tried again within seconds, whatever the
+// sync interval (12 blocks of 12 s would otherwise mean 144 s).
+func TestSyncerBackoffBounded(t *testing.T) {
+	s := NewSyncer(timedSource{bt: 12 * time.Second}, 1)
+	for n := 1; n < 40; n++ {
+		if d := s.backoff(n); d > 4*time.Second || d < minRetryBackoff {
+			t.Fatalf("backoff(%d) = %v", n, d)
+		}
+	}
+	if d := s.backoff(30); d != maxRetryBackoff {
+		t.Fatalf("backoff(30) = %v, want %v", d, maxRetryBackoff)
+	}
+}

@@ -42,6 +42,7 @@ const (
 	DefaultSyncTimeout  = 15 * time.Second
 	DefaultEarlyGap     = 12 * time.Second
 	minRetryBackoff     = 500 * time.Millisecond
+	maxRetryBackoff     = 4 * time.Second
 	staleIntervalsCount = 3
 )
 
@@ -366,13 +367,14 @@ func (s *Syncer) sync(ctx context.Context, early bool) error {
 }
 
 // backoff returns the wait before retrying after n consecutive failures:
-// doubling from half a second up to one interval.
+// doubling from half a second up to one interval, and never over
+// maxRetryBackoff, so that a chain that comes back is seen within seconds.
 func (s *Syncer) backoff(n int) time.Duration {
 	d := minRetryBackoff
-	for i := 1; i < n && d < s.period(); i++ {
+	for i := 1; i < n && d < maxRetryBackoff; i++ {
 		d *= 2
 	}
-	return min(d, s.period())
+	return min(d, s.period(), maxRetryBackoff)
 }
 
 // Run syncs once, then keeps the snapshot current until ctx is done. With a

@@ -12,7 +12,7 @@ import (
 const (
 	DefaultMaxMessageSize = 64 << 20
 	DefaultMinBackoff     = 100 * time.Millisecond
-	DefaultMaxBackoff     = 30 * time.Second
+	DefaultMaxBackoff     = 4 * time.Second // a node that comes back is used again within seconds
 	DefaultDialTimeout    = 10 * time.Second
 	DefaultWriteTimeout   = 10 * time.Second
 	DefaultPingInterval   = 30 * time.Second
