@@ -1,6 +1,7 @@
 package miner
 
 import (
+	"context"
 	"io"
 	"log/slog"
 	"net/http"
@@ -72,6 +73,11 @@ func (s *Server) Ready() ReadyReport {
 		r.Reasons = append(r.Reasons, "chain not answering for "+st.Waiting.Round(time.Millisecond).String())
 	case !st.Reachable && !st.LastAttempt.IsZero():
 		r.Reasons = append(r.Reasons, "chain unreachable: "+r.Metagraph.LastError)
+	}
+	if p, ok := s.Replay.(interface{ Ping(context.Context) error }); ok {
+		if err := p.Ping(context.Background()); err != nil {
+			r.Reasons = append(r.Reasons, "replay store unreachable: "+err.Error())
+		}
 	}
 	if s.draining.Load() {
 		r.Reasons = append(r.Reasons, "shutting down")

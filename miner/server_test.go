@@ -485,3 +485,27 @@ func TestPprofOnlyWhenAsked(t *testing.T) {
 		}
 	}
 }
+
+type pingStore struct{ err error }
+
+func (pingStore) Seen(string, string, time.Time) (bool, error) { return false, nil }
+func (p pingStore) Ping(context.Context) error                 { return p.err }
+
+// With the replay store down every signed request would get 503: /ready
+// says so, so that a load balancer stops sending traffic.
+func TestReadyReportsReplayStore(t *testing.T) {
+	for _, tc := range []struct {
+		err  error
+		want bool
+	}{{nil, false}, {errors.New("dial tcp 127.0.0.1:6379: connection refused"), true}} {
+		srv, err := New(testConfig(), mustKey(t, "//Miner"), &fakeSource{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		srv.Replay = pingStore{tc.err}
+		got := strings.Contains(strings.Join(srv.Ready().Reasons, ";"), "replay store unreachable: ")
+		if got != tc.want {
+			t.Errorf("ping error %v: reasons %v", tc.err, srv.Ready().Reasons)
+		}
+	}
+}

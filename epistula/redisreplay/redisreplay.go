@@ -41,6 +41,25 @@ type Cache struct {
 // New returns a Cache on client with the defaults.
 func New(client redis.Cmdable) *Cache { return &Cache{Client: client} }
 
+// Ping checks that the Redis server answers within the Cache's Timeout.
+// A miner's /ready uses it: with the replay store down every signed request
+// is refused (503), so the replica must not receive traffic.
+func (c *Cache) Ping(ctx context.Context) error {
+	if c.Client == nil {
+		return fmt.Errorf("redisreplay: Cache.Client is nil: set it to a redis client")
+	}
+	timeout := c.Timeout
+	if timeout <= 0 {
+		timeout = DefaultTimeout
+	}
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	if err := c.Client.Ping(ctx).Err(); err != nil {
+		return fmt.Errorf("redisreplay: ping: %w", err)
+	}
+	return nil
+}
+
 // Seen implements epistula.ReplayCache.
 func (c *Cache) Seen(signedBy, uuid string, expiry time.Time) (bool, error) {
 	if c.Client == nil {

@@ -195,3 +195,16 @@ func BenchmarkSeen(b *testing.B) {
 		}
 	})
 }
+
+// Ping answers for a live server and fails, within the timeout, for a dead one.
+func TestPing(t *testing.T) {
+	live := New(startRedis(t))
+	if err := live.Ping(context.Background()); err != nil {
+		t.Fatalf("live: %v", err)
+	}
+	dead := New(redis.NewClient(&redis.Options{Network: "unix", Addr: filepath.Join(t.TempDir(), "none.sock"), MaxRetries: -1}))
+	start := time.Now()
+	if err := dead.Ping(context.Background()); err == nil || time.Since(start) > time.Second {
+		t.Fatalf("dead: %v after %v", err, time.Since(start))
+	}
+}
