@@ -3,6 +3,7 @@ package miner
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/netip"
 	"net/url"
 
@@ -21,6 +22,10 @@ type Chain struct {
 	// Coldkey pays the burn when registering; leave it nil unless the miner
 	// must register (the Server then never holds the coldkey).
 	Coldkey keys.Signer
+	// LoadColdkey, if set, opens the coldkey only when a registration is
+	// needed (an already registered hotkey never decrypts it), and the key
+	// is dropped once the burn is paid. It takes precedence over Coldkey.
+	LoadColdkey func() (keys.Signer, error)
 }
 
 // Source returns the metagraph.Source that reads the subnet with one
@@ -32,7 +37,7 @@ func (c *Chain) Source() *metagraph.ChainSource {
 // Attach sets c as srv's Registrar (when c has a coldkey), Committer and
 // AxonServer.
 func (c *Chain) Attach(srv *Server) {
-	if c.Coldkey != nil {
+	if c.Coldkey != nil || c.LoadColdkey != nil {
 		srv.Registrar = c
 	}
 	srv.Committer = c
@@ -42,10 +47,23 @@ func (c *Chain) Attach(srv *Server) {
 // EnsureRegistered registers hotkey with burned_register unless it already
 // has a UID (then nothing is paid).
 func (c *Chain) EnsureRegistered(ctx context.Context, netuid uint16, hotkey keys.PublicKey, maxBurnRao uint64) (uint16, error) {
-	if c.Coldkey == nil {
+	if uid, ok, err := c.Client.UID(ctx, netuid, hotkey); err != nil {
+		return 0, err
+	} else if ok {
+		return uid, nil // registered: the coldkey is not opened
+	}
+	cold := c.Coldkey
+	if c.LoadColdkey != nil {
+		k, err := c.LoadColdkey()
+		if err != nil {
+			return 0, fmt.Errorf("miner: open the coldkey to pay the burn: %w", err)
+		}
+		cold = k
+	}
+	if cold == nil {
 		return 0, errors.New("miner: registering needs the coldkey; load it (only for --register) or register with minerkit register")
 	}
-	res, err := c.Client.BurnedRegister(ctx, c.Coldkey, hotkey, netuid, subtensor.RegisterOptions{MaxBurn: subtensor.Rao(maxBurnRao)})
+	res, err := c.Client.BurnedRegister(ctx, cold, hotkey, netuid, subtensor.RegisterOptions{MaxBurn: subtensor.Rao(maxBurnRao)})
 	if err != nil {
 		return 0, err
 	}

@@ -14,6 +14,7 @@ import (
 
 	"github.com/minerkit/minerkit/epistula/redisreplay"
 	computeminer "github.com/minerkit/minerkit/examples/compute-miner"
+	"github.com/minerkit/minerkit/keys"
 	"github.com/minerkit/minerkit/miner"
 )
 
@@ -82,9 +83,14 @@ or a JSON config file (--config), flags winning over the environment over the fi
 
 		chain := &miner.Chain{Client: client, Hotkey: hot}
 		if cfg.Register {
-			// The coldkey is needed only to pay the burn.
-			if chain.Coldkey, err = loadColdkey(wf); err != nil {
-				return fmt.Errorf("serve: --register needs the coldkey: %w", err)
+			// The coldkey is opened (its password asked, Argon2 run) only if
+			// the hotkey turns out not to be registered.
+			chain.LoadColdkey = func() (keys.Signer, error) {
+				k, err := loadColdkey(wf)
+				if err != nil {
+					return nil, fmt.Errorf("--register needs the coldkey: %w", err)
+				}
+				return k, nil
 			}
 		}
 		srv, err := miner.New(cfg, hot, chain.Source())
