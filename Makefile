@@ -4,7 +4,7 @@ GO ?= go
 .PHONY: test interop-deps vet lint unit race bench build conformance
 
 build:
-	$(GO) build -o bin/minerkit ./cmd/minerkit
+	$(GO) build -buildvcs=true -o bin/minerkit ./cmd/minerkit
 
 interop/node_modules/.package-lock.json: interop/package.json interop/package-lock.json
 	cd interop && npm ci --no-audit --no-fund
@@ -39,5 +39,5 @@ race: interop-deps
 bench: interop-deps
 	$(GO) test -run '^$$' -bench . -benchmem ./...
 	$(GO) run ./bench/cmd/loadtest
-	$(GO) build -o bin/minerkit ./cmd/minerkit
+	$(GO) build -buildvcs=true -o bin/minerkit ./cmd/minerkit
 	$(GO) run ./bench/cmd/serveload -bin bin/minerkit

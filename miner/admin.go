@@ -13,6 +13,8 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/minerkit/minerkit/buildinfo"
 )
 
 // ReadyReport is the body of /ready.
@@ -110,6 +112,9 @@ func (s *Server) adminMux() *http.ServeMux {
 		WriteJSON(w, status, rep)
 	})
 	m.Handle("GET /metrics", promhttp.HandlerFor(s.reg, promhttp.HandlerOpts{Registry: s.reg}))
+	m.HandleFunc("GET /version", func(w http.ResponseWriter, r *http.Request) {
+		WriteJSON(w, http.StatusOK, buildinfo.Read())
+	})
 	if s.cfg.Pprof {
 		// On the admin mux only, and only when asked: net/http/pprof also
 		// registers them on http.DefaultServeMux, which minerkit never serves.

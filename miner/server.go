@@ -17,6 +17,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 
+	"github.com/minerkit/minerkit/buildinfo"
 	"github.com/minerkit/minerkit/epistula"
 	"github.com/minerkit/minerkit/keys"
 	"github.com/minerkit/minerkit/metagraph"
@@ -88,6 +89,7 @@ func New(cfg Config, hotkey keys.Signer, src metagraph.Source) (*Server, error) 
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 		&statusCollector{s: s},
+		buildinfo.Read().Collector(),
 	)
 	g, err := newGuardStack(s)
 	if err != nil {
@@ -250,7 +252,7 @@ func (s *Server) Serve(ctx context.Context, api, admin net.Listener) error {
 	if s.cfg.AcceptXEpistula {
 		log.Warn("accepting X-Epistula requests: their signature names no receiver, so a request signed for another miner within 60 s is accepted here too")
 	}
-	log.Info("miner serving", "netuid", s.cfg.NetUID, "hotkey", hot.Address(), "api", api.Addr().String(),
+	log.Info("miner serving", "build", buildinfo.Read().String(), "netuid", s.cfg.NetUID, "hotkey", hot.Address(), "api", api.Addr().String(),
 		"admin", addrString(admin), "min_stake_alpha", minStake, "rate_per_sec", s.cfg.RatePerSec)
 
 	var serveErr error

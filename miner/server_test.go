@@ -221,10 +221,17 @@ func TestReadyFollowsMetagraph(t *testing.T) {
 	}
 	m := getText(t, ts.admin+"/metrics")
 	for _, want := range []string{"minerkit_metagraph_block 100", "minerkit_miner_ready 1", "minerkit_chain_reachable 1",
-		"minerkit_metagraph_validators 1", `minerkit_miner_info{hotkey="` + srv.Hotkey() + `",netuid="1"} 1`, "go_goroutines"} {
+		"minerkit_metagraph_validators 1", `minerkit_miner_info{hotkey="` + srv.Hotkey() + `",netuid="1"} 1`, "go_goroutines", "minerkit_build_info{"} {
 		if !strings.Contains(m, want) {
 			t.Errorf("/metrics lacks %q", want)
 		}
+	}
+
+	var ver struct {
+		GoVersion string `json:"go_version"`
+	}
+	if code := getJSON(t, ts.admin+"/version", &ver); code != 200 || ver.GoVersion == "" {
+		t.Fatalf("/version: %d %+v", code, ver)
 	}
 
 	// The chain goes down again: the snapshot stays, /ready says why.

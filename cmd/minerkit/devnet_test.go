@@ -77,3 +77,18 @@ func TestDevnetCmd(t *testing.T) {
 		}
 	}
 }
+
+func TestVersionCommand(t *testing.T) {
+	out := mustRun(t, "", "version", "--json")
+	var in struct {
+		Module    string `json:"module"`
+		Version   string `json:"version"`
+		GoVersion string `json:"go_version"`
+	}
+	if err := json.Unmarshal([]byte(out), &in); err != nil || in.GoVersion == "" || in.Version == "" {
+		t.Fatalf("version --json: %q %v", out, err)
+	}
+	if out := mustRun(t, "", "version"); !strings.HasPrefix(out, "minerkit ") || !strings.Contains(out, in.GoVersion) {
+		t.Fatalf("version: %q", out)
+	}
+}
