@@ -1,7 +1,7 @@
 # minerkit: make test runs every test, interop included; make bench runs the benchmarks.
 GO ?= go
 
-.PHONY: test interop-deps vet lint unit race bench build conformance
+.PHONY: test interop-deps vet lint unit race bench build conformance docs
 
 build:
 	$(GO) build -buildvcs=true -o bin/minerkit ./cmd/minerkit
@@ -31,6 +31,10 @@ test: interop-deps lint unit
 # held against polkadot-js. The first run installs chopsticks (~3 min); later runs take about a minute.
 conformance: interop-deps
 	MINERKIT_CONFORMANCE=1 $(GO) test -count=1 -v -timeout 15m ./conformance/
+
+# docs/config.md from the commands' flag sets.
+docs:
+	MINERKIT_UPDATE_DOCS=1 $(GO) test -count=1 -run '^TestConfigDoc$$' ./cmd/minerkit
 
 # The whole suite under the race detector (about 3 minutes on 2 cores).
 race: interop-deps
