@@ -22,6 +22,18 @@ type Result struct {
 	// CPU is the CPU time the process (clients and server) used during the
 	// run. Requests per CPU-second is robust to other load on the machine.
 	CPU time.Duration
+	// ServerCPU is the CPU time of the server's own process during the run
+	// (zero when the server runs inside the load generator's process).
+	ServerCPU time.Duration
+}
+
+// PerServerCPUSecond is answered requests per CPU-second of the server
+// process alone: what a miner operator pays for. 0 when unknown.
+func (r Result) PerServerCPUSecond() float64 {
+	if r.ServerCPU <= 0 {
+		return 0
+	}
+	return float64(r.Requests) / r.ServerCPU.Seconds()
 }
 
 // PerCPUSecond is answered requests per CPU-second (clients included): times

@@ -10,9 +10,12 @@ import (
 type Summary struct {
 	RPS       float64 `json:"rps"`
 	PerCPUSec float64 `json:"requests_per_cpu_second"`
-	P50us     float64 `json:"p50_us"`
-	P99us     float64 `json:"p99_us"`
-	N         int     `json:"requests"`
+	// PerServerCPUSec counts the server process's CPU only (0 for a server
+	// inside the load generator's process).
+	PerServerCPUSec float64 `json:"requests_per_server_cpu_second"`
+	P50us           float64 `json:"p50_us"`
+	P99us           float64 `json:"p99_us"`
+	N               int     `json:"requests"`
 }
 
 // Median returns, per field, the median over runs.
@@ -25,11 +28,12 @@ func Median(runs []Result) Summary {
 		return MedianOf(v)
 	}
 	return Summary{
-		RPS:       pick(Result.RPS),
-		PerCPUSec: pick(Result.PerCPUSecond),
-		P50us:     pick(func(r Result) float64 { return Micros(r.P50) }),
-		P99us:     pick(func(r Result) float64 { return Micros(r.P99) }),
-		N:         int(pick(func(r Result) float64 { return float64(r.Requests) })),
+		RPS:             pick(Result.RPS),
+		PerCPUSec:       pick(Result.PerCPUSecond),
+		PerServerCPUSec: pick(Result.PerServerCPUSecond),
+		P50us:           pick(func(r Result) float64 { return Micros(r.P50) }),
+		P99us:           pick(func(r Result) float64 { return Micros(r.P99) }),
+		N:               int(pick(func(r Result) float64 { return float64(r.Requests) })),
 	}
 }
 

@@ -24,7 +24,11 @@ const crypto = require('node:crypto');
 const { createRequire } = require('node:module');
 
 const interop = createRequire(path.join(__dirname, '..', '..', 'interop', 'package.json'));
-const { sr25519Verify, decodeAddress } = interop('@polkadot/util-crypto');
+// MINERKIT_PEER_CRYPTO picks the sr25519: "util-crypto-13" (13.5.x, Rust
+// schnorrkel in wasm, the fastest a Node miner can use, ready after
+// cryptoWaitReady()) or "@polkadot/util-crypto" (14, pure JavaScript).
+const cryptoPkg = process.env.MINERKIT_PEER_CRYPTO || '@polkadot/util-crypto';
+const { sr25519Verify, decodeAddress, cryptoWaitReady } = interop(cryptoPkg);
 
 const MAX_BODY = 1 << 20;
 const REPLAY_CAPACITY = 1 << 19;
@@ -152,7 +156,10 @@ function main(cfg) {
 }
 
 readStdin()
-  .then((s) => main(JSON.parse(s)))
+  .then(async (s) => {
+    if (cryptoWaitReady) await cryptoWaitReady(); // load the wasm before serving
+    return main(JSON.parse(s));
+  })
   .catch((e) => {
     process.stderr.write(`epistula-node: ${e.stack || e}\n`);
     process.exit(1);

@@ -28,11 +28,18 @@ func key(t *testing.T, suri string) *keys.Keypair {
 // checks it is compared on: it must refuse what minerkit's guard refuses,
 // with the same status, or the comparison would flatter Node.
 func TestNodePeerChecks(t *testing.T) {
+	// Both peers the harness runs: util-crypto 13.5 (wasm) and 14 (pure JS).
+	for _, crypto := range []string{"util-crypto-13", "@polkadot/util-crypto"} {
+		t.Run(crypto, func(t *testing.T) { testNodePeerChecks(t, crypto) })
+	}
+}
+
+func testNodePeerChecks(t *testing.T, crypto string) {
 	interoptest.Node(t)
 	script := filepath.Join(interoptest.Dir(t), "..", "bench", "peers", "epistula-node.js")
 	miner, v, low, np := key(t, "//Miner"), key(t, "//V"), key(t, "//Low"), key(t, "//NoPermit")
 	p, err := StartNode(context.Background(), NodeConfig{
-		Script: script, Self: miner.Address(), Window: 8 * time.Second, MinStake: 1000,
+		Script: script, Crypto: crypto, Self: miner.Address(), Window: 8 * time.Second, MinStake: 1000,
 		Neurons: []Neuron{{v.Address(), 5000, true}, {low.Address(), 10, true}, {np.Address(), 5000, false}},
 	})
 	if err != nil {

@@ -146,6 +146,10 @@ func waitReady(ctx context.Context, p *Proc) error {
 type NodeConfig struct {
 	// Script is bench/peers/epistula-node.js.
 	Script string
+	// Crypto is the interop/ package the peer verifies with:
+	// "util-crypto-13" (wasm sr25519, the fastest a Node miner can use) or
+	// "@polkadot/util-crypto" (14, pure JavaScript). Empty: the latter.
+	Crypto string
 	// Self is the miner's SS58 address (Signed-For).
 	Self     string
 	Window   time.Duration
@@ -176,6 +180,9 @@ func StartNode(ctx context.Context, cfg NodeConfig) (*Proc, error) {
 	stdin, _ := json.Marshal(in)
 	cmd := exec.Command(node, cfg.Script)
 	cmd.Stdin = strings.NewReader(string(stdin))
+	if cfg.Crypto != "" {
+		cmd.Env = append(os.Environ(), "MINERKIT_PEER_CRYPTO="+cfg.Crypto)
+	}
 	var addr string
 	p, err := start(cmd, func(line []byte) bool {
 		var out struct{ Addr string }
