@@ -1,3 +1,8 @@
+// Package orchestrator is the Pattern B miner's side of an outbound,
+// authenticated connection to an orchestrator (Socket.IO v4 or plain
+// WebSocket JSON): a fresh hotkey signature on every connect, reconnects with
+// backoff, and an on-disk job journal so that no job is lost or run twice
+// across disconnects and restarts. It never listens on a port.
 package orchestrator
 
 import (
@@ -80,7 +85,9 @@ type Stats struct {
 }
 
 // Client keeps one authenticated outbound connection to an orchestrator and
-// runs the jobs it sends, each exactly once. The zero value is not usable:
+// runs the jobs it sends: each job is run at most once (the journal records
+// it before the handler starts) and its result reported at least once
+// (re-sent after a reconnect until acknowledged). The zero value is not usable:
 // set URL, Signer and Journal. Optional fields are used when non-zero.
 type Client struct {
 	URL       string      // http(s)://host:port[/namespace] or ws(s)://…

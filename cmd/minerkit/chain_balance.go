@@ -133,8 +133,8 @@ func newBalanceCmd() *cobra.Command {
 
 func newTransferCmd() *cobra.Command {
 	var (
-		dest, amount string
-		allowDeath   bool
+		dest, amount, suri string
+		allowDeath         bool
 	)
 	cmd := &cobra.Command{
 		Use:     "transfer --dest ADDR --amount TAO",
@@ -147,6 +147,7 @@ func newTransferCmd() *cobra.Command {
 	cmd.Flags().StringVar(&dest, "dest", "", "recipient address (required)")
 	cmd.Flags().StringVar(&amount, "amount", "", "amount in TAO, e.g. 1.5 (required)")
 	cmd.Flags().BoolVar(&allowDeath, "allow-death", false, "allow emptying the sender below the existential deposit")
+	cmd.Flags().StringVar(&suri, "suri", "", "send from this SURI (//Alice, a mnemonic, 0x seed) instead of the wallet's coldkey; for development")
 	_ = cmd.MarkFlagRequired("dest")
 	_ = cmd.MarkFlagRequired("amount")
 	cmd.RunE = func(cmd *cobra.Command, _ []string) error {
@@ -158,8 +159,13 @@ func newTransferCmd() *cobra.Command {
 		if err != nil {
 			return fmt.Errorf("--amount: %w", err)
 		}
-		cold, err := loadColdkey(wf)
-		if err != nil {
+		var cold *keys.Keypair
+		if suri != "" {
+			cold, err = keys.FromSURI(suri)
+			if err != nil {
+				return fmt.Errorf("--suri: %w", err)
+			}
+		} else if cold, err = loadColdkey(wf); err != nil {
 			return err
 		}
 		sess, err := cf.open(cmd)

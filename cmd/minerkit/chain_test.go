@@ -132,6 +132,11 @@ func TestChainCommandsOnDevnet(t *testing.T) {
 	if !strings.Contains(out, "sent 2.5 τ") || !strings.Contains(out, "Balances.Transfer") {
 		t.Fatalf("transfer:\n%s", out)
 	}
+	// --suri: a development key sends without a wallet.
+	out = run("", "transfer", "--dest", charlie.Address(), "--amount", "1", "--yes", "--suri", "//Dave")
+	if !strings.Contains(out, "sent 1 τ") || !strings.Contains(out, "Balances.Transfer") {
+		t.Fatalf("transfer --suri:\n%s", out)
+	}
 	out = run("", "stake", "add", "--netuid", "1", "--amount", "10", "--yes")
 	if !strings.Contains(out, "staked 10 τ") {
 		t.Fatalf("stake add:\n%s", out)

@@ -1,8 +1,8 @@
 // Package orchestratorminer is a small, real Pattern B miner: it keeps one
 // authenticated outbound connection to an orchestrator (Socket.IO or plain
 // WebSocket), reports its GPUs on connect and in every heartbeat, and runs
-// "inference" jobs exactly once each, across reconnects, orchestrator
-// restarts and its own crashes. `minerkit connect` runs it.
+// "inference" jobs — each run at most once and its result reported at least
+// once — across reconnects, orchestrator restarts and its own crashes. `minerkit connect` runs it.
 //
 // The inference is a small deterministic computation (an iterated SHA-256
 // "token" chain over the prompt) so that an orchestrator can check every
