@@ -40,6 +40,11 @@ type Verifier struct {
 	// request signed for another miner verifies here too (within XWindow);
 	// set DisableX where no caller uses it.
 	DisableX bool
+	// NotBefore, if non-zero, refuses requests timestamped before it
+	// (ReasonStale). A process whose replay cache starts empty sets it to its
+	// start time: a request captured before a restart, still inside the
+	// window, would otherwise be accepted again.
+	NotBefore time.Time
 	// Replay is the replay cache. If nil, an in-memory cache of
 	// DefaultReplayCapacity entries is created on first use. Entries are
 	// kept until the request's timestamp leaves the window.
@@ -108,6 +113,16 @@ func (v *Verifier) VerifyParsed(p *Headers, bodyHash *[64]byte, now time.Time) (
 	return v.verifyParsed(p, bodyHash, now)
 }
 
+// checkNotBefore compares at the timestamp's own unit (milliseconds for v2),
+// so that a request signed in the same millisecond as the start passes.
+func (v *Verifier) checkNotBefore(signed time.Time, unit time.Duration) error {
+	if !v.NotBefore.IsZero() && signed.Before(v.NotBefore.Truncate(unit)) {
+		return newError(ReasonStale, "signed at %s, before this miner started at %s (its replay cache cannot know the request): sign a new one",
+			signed.UTC().Format(time.RFC3339Nano), v.NotBefore.UTC().Format(time.RFC3339Nano))
+	}
+	return nil
+}
+
 func (v *Verifier) verifyParsed(p *Headers, bodyHash *[64]byte, now time.Time) (string, error) {
 	var buf [256]byte
 	var msg []byte
@@ -129,6 +144,9 @@ func (v *Verifier) verifyParsed(p *Headers, bodyHash *[64]byte, now time.Time) (
 				return "", newError(ReasonWrongReceiver, "signed for %s, this miner is %s", p.SignedFor, v.Self)
 			}
 		}
+		if err := v.checkNotBefore(time.UnixMilli(p.Time), time.Millisecond); err != nil {
+			return "", err
+		}
 		msg = AppendMessage(buf[:0], bodyHash, p.UUID, p.Timestamp, p.SignedFor)
 		// The window's edge is accepted, so the entry outlives it by one unit.
 		expiry = time.UnixMilli(p.Time).Add(w + time.Millisecond)
@@ -141,6 +159,9 @@ func (v *Verifier) verifyParsed(p *Headers, bodyHash *[64]byte, now time.Time) (
 			w = DefaultXWindow
 		}
 		if err := checkTime(p.Time, now.UnixNano(), w.Nanoseconds(), time.Nanosecond, HeaderXTimestamp, "Unix nanoseconds"); err != nil {
+			return "", err
+		}
+		if err := v.checkNotBefore(time.Unix(0, p.Time), time.Nanosecond); err != nil {
 			return "", err
 		}
 		msg = AppendXMessage(buf[:0], bodyHash, p.Timestamp)

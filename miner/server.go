@@ -193,6 +193,14 @@ func (s *Server) Serve(ctx context.Context, api, admin net.Listener) error {
 	s.syncer.Logger = log
 	if s.Replay != nil {
 		s.guards.setReplay(s.Replay)
+	} else {
+		// The in-memory replay cache starts empty: refuse what was signed
+		// before this start, or a request captured in the last window could
+		// be accepted a second time.
+		start := time.Now()
+		s.guards.g.Epistula.Verifier.NotBefore = start
+		log.Info("replay cache in memory: requests signed before this start are refused for one window",
+			"not_before", start.UTC().Format(time.RFC3339Nano), "window", s.cfg.Window.D().String())
 	}
 	hot := s.hotkey.Public()
 
