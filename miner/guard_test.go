@@ -77,6 +77,7 @@ func startGuarded(t *testing.T, mutate func(*Config)) *guardedMiner {
 		info := guard.FromContext(ctx)
 		return echoResp{Caller: info.Caller, UID: info.Neuron.UID, Msg: req.Msg}, nil
 	}))
+	srv.Handle("POST /panic", http.HandlerFunc(func(http.ResponseWriter, *http.Request) { panic("boom") }))
 	srv.Syncer().EarlyGap = time.Hour // early refreshes are tested on their own
 	ts := startServer(t, srv, false)
 	if _, err := srv.Syncer().Wait(context.Background()); err != nil {
@@ -390,5 +391,27 @@ func BenchmarkGuardedRequest(b *testing.B) {
 		if w.Code != 200 {
 			b.Fatalf("status %d: %s", w.Code, w.Body)
 		}
+	}
+}
+
+// A handler panic is a logged 500 inside the guard (access log included),
+// not a closed connection.
+func TestHandlerPanicIsA500(t *testing.T) {
+	g := startGuarded(t, nil)
+	req, _ := http.NewRequest("POST", g.api+"/panic", strings.NewReader(`{}`))
+	r := do(t, g.client(g.v1), req)
+	if r.status != 500 || r.reason != ReasonInternal {
+		t.Fatalf("panic: %+v", r)
+	}
+	deadline := time.Now().Add(2 * time.Second)
+	for {
+		logs := g.log.String()
+		if strings.Contains(logs, "handler panicked") && strings.Contains(logs, "boom") && strings.Contains(logs, "status=500") {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("log lacks the panic or its 500 access line:\n%s", logs)
+		}
+		time.Sleep(10 * time.Millisecond)
 	}
 }

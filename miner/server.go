@@ -9,6 +9,7 @@ import (
 	"net"
 	"net/http"
 	"net/netip"
+	"runtime/debug"
 	"strconv"
 	"sync"
 	"sync/atomic"
@@ -118,8 +119,45 @@ func (s *Server) Hotkey() string { return s.hotkey.Public().Address() }
 // their rate limit, reach h. The caller's hotkey is in the request context
 // (see guard).
 func (s *Server) Handle(pattern string, h http.Handler) {
-	s.mux.Handle(pattern, s.counted(s.guards.wrap(h)))
+	s.mux.Handle(pattern, s.counted(s.guards.wrap(s.recovering(h))))
 }
+
+// recovering turns a handler panic into a 500 {"reason":"internal_error"}
+// and an ERROR log line with the stack. It sits inside the guard, so the
+// access log and metrics record the 500 (without it the caller saw the
+// connection close and nothing was logged).
+func (s *Server) recovering(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		tw := &wroteHeader{ResponseWriter: w}
+		defer func() {
+			v := recover()
+			if v == nil {
+				return
+			}
+			if v == http.ErrAbortHandler {
+				panic(v) // net/http's way to abort a response on purpose
+			}
+			s.logger().Error("handler panicked", "path", r.URL.Path, "panic", fmt.Sprint(v), "stack", string(debug.Stack()))
+			if !tw.wrote {
+				WriteError(w, http.StatusInternalServerError, ReasonInternal, "internal error")
+			}
+		}()
+		h.ServeHTTP(tw, r)
+	})
+}
+
+// wroteHeader notes whether a response has started.
+type wroteHeader struct {
+	http.ResponseWriter
+	wrote bool
+}
+
+func (w *wroteHeader) WriteHeader(code int) { w.wrote = true; w.ResponseWriter.WriteHeader(code) }
+func (w *wroteHeader) Write(b []byte) (int, error) {
+	w.wrote = true
+	return w.ResponseWriter.Write(b)
+}
+func (w *wroteHeader) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
 // HandlePublic serves h at pattern with no authentication, for endpoints that
 // anyone may call (a health probe, a public price list).
