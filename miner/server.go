@@ -243,7 +243,7 @@ func (s *Server) Serve(ctx context.Context, api, admin net.Listener) error {
 	hot := s.hotkey.Public()
 
 	if s.cfg.Register && s.Registrar == nil {
-		log.Warn("register is set but the Server has no Registrar; not registering")
+		log.Warn("register is set but the Server has no Registrar, so the hotkey is not registered: attach a miner.Chain with Coldkey or LoadColdkey (minerkit serve does with --register), or register once with minerkit register")
 	}
 	if s.cfg.ExternalURL != "" && s.Committer == nil {
 		log.Warn("external_url is set but the Server has no Committer; not committing it")
