@@ -16,8 +16,8 @@ import (
 	"time"
 
 	"github.com/minerkit/minerkit/activity"
+	"github.com/minerkit/minerkit/internal/devnettest"
 	"github.com/minerkit/minerkit/internal/interoptest"
-	"github.com/minerkit/minerkit/keys"
 	"github.com/minerkit/minerkit/metagraph"
 	"github.com/minerkit/minerkit/subtensor"
 )
@@ -90,15 +90,6 @@ func startRealchain(t *testing.T) string {
 	}
 }
 
-func key(t *testing.T, suri string) *keys.Keypair {
-	t.Helper()
-	k, err := keys.FromSURI(suri)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return k
-}
-
 type pjsNeuron struct {
 	UID        int     `json:"uid"`
 	Alpha      string  `json:"alpha"`
@@ -136,9 +127,9 @@ func TestRealchainCommands(t *testing.T) {
 	f := c.Features()
 	t.Logf("runtime %s spec %d: get_metagraph %v, dynamic TAO %v, register_limit %v", f.SpecName, f.SpecVersion, f.MetagraphAPI, f.DynamicTAO, f.RegisterLimit)
 
-	alice := key(t, "//Alice")
-	hot := key(t, "//Alice//conformance")
-	dest := key(t, "//Alice//conformance-dest")
+	alice := devnettest.Key(t, "//Alice")
+	hot := devnettest.Key(t, "//Alice//conformance")
+	dest := devnettest.Key(t, "//Alice//conformance-dest")
 	const netuid = 1
 
 	// transfer → balance

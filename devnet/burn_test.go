@@ -38,18 +38,7 @@ func TestBurnDynamicsAndRegisterLimit(t *testing.T) {
 	cold := mustKey(t, "//Bob")
 	submit := func(call string, args ...substrate.Value) string {
 		t.Helper()
-		if _, err := n.Submit(sign(t, n, cold, "SubtensorModule", call, args...)); err != nil {
-			t.Fatal(err)
-		}
-		n.NewBlock()
-		res, err := n.rt.meta.FindExtrinsicResult(headEvents(t, n), 1)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if res.Err != nil {
-			return res.Err.Name
-		}
-		return ""
+		return exec1(t, n, cold, "SubtensorModule", call, args...)
 	}
 	hot1, hot2 := mustKey(t, "//Bob//r1"), mustKey(t, "//Bob//r2")
 	if e := submit("register_limit", u16V(1), acct(hot1), substrate.U64(TAO/2)); e != "RegistrationPriceLimitExceeded" {

@@ -353,16 +353,7 @@ func TestCommitmentSpace(t *testing.T) {
 // CommitRevealEnabled until the owner turns it off.
 func TestSetWeightsRefusedUnderCommitReveal(t *testing.T) {
 	n := startManual(t)
-	val := mustKey(t, "//Alice")
-	if _, err := n.Submit(sign(t, n, val, "SubtensorModule", "set_weights", weightsArgs(1, []uint16{0}, []uint16{1}, 0)...)); err != nil {
-		t.Fatal(err)
-	}
-	n.NewBlock()
-	res, err := n.rt.meta.FindExtrinsicResult(headEvents(t, n), 1)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if res.Err == nil || res.Err.Name != "CommitRevealEnabled" {
-		t.Fatalf("set_weights under commit-reveal: %+v, want CommitRevealEnabled", res.Err)
+	if e := exec1(t, n, mustKey(t, "//Alice"), "SubtensorModule", "set_weights", weightsArgs(1, []uint16{0}, []uint16{1}, 0)...); e != "CommitRevealEnabled" {
+		t.Fatalf("set_weights under commit-reveal: %q, want CommitRevealEnabled", e)
 	}
 }
