@@ -61,9 +61,10 @@ func (s *Status) Rows() []Row {
 		{"uid", fmt.Sprintf("%d (%s)", s.UID, role)},
 		{"rank", fmt.Sprintf("%d of %d miners by incentive", s.Rank, s.Miners)},
 		{"incentive", fmt.Sprintf("%.6f", s.Incentive)},
-		{"emission", fmt.Sprintf("%s per tempo (%d blocks)", s.EmissionPerTempo, s.Tempo)},
-		{"per day", fmt.Sprintf("about %s", s.EmissionPerDay)},
-		{"stake", s.Stake.String()},
+		// Emission and stake weight are counted in the subnet's alpha.
+		{"emission", fmt.Sprintf("%s α per tempo (%d blocks)", s.EmissionPerTempo.Decimal(), s.Tempo)},
+		{"per day", fmt.Sprintf("about %s α", s.EmissionPerDay.Decimal())},
+		{"stake", s.Stake.Decimal() + " α"},
 		{"registered", fmt.Sprintf("at block %d", s.RegisteredAt)},
 		{"immunity", imm},
 		{"identity", s.Identity.String()},

@@ -224,8 +224,9 @@ func printStatus(w io.Writer, st *subtensor.MinerStatus) {
 	if st.ValidatorPermit || st.Dividends > 0 {
 		fmt.Fprintf(w, "dividends   %.6f\n", st.Dividends)
 	}
-	fmt.Fprintf(w, "stake       %s\n", st.Stake)
-	fmt.Fprintf(w, "emission    %s per tempo (%d blocks), about %s per day\n", st.EmissionPerTempo, st.Tempo, st.EmissionPerDay)
+	// Stake weight and emission are counted in the subnet's alpha.
+	fmt.Fprintf(w, "stake       %s α (stake weight: alpha + root stake × TaoWeight)\n", st.Stake.Decimal())
+	fmt.Fprintf(w, "emission    %s α per tempo (%d blocks), about %s α per day\n", st.EmissionPerTempo.Decimal(), st.Tempo, st.EmissionPerDay.Decimal())
 	fmt.Fprintf(w, "registered  at block %d\n", st.RegisteredAt)
 	if st.ImmunityLeft > 0 {
 		fmt.Fprintf(w, "immunity    %d blocks left (about %s)\n", st.ImmunityLeft, st.ImmunityLeftTime.Round(time.Second))
