@@ -270,6 +270,8 @@ func TestDevnetStatusAndExporter(t *testing.T) {
 		"minerkit_neuron_rank{" + mk:                           1,
 		"minerkit_neuron_rank{" + idle.Address():               2,
 		"minerkit_neuron_stake_tao{" + mk:                      sts[0].Stake.Float(),
+		"minerkit_neuron_stake_weight_alpha{" + mk:             sts[0].Stake.Float(),
+		"minerkit_neuron_emission_per_tempo_alpha{" + mk:       sts[0].EmissionPerTempo.Float(),
 		"minerkit_neuron_registered_at_block{" + mk:            float64(sts[0].RegisteredAt),
 		"minerkit_neuron_immunity_left_blocks{" + mk:           float64(sts[0].ImmunityLeft),
 		"minerkit_neuron_identity_committed{" + mk:             1,

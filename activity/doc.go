@@ -57,7 +57,10 @@
 //	minerkit_neuron_emission_per_tempo_tao{…}               TAO earned in the last epoch
 //	minerkit_neuron_emission_per_day_tao{…}                 the same extrapolated to 24 h
 //	minerkit_neuron_rank{…}                                 place among miners by incentive, 1 = best
-//	minerkit_neuron_stake_tao{…}                            stake weight
+//	minerkit_neuron_stake_tao{…}                            deprecated: stake weight (in α, mislabelled)
+//	minerkit_neuron_stake_weight_alpha{…}                   stake weight, in α
+//	minerkit_neuron_emission_per_tempo_alpha{…}             emission of the last epoch, in α
+//	minerkit_neuron_emission_per_day_alpha{…}               the same extrapolated to 24 h
 //	minerkit_neuron_validator_permit{…}, minerkit_neuron_active{…}   1 or 0
 //	minerkit_neuron_registered_at_block{…}                  registration block
 //	minerkit_neuron_immunity_left_blocks{…}                 0 once immunity is over

@@ -84,10 +84,13 @@ var (
 	descRegistered   = prometheus.NewDesc("minerkit_neuron_registered", "1 if the hotkey holds a UID on the subnet, else 0.", []string{"netuid", "hotkey"}, nil)
 	descIncentive    = prometheus.NewDesc("minerkit_neuron_incentive", "Incentive of the UID, a fraction of 1 (the chain's u16 / 65535).", neuronLabels, nil)
 	descDividends    = prometheus.NewDesc("minerkit_neuron_dividends", "Dividends of the UID, a fraction of 1.", neuronLabels, nil)
-	descEmission     = prometheus.NewDesc("minerkit_neuron_emission_per_tempo_tao", "What the UID earned in the last epoch, in TAO (alpha on dynamic-TAO subnets).", neuronLabels, nil)
-	descEmissionDay  = prometheus.NewDesc("minerkit_neuron_emission_per_day_tao", "Emission per tempo extrapolated to 24 hours at the chain's block time, in TAO.", neuronLabels, nil)
+	descEmission     = prometheus.NewDesc("minerkit_neuron_emission_per_tempo_tao", "Deprecated, mislabelled: the value is alpha; use minerkit_neuron_emission_per_tempo_alpha.", neuronLabels, nil)
+	descEmissionDay  = prometheus.NewDesc("minerkit_neuron_emission_per_day_tao", "Deprecated, mislabelled: the value is alpha; use minerkit_neuron_emission_per_day_alpha.", neuronLabels, nil)
+	descEmissionA    = prometheus.NewDesc("minerkit_neuron_emission_per_tempo_alpha", "What the UID earned in the last epoch, in the subnet's alpha.", neuronLabels, nil)
+	descEmissionDayA = prometheus.NewDesc("minerkit_neuron_emission_per_day_alpha", "Emission per tempo extrapolated to 24 hours at the chain's block time and epoch rule, in alpha.", neuronLabels, nil)
+	descStakeA       = prometheus.NewDesc("minerkit_neuron_stake_weight_alpha", "Stake weight of the UID (alpha + root stake × TaoWeight, children included), in alpha.", neuronLabels, nil)
 	descRank         = prometheus.NewDesc("minerkit_neuron_rank", "Place by incentive among the subnet's miners, 1 = best.", neuronLabels, nil)
-	descStake        = prometheus.NewDesc("minerkit_neuron_stake_tao", "Stake weight of the UID, in TAO.", neuronLabels, nil)
+	descStake        = prometheus.NewDesc("minerkit_neuron_stake_tao", "Deprecated, mislabelled: the value is stake weight in alpha; use minerkit_neuron_stake_weight_alpha.", neuronLabels, nil)
 	descPermit       = prometheus.NewDesc("minerkit_neuron_validator_permit", "1 if the UID holds a validator permit.", neuronLabels, nil)
 	descActive       = prometheus.NewDesc("minerkit_neuron_active", "1 if the chain counts the UID as active.", neuronLabels, nil)
 	descRegisteredAt = prometheus.NewDesc("minerkit_neuron_registered_at_block", "Block at which the UID was registered.", neuronLabels, nil)
@@ -106,7 +109,7 @@ var (
 type collector struct{ e *Exporter }
 
 func (c *collector) Describe(ch chan<- *prometheus.Desc) {
-	for _, d := range []*prometheus.Desc{descRegistered, descIncentive, descDividends, descEmission, descEmissionDay, descRank, descStake, descPermit, descActive, descRegisteredAt, descImmunity, descIdentity, descMiners, descNeurons, descTempo, descBlock, descAge, descReachable, descFailures, descSyncs} {
+	for _, d := range []*prometheus.Desc{descRegistered, descIncentive, descDividends, descEmission, descEmissionDay, descEmissionA, descEmissionDayA, descStakeA, descRank, descStake, descPermit, descActive, descRegisteredAt, descImmunity, descIdentity, descMiners, descNeurons, descTempo, descBlock, descAge, descReachable, descFailures, descSyncs} {
 		ch <- d
 	}
 }
@@ -148,12 +151,15 @@ func (c *collector) Collect(ch chan<- prometheus.Metric) {
 		gauge(descIncentive, f.Incentive, l...)
 		gauge(descDividends, f.Dividends, l...)
 		gauge(descEmission, f.EmissionPerTempo.Float(), l...)
+		gauge(descEmissionA, f.EmissionPerTempo.Float(), l...)
+		gauge(descStakeA, f.Stake.Float(), l...)
 		gauge(descRank, float64(f.Rank), l...)
 		gauge(descStake, f.Stake.Float(), l...)
 		gauge(descPermit, b2f(f.ValidatorPermit), l...)
 		gauge(descActive, b2f(f.Active), l...)
 		if f.HasExtras {
 			gauge(descEmissionDay, f.EmissionPerDay.Float(), l...)
+			gauge(descEmissionDayA, f.EmissionPerDay.Float(), l...)
 			gauge(descRegisteredAt, float64(f.RegisteredAt), l...)
 			gauge(descImmunity, float64(f.ImmunityLeft), l...)
 			gauge(descIdentity, b2f(f.Identity != ""), append(l, f.Identity)...)
