@@ -26,5 +26,10 @@
 // # Access log
 //
 // One record per request, message "request", with the attributes caller,
-// route, path, status, latency and reason (absent when served).
+// route, path, status, latency and reason (absent when served). Refusals are
+// sampled: per reason, the first Observe.RefusalLogBurst (10) of each
+// Observe.RefusalLogInterval (10 s) are logged in full and the rest summed up
+// in one WARN record "refusals suppressed" (reason, suppressed, logged,
+// interval, callers "address=count" for the top five, other_callers), so a
+// flood cannot fill the disk; the metrics count every request.
 package guard

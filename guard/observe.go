@@ -52,9 +52,21 @@ type Observe struct {
 	// request's ServeMux pattern after the handler ran, or "unmatched".
 	// Never return raw paths: every label value is a time series.
 	Route func(*http.Request) string
+	// RefusalLogBurst and RefusalLogInterval sample refusals in the access
+	// log: per reason, the first RefusalLogBurst of each interval are logged
+	// in full and the rest summed up in one "refusals suppressed" record
+	// (counts per caller), so a flood cannot fill the disk. If zero,
+	// DefaultRefusalLogBurst and DefaultRefusalLogInterval. Metrics stay
+	// exact. LogAllRefusals turns sampling off.
+	RefusalLogBurst    int
+	RefusalLogInterval time.Duration
+	LogAllRefusals     bool
+
+	sampler refusalSampler
 }
 
-// Handler returns next with metrics and access logging.
+// Handler returns next with metrics and access logging. o must not be
+// copied after Handler is called (it holds the refusal sampler's state).
 func (o *Observe) Handler(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		t0 := time.Now()
@@ -78,6 +90,22 @@ func (o *Observe) Handler(next http.Handler) http.Handler {
 				label = "ok"
 			}
 			o.Metrics.requests.WithLabelValues(route, statusText(status), label).Inc()
+		}
+		if o.Logger != nil && !o.LogAllRefusals {
+			burst, interval := o.RefusalLogBurst, o.RefusalLogInterval
+			if burst <= 0 {
+				burst = DefaultRefusalLogBurst
+			}
+			if interval <= 0 {
+				interval = DefaultRefusalLogInterval
+			}
+			if reason != "" {
+				if !o.sampler.allow(r.Context(), o.Logger, t0, burst, interval, reason, st.Caller) {
+					return
+				}
+			} else {
+				o.sampler.flushIfDue(r.Context(), o.Logger, t0, interval)
+			}
 		}
 		if o.Logger != nil {
 			attrs := [6]slog.Attr{

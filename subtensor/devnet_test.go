@@ -67,7 +67,7 @@ func TestDevnetRegister(t *testing.T) {
 	// The burn decays every block (HEAD BurnHalfLife): the chain charges the
 	// price of the block that included the registration, at most the price
 	// shown a block or two earlier.
-	if paid := before.Free - after.Free; paid > price+res.Tx.Fee || paid < price*99/100 || !res.Tx.FeeKnown {
+	if paid := before.Free - after.Free; paid > price+res.Tx.Fee || paid < price*95/100 || !res.Tx.FeeKnown {
 		t.Fatalf("paid %s for price %s, fee %s (known %v)", paid, price, res.Tx.Fee, res.Tx.FeeKnown)
 	}
 
@@ -110,7 +110,7 @@ func TestDevnetRegisterNotEnoughBalance(t *testing.T) {
 	if !errors.Is(err, subtensor.ErrNotEnoughBalance) {
 		t.Fatalf("got %v", err)
 	}
-	if want := regexp.MustCompile(`not enough balance: need (1|0\.99[0-9]*) τ, have 0\.5 τ`); !want.MatchString(err.Error()) {
+	if want := regexp.MustCompile(`not enough balance: need (1|0\.9[0-9]*) τ, have 0\.5 τ`); !want.MatchString(err.Error()) {
 		t.Fatalf("error %q does not match %q", err, want)
 	}
 }
@@ -233,7 +233,7 @@ func TestDevnetMetagraphEqualsStorage(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if m.N() != 3 || len(ns) != 3 || m.NetUID != 1 || m.Burn <= subtensor.TAO(1) || m.Burn > subtensor.TAO(2) || m.Tempo == 0 {
+	if m.N() != 3 || len(ns) != 3 || m.NetUID != 1 || m.Burn < subtensor.Rao(500_000_000) || m.Burn > subtensor.Rao(2_100_000_000) || m.Tempo == 0 {
 		t.Fatalf("metagraph: n=%d lite=%d netuid=%d burn=%s tempo=%d", m.N(), len(ns), m.NetUID, m.Burn, m.Tempo)
 	}
 	for i, h := range hots {
