@@ -64,6 +64,8 @@ type Config struct {
 	IdleTimeout       Duration `json:"idle_timeout" help:"how long an idle keep-alive connection stays open"`
 	ShutdownTimeout   Duration `json:"shutdown_timeout" help:"how long shutdown waits for requests in flight"`
 	MaxHeaderBytes    int      `json:"max_header_bytes" help:"largest request header block in bytes"`
+	MaxConns          int      `json:"max_conns" help:"most connections the API listener holds at once (more wait in the kernel's backlog; 0: no cap)"`
+	MaxConnsPerIP     int      `json:"max_conns_per_ip" help:"most connections from one address (more are closed at once; 0: no cap; behind a reverse proxy every client shares its address)"`
 
 	Pprof bool `json:"pprof" help:"serve Go's profiles under /debug/pprof/ on the admin listener (keep that listener private)"`
 
@@ -93,6 +95,8 @@ func DefaultConfig() Config {
 		IdleTimeout:       Duration(120 * time.Second),
 		ShutdownTimeout:   Duration(30 * time.Second),
 		MaxHeaderBytes:    64 << 10,
+		MaxConns:          4096,
+		MaxConnsPerIP:     64,
 		LogFormat:         "text",
 		LogLevel:          "info",
 	}
@@ -111,6 +115,8 @@ func (c *Config) Check() error {
 		return errors.New("miner: rate_per_sec must be positive and rate_burst at least 1")
 	case c.MinStake < 0 || c.MinStakeTAO < 0:
 		return errors.New("miner: min_stake must not be negative")
+	case c.MaxConns < 0 || c.MaxConnsPerIP < 0:
+		return errors.New("miner: max_conns and max_conns_per_ip must not be negative (0: no cap)")
 	case c.MaxBody <= 0:
 		return errors.New("miner: max_body must be positive")
 	case c.Window <= 0:

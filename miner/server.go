@@ -221,6 +221,7 @@ func (s *Server) Serve(ctx context.Context, api, admin net.Listener) error {
 		return errors.New("miner: Serve called twice; build a new Server")
 	}
 	s.started = true
+	api = newLimitListener(api, s.cfg.MaxConns, s.cfg.MaxConnsPerIP)
 	s.apiAddr = api.Addr()
 	if admin != nil {
 		s.admAddr = admin.Addr()

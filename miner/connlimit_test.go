@@ -1,0 +1,68 @@
+package miner
+
+import (
+	"net"
+	"testing"
+	"time"
+)
+
+// More connections from one address than the cap are closed before a byte is
+// read; a slot freed by a close is reused; the global cap makes Accept wait.
+func TestLimitListener(t *testing.T) {
+	raw, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	l := newLimitListener(raw, 3, 2)
+	defer l.Close()
+	accepted := make(chan net.Conn, 10)
+	go func() {
+		for {
+			c, err := l.Accept()
+			if err != nil {
+				close(accepted)
+				return
+			}
+			accepted <- c
+		}
+	}()
+	dial := func() net.Conn {
+		c, err := net.Dial("tcp", raw.Addr().String())
+		if err != nil {
+			t.Fatal(err)
+		}
+		return c
+	}
+	closedByServer := func(c net.Conn) bool {
+		c.SetReadDeadline(time.Now().Add(300 * time.Millisecond))
+		_, err := c.Read(make([]byte, 1))
+		ne, timeout := err.(net.Error)
+		return err != nil && !(timeout && ne.Timeout())
+	}
+	a, b := dial(), dial()
+	sa, sb := <-accepted, <-accepted
+	third := dial()
+	if !closedByServer(third) {
+		t.Fatal("a third connection from one address was not closed (cap 2)")
+	}
+	if closedByServer(a) {
+		t.Fatal("a connection within the cap was closed")
+	}
+	sa.Close()
+	a.Close()
+	time.Sleep(20 * time.Millisecond)
+	c := dial()
+	select {
+	case sc := <-accepted:
+		defer sc.Close()
+	case <-time.After(time.Second):
+		t.Fatal("a freed slot was not reused")
+	}
+	defer c.Close()
+	defer b.Close()
+	defer sb.Close()
+	// Two connections held, plus the slot the waiting Accept has taken.
+	if ll := l.(*limitListener); len(ll.sem) != 3 || ll.byIP["127.0.0.1"] != 2 {
+		t.Fatalf("slots %d, per address %v", len(ll.sem), ll.byIP)
+	}
+}
