@@ -29,6 +29,27 @@ type Wallet struct {
 	kdf kdf // nil: Argon2i as btcli; tests substitute a cheap one
 }
 
+// Environment variables btcli reads for the wallet's location.
+const (
+	EnvPath   = "BT_WALLET_PATH"
+	EnvName   = "BT_WALLET_NAME"
+	EnvHotkey = "BT_WALLET_HOTKEY"
+)
+
+// NewFromEnv is New with btcli's environment fallbacks: an empty path, name
+// or hotkey takes BT_WALLET_PATH, BT_WALLET_NAME or BT_WALLET_HOTKEY from
+// getenv (os.Getenv in a program), then btcli's defaults — exactly what the
+// minerkit command line does, so a custom miner finds the same wallet.
+func NewFromEnv(path, name, hotkey string, getenv func(string) string) (*Wallet, error) {
+	or := func(v, env string) string {
+		if v == "" && getenv != nil {
+			return getenv(env)
+		}
+		return v
+	}
+	return New(or(path, EnvPath), or(name, EnvName), or(hotkey, EnvHotkey))
+}
+
 // New returns the wallet name with hotkey under the wallets directory path.
 // Empty arguments take btcli's defaults; a leading ~ in path is expanded.
 func New(path, name, hotkey string) (*Wallet, error) {

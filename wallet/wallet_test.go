@@ -310,3 +310,26 @@ func TestLegacyFiles(t *testing.T) {
 		t.Fatalf("HotkeyPair() from bare mnemonic = %v, %v", kp, err)
 	}
 }
+
+func TestNewFromEnv(t *testing.T) {
+	env := map[string]string{"BT_WALLET_PATH": "/srv/wallets", "BT_WALLET_NAME": "miner", "BT_WALLET_HOTKEY": "h1"}
+	getenv := func(k string) string { return env[k] }
+	for _, tc := range []struct {
+		name                   string
+		path, wname, hot       string
+		getenv                 func(string) string
+		wantPath, wantN, wantH string
+	}{
+		{"all from the environment", "", "", "", getenv, "/srv/wallets", "miner", "h1"},
+		{"arguments win", "/other", "cold", "h2", getenv, "/other", "cold", "h2"},
+		{"no environment: btcli's defaults", "/w", "", "", func(string) string { return "" }, "/w", "default", "default"},
+	} {
+		w, err := NewFromEnv(tc.path, tc.wname, tc.hot, tc.getenv)
+		if err != nil {
+			t.Fatalf("%s: %v", tc.name, err)
+		}
+		if w.Path != tc.wantPath || w.Name != tc.wantN || w.Hotkey != tc.wantH {
+			t.Errorf("%s: %+v", tc.name, w)
+		}
+	}
+}

@@ -45,21 +45,9 @@ func addWalletFlags(cmd *cobra.Command) *walletFlags {
 	return f
 }
 
-// resolved returns v, else the environment variable env, else "".
-func resolved(v, env string) string {
-	if v != "" {
-		return v
-	}
-	return os.Getenv(env)
-}
-
-// wallet returns the wallet the flags name.
+// wallet returns the wallet the flags name (BT_WALLET_* fill the gaps).
 func (f *walletFlags) wallet() (*wallet.Wallet, error) {
-	return wallet.New(
-		resolved(f.path, "BT_WALLET_PATH"),
-		resolved(f.name, "BT_WALLET_NAME"),
-		resolved(f.hotkey, "BT_WALLET_HOTKEY"),
-	)
+	return wallet.NewFromEnv(f.path, f.name, f.hotkey, os.Getenv)
 }
 
 // passwords returns where passwords come from: --password-file when given,

@@ -46,7 +46,7 @@ func run() error {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 
-	w, err := wallet.New(*walletPath, *walletName, *hotkeyName)
+	w, err := wallet.NewFromEnv(*walletPath, *walletName, *hotkeyName, os.Getenv)
 	if err != nil {
 		return err
 	}
