@@ -70,14 +70,19 @@ func (c *Client) TaoWeight(ctx context.Context, netuid uint16) (w uint64, ok boo
 // TotalHotkeyStake. The error wraps ErrStakeUnreadable when the runtime has
 // neither.
 func (c *Client) StakeWeights(ctx context.Context, netuid uint16, hotkeys []keys.PublicKey) ([]StakeWeight, error) {
+	at, err := c.rpc.ChainGetBestBlockHash(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("subtensor: read best block: %w", err)
+	}
+	return c.stakeWeightsAt(ctx, netuid, hotkeys, at)
+}
+
+// stakeWeightsAt is StakeWeights at the block at.
+func (c *Client) stakeWeightsAt(ctx context.Context, netuid uint16, hotkeys []keys.PublicKey, at rpc.Hash) ([]StakeWeight, error) {
 	md := c.Metadata()
 	p, ok := md.Pallet("SubtensorModule")
 	if !ok {
 		return nil, fmt.Errorf("%w: no SubtensorModule pallet", ErrStakeUnreadable)
-	}
-	at, err := c.rpc.ChainGetBestBlockHash(ctx)
-	if err != nil {
-		return nil, fmt.Errorf("subtensor: read best block: %w", err)
 	}
 	out := make([]StakeWeight, len(hotkeys))
 	if _, ok := p.StorageEntry("TotalHotkeyAlpha"); !ok {

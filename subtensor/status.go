@@ -8,6 +8,7 @@ import (
 
 	"github.com/minerkit/minerkit/keys"
 	"github.com/minerkit/minerkit/scale"
+	"github.com/minerkit/minerkit/substrate/rpc"
 )
 
 // MinerStatus is one hotkey's standing on a subnet, for `minerkit status`.
@@ -197,7 +198,12 @@ func (c *Client) metagraphFromLite(ctx context.Context, netuid uint16) (*Metagra
 		m.Consensus = append(m.Consensus, n.Consensus)
 		m.Dividends = append(m.Dividends, n.Dividends)
 	}
-	sw, err := c.StakeWeights(ctx, netuid, m.Hotkeys)
+	// Stake, parameters and registration blocks are read at one block.
+	at, err := c.rpc.ChainGetBestBlockHash(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("subtensor: read best block: %w", err)
+	}
+	sw, err := c.stakeWeightsAt(ctx, netuid, m.Hotkeys, at)
 	if err != nil {
 		return nil, fmt.Errorf("subtensor: stake of netuid %d: %w", netuid, err)
 	}
@@ -206,10 +212,10 @@ func (c *Client) metagraphFromLite(ctx context.Context, netuid uint16) (*Metagra
 		m.TaoStake = append(m.TaoStake, w.Root)
 		m.TotalStake = append(m.TotalStake, w.Weight)
 	}
-	if err := c.subnetParams(ctx, m); err != nil {
+	if err := c.subnetParams(ctx, m, at); err != nil {
 		return nil, err
 	}
-	if err := c.registrationBlocks(ctx, m); err != nil {
+	if err := c.registrationBlocks(ctx, m, at); err != nil {
 		return nil, err
 	}
 	return m, nil
@@ -217,14 +223,11 @@ func (c *Client) metagraphFromLite(ctx context.Context, netuid uint16) (*Metagra
 
 // registrationBlocks fills m.BlockAtRegistration from storage, one batched
 // read for every UID.
-func (c *Client) registrationBlocks(ctx context.Context, m *Metagraph) error {
+func (c *Client) registrationBlocks(ctx context.Context, m *Metagraph, at rpc.Hash) error {
 	if _, ok := c.Metadata().Pallet("SubtensorModule"); !ok {
 		return nil
 	}
-	at, err := c.rpc.ChainGetBestBlockHash(ctx)
-	if err != nil {
-		return fmt.Errorf("subtensor: read best block: %w", err)
-	}
+	var err error
 	b := storageBatch{c: c, at: at}
 	for uid := range m.N() {
 		if err := b.want("BlockAtRegistration", u16Key(m.NetUID), u16Key(uint16(uid))); err != nil {
@@ -245,14 +248,10 @@ func (c *Client) registrationBlocks(ctx context.Context, m *Metagraph) error {
 
 // subnetParams fills m's subnet parameters from storage (one batched read),
 // naming in m.Missing those this runtime does not store.
-func (c *Client) subnetParams(ctx context.Context, m *Metagraph) error {
+func (c *Client) subnetParams(ctx context.Context, m *Metagraph, at rpc.Hash) error {
 	p, ok := c.Metadata().Pallet("SubtensorModule")
 	if !ok {
 		return fmt.Errorf("%w: no SubtensorModule pallet", ErrUnsupported)
-	}
-	at, err := c.rpc.ChainGetBestBlockHash(ctx)
-	if err != nil {
-		return fmt.Errorf("subtensor: read best block: %w", err)
 	}
 	type param struct {
 		item string
