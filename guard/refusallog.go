@@ -7,6 +7,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -24,6 +25,9 @@ const (
 // through to the access log and counts the rest, which are summarised in
 // one "refusals suppressed" record per reason when the interval is over.
 type refusalSampler struct {
+	// pending is set while a suppressed refusal waits for its summary, so
+	// that served requests check it without taking the lock.
+	pending atomic.Bool
 	mu      sync.Mutex
 	start   time.Time
 	reasons map[string]*refusalCount
@@ -44,6 +48,7 @@ func (s *refusalSampler) allow(ctx context.Context, log *slog.Logger, now time.T
 	if s.reasons == nil || now.Sub(s.start) >= interval {
 		flush, flushedStart = s.reasons, s.start
 		s.reasons, s.start = map[string]*refusalCount{}, now
+		s.pending.Store(false)
 	}
 	c := s.reasons[reason]
 	if c == nil {
@@ -55,6 +60,7 @@ func (s *refusalSampler) allow(ctx context.Context, log *slog.Logger, now time.T
 		c.logged++
 	} else {
 		c.suppressed++
+		s.pending.Store(true)
 		if _, known := c.callers[caller]; known || len(c.callers) < refusalCallersKept {
 			c.callers[caller]++
 		} else {
@@ -69,6 +75,9 @@ func (s *refusalSampler) allow(ctx context.Context, log *slog.Logger, now time.T
 // flushIfDue writes the summaries of an interval that is over (called for
 // served requests too, so that a flood that stopped is still reported).
 func (s *refusalSampler) flushIfDue(ctx context.Context, log *slog.Logger, now time.Time, interval time.Duration) {
+	if !s.pending.Load() {
+		return // nothing suppressed: the served path takes no lock
+	}
 	s.mu.Lock()
 	if s.reasons == nil || now.Sub(s.start) < interval {
 		s.mu.Unlock()
@@ -76,6 +85,7 @@ func (s *refusalSampler) flushIfDue(ctx context.Context, log *slog.Logger, now t
 	}
 	flush, start := s.reasons, s.start
 	s.reasons, s.start = map[string]*refusalCount{}, now
+	s.pending.Store(false)
 	s.mu.Unlock()
 	summarise(ctx, log, flush, start, now)
 }
