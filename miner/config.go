@@ -57,6 +57,10 @@ type Config struct {
 	// too (within 60 s): off unless a subnet's validators use it.
 	AcceptXEpistula bool  `json:"accept_x_epistula" help:"accept the X-Epistula variant (its signature names no receiver: a request signed for another miner is accepted too)"`
 	MaxBody         int64 `json:"max_body" help:"largest request body in bytes"`
+	// NoAxon turns off the Bittensor SDK's Axon protocol (/Synapse and POST
+	// /{Name} for each synapse the miner registers), served by default
+	// beside Epistula on the same listener.
+	NoAxon bool `json:"no_axon" help:"do not serve the Axon protocol (the Python SDK's dendrite: /Synapse and POST /{SynapseName}) beside Epistula"`
 
 	ReadHeaderTimeout Duration `json:"read_header_timeout" help:"time a client has to send the request headers"`
 	ReadTimeout       Duration `json:"read_timeout" help:"time a client has to send the whole request"`

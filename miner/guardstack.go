@@ -6,7 +6,9 @@ import (
 	"log/slog"
 	"math"
 	"net/http"
+	"time"
 
+	"github.com/minerkit/minerkit/axon"
 	"github.com/minerkit/minerkit/epistula"
 	"github.com/minerkit/minerkit/guard"
 	"github.com/minerkit/minerkit/metagraph"
@@ -15,7 +17,8 @@ import (
 // guardStack is the guard in front of every Handle route:
 // Observe → Epistula → Validators → RateLimit → handler.
 type guardStack struct {
-	g *guard.Guard
+	g    *guard.Guard
+	axon *guard.Axon
 }
 
 func newGuardStack(s *Server) (*guardStack, error) {
@@ -45,13 +48,34 @@ func newGuardStack(s *Server) (*guardStack, error) {
 	}
 	g.Metrics = m
 	g.Logger = slog.New(lateHandler{s})
-	return &guardStack{g: g}, nil
+	ax := &guard.Axon{
+		Verifier:     &axon.Verifier{Self: s.hotkey.Public().Address(), FutureWindow: cfg.Window.D()},
+		MaxBodyBytes: cfg.MaxBody,
+	}
+	return &guardStack{g: g, axon: ax}, nil
 }
 
 func (gs *guardStack) wrap(h http.Handler) http.Handler { return gs.g.Handler(h) }
 
-// setReplay replaces the in-memory replay cache (before serving).
-func (gs *guardStack) setReplay(c epistula.ReplayCache) { gs.g.Epistula.Verifier.Replay = c }
+// wrapAxon puts h behind the Axon layers: the same gate, rate-limit buckets,
+// metrics and access log as the Epistula routes.
+func (gs *guardStack) wrapAxon(spec *axon.Spec, h http.Handler) http.Handler {
+	return gs.g.AxonHandler(gs.axon, spec, h)
+}
+
+// setReplay replaces the in-memory replay cache (before serving); Axon
+// requests share it, so replicas refuse each other's accepted requests.
+func (gs *guardStack) setReplay(c epistula.ReplayCache) {
+	gs.g.Epistula.Verifier.Replay = c
+	gs.axon.Verifier.Replay = c
+}
+
+// setNotBefore refuses requests signed before start (an empty in-memory
+// replay cache and nonce store cannot know them).
+func (gs *guardStack) setNotBefore(start time.Time) {
+	gs.g.Epistula.Verifier.NotBefore = start
+	gs.axon.Verifier.NotBefore = start
+}
 
 func taoToRao(tao float64) uint64 {
 	if tao <= 0 {

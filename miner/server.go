@@ -18,6 +18,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 
+	"github.com/minerkit/minerkit/axon"
 	"github.com/minerkit/minerkit/buildinfo"
 	"github.com/minerkit/minerkit/epistula"
 	"github.com/minerkit/minerkit/keys"
@@ -56,10 +57,11 @@ type Server struct {
 	draining atomic.Bool
 	endpoint endpointState
 
-	mu      sync.Mutex
-	started bool
-	apiAddr net.Addr
-	admAddr net.Addr
+	mu       sync.Mutex
+	started  bool
+	synapses []string
+	apiAddr  net.Addr
+	admAddr  net.Addr
 }
 
 // New returns a Server for cfg that signs nothing but proves nothing either:
@@ -97,6 +99,9 @@ func New(cfg Config, hotkey keys.Signer, src metagraph.Source) (*Server, error) 
 		return nil, err
 	}
 	s.guards = g
+	if err := s.HandleSynapse(axon.Ping()); err != nil {
+		return nil, err
+	}
 	return s, nil
 }
 
@@ -237,7 +242,7 @@ func (s *Server) Serve(ctx context.Context, api, admin net.Listener) error {
 		// before this start, or a request captured in the last window could
 		// be accepted a second time.
 		start := time.Now()
-		s.guards.g.Epistula.Verifier.NotBefore = start
+		s.guards.setNotBefore(start)
 		log.Info("replay cache in memory: requests signed before this start are refused for one window",
 			"not_before", start.UTC().Format(time.RFC3339Nano), "window", s.cfg.Window.D().String())
 	}
@@ -272,10 +277,10 @@ func (s *Server) Serve(ctx context.Context, api, admin net.Listener) error {
 	bg.Go(func() { s.announce(runCtx) })
 
 	adminMux := s.adminMux()
-	apiHandler := http.Handler(s.mux)
+	apiHandler := s.axonNotFound(s.mux)
 	if admin == nil {
 		both := http.NewServeMux()
-		both.Handle("/", s.mux)
+		both.Handle("/", apiHandler)
 		both.Handle("GET /ready", adminMux)
 		both.Handle("GET /metrics", adminMux)
 		if !s.hasHealth() {
@@ -300,7 +305,7 @@ func (s *Server) Serve(ctx context.Context, api, admin net.Listener) error {
 		log.Warn("accepting X-Epistula requests: their signature names no receiver, so a request signed for another miner within 60 s is accepted here too")
 	}
 	log.Info("miner serving", "build", buildinfo.Read().String(), "netuid", s.cfg.NetUID, "hotkey", hot.Address(), "api", api.Addr().String(),
-		"admin", addrString(admin), "min_stake_alpha", minStake, "rate_per_sec", s.cfg.RatePerSec)
+		"admin", addrString(admin), "min_stake_alpha", minStake, "rate_per_sec", s.cfg.RatePerSec, "axon_synapses", axonList(s.cfg.NoAxon, s.Synapses()))
 
 	var serveErr error
 	select {

@@ -22,6 +22,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/minerkit/minerkit/axon"
 	"github.com/minerkit/minerkit/gpu"
 	"github.com/minerkit/minerkit/miner"
 )
@@ -154,6 +155,41 @@ func (m *Miner) Register(s *miner.Server) {
 	h.MaxBody = 4 << 10
 	s.Handle("POST /cvm", h)
 	s.HandlePublic("GET /health", http.HandlerFunc(Health))
+	if err := s.HandleSynapse(m.ComputeOfferRoute()); err != nil {
+		m.cfg.Logger.Error("not serving the ComputeOffer synapse", "err", err)
+	}
+}
+
+// ComputeOffer is the offer as an Axon synapse, for validators that query
+// with the Python SDK's dendrite: they send a nonce (hashed, so signed) and
+// get the offer, attestation included, as POST /cvm answers it.
+type ComputeOffer struct {
+	axon.Synapse
+	Nonce string    `json:"nonce"`
+	Offer *CVMOffer `json:"offer"`
+}
+
+// RequiredHashFields is the Python class's required_hash_fields.
+func (ComputeOffer) RequiredHashFields() []string { return []string{"nonce"} }
+
+// ComputeOfferRoute returns the Axon route of ComputeOffer, answered by CVM.
+func (m *Miner) ComputeOfferRoute() *axon.Route {
+	rt, err := axon.NewRoute(func(ctx context.Context, syn *ComputeOffer) error {
+		req := &CVMRequest{Nonce: syn.Nonce}
+		if err := req.Validate(); err != nil || len(req.Nonce) > 128 {
+			return axon.HandlerError(http.StatusBadRequest, "nonce must be hex, at most 64 bytes")
+		}
+		o, err := m.CVM(ctx, req)
+		if err != nil {
+			return err
+		}
+		syn.Offer = &o
+		return nil
+	})
+	if err != nil {
+		panic(err) // ComputeOffer's declaration is fixed and valid
+	}
+	return rt
 }
 
 // Health answers {"status":"ok"}.

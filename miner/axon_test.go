@@ -1,0 +1,188 @@
+package miner
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/minerkit/minerkit/axon"
+	"github.com/minerkit/minerkit/keys"
+)
+
+type dummySynapse struct {
+	axon.Synapse
+	DummyInput  int  `json:"dummy_input"`
+	DummyOutput *int `json:"dummy_output"`
+}
+
+func (dummySynapse) RequiredHashFields() []string { return []string{"dummy_input"} }
+func (dummySynapse) SynapseName() string          { return "Dummy" }
+
+func startAxonMiner(t *testing.T, mutate func(*Config)) *guardedMiner {
+	t.Helper()
+	src := &fakeSource{}
+	src.set(100, neuronsFor(t), nil)
+	cfg := testConfig()
+	cfg.RatePerSec, cfg.RateBurst = 1000, 1000
+	if mutate != nil {
+		mutate(&cfg)
+	}
+	mk := mustKey(t, "//Miner")
+	srv, err := New(cfg, mk, src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rt, err := axon.NewRoute(func(ctx context.Context, d *dummySynapse) error {
+		out := d.DummyInput * 2
+		d.DummyOutput = &out
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := srv.HandleSynapse(rt); err != nil {
+		t.Fatal(err)
+	}
+	srv.Handle("POST /echo", JSON(func(ctx context.Context, req *echoReq) (echoResp, error) {
+		return echoResp{Msg: req.Msg}, nil
+	}))
+	srv.Syncer().EarlyGap = time.Hour
+	ts := startServer(t, srv, false)
+	if _, err := srv.Syncer().Wait(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	return &guardedMiner{testServer: ts, src: src, miner: mk, v1: mustKey(t, "//V1")}
+}
+
+func (g *guardedMiner) axonCall(key keys.Signer, in int) (*dummySynapse, error) {
+	c := &axon.Client{Signer: key}
+	d := &dummySynapse{DummyInput: in}
+	err := c.Call(context.Background(), axon.Target{URL: g.api, Hotkey: g.miner.Address()}, d, 5*time.Second)
+	return d, err
+}
+
+func send(t *testing.T, req *http.Request, body []byte) (int, string) {
+	t.Helper()
+	req.Body = io.NopCloser(bytes.NewReader(body))
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	var m struct{ Message string }
+	json.Unmarshal(b, &m)
+	return resp.StatusCode, m.Message
+}
+
+func TestAxonServe(t *testing.T) {
+	g := startAxonMiner(t, nil)
+	d, err := g.axonCall(g.v1, 21)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if *d.DummyOutput != 42 || *d.Axon.StatusCode != 200 {
+		t.Errorf("answer %+v", d)
+	}
+
+	// Unregistered, no permit, low stake: 403 with the SDK's wording.
+	for suri, want := range map[string]string{
+		"//Stranger": "is not registered on this subnet",
+		"//NoPermit": "has no validator permit",
+		"//LowStake": "this miner requires",
+	} {
+		_, err := g.axonCall(mustKey(t, suri), 1)
+		var se *axon.StatusError
+		if !errors.As(err, &se) || se.Status != 403 || !strings.HasPrefix(se.Message, "Forbidden. Key is blacklisted: hotkey ") ||
+			!strings.Contains(se.Message, want) || !strings.HasSuffix(se.Message, ".") {
+			t.Errorf("%s: %v", suri, err)
+		}
+	}
+
+	// The same request twice: the second is a replay.
+	c := &axon.Client{Signer: g.v1}
+	req, err := c.Request(context.Background(), axon.Target{URL: g.api, Hotkey: g.miner.Address()}, &dummySynapse{DummyInput: 3}, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(req.Body)
+	if st, msg := send(t, req.Clone(context.Background()), body); st != 200 {
+		t.Fatalf("first: %d %s", st, msg)
+	}
+	if st, msg := send(t, req.Clone(context.Background()), body); st != 401 || msg != "Not Verified with error: Nonce is too old, a newer one was last processed" {
+		t.Errorf("replay: %d %q", st, msg)
+	}
+	// A changed body no longer matches the signed hash.
+	req2, _ := c.Request(context.Background(), axon.Target{URL: g.api, Hotkey: g.miner.Address()}, &dummySynapse{DummyInput: 4}, 0)
+	body2, _ := io.ReadAll(req2.Body)
+	if st, msg := send(t, req2, bytes.Replace(body2, []byte(`"dummy_input":4`), []byte(`"dummy_input":5`), 1)); st != 400 || !strings.HasPrefix(msg, "Hash mismatch") {
+		t.Errorf("tampered: %d %q", st, msg)
+	}
+	// Signed for another miner.
+	req3, _ := c.Request(context.Background(), axon.Target{URL: g.api, Hotkey: mustKey(t, "//Other").Address()}, &dummySynapse{DummyInput: 4}, 0)
+	body3, _ := io.ReadAll(req3.Body)
+	if st, msg := send(t, req3, body3); st != 401 || !strings.HasPrefix(msg, "Not Verified with error: Signature mismatch") {
+		t.Errorf("other miner: %d %q", st, msg)
+	}
+	// Unsigned.
+	req4, _ := c.Request(context.Background(), axon.Target{URL: g.api, Hotkey: g.miner.Address()}, &dummySynapse{DummyInput: 4}, 0)
+	body4, _ := io.ReadAll(req4.Body)
+	delete(req4.Header, axon.HeaderDendriteSignature)
+	if st, msg := send(t, req4, body4); st != 401 || !strings.Contains(msg, "Missing Signature") {
+		t.Errorf("unsigned: %d %q", st, msg)
+	}
+
+	// The ping route, and an unknown synapse.
+	ping := &axon.Synapse{}
+	if err := c.Call(context.Background(), axon.Target{URL: g.api, Hotkey: g.miner.Address()}, ping, time.Second); err != nil || *ping.Axon.StatusCode != 200 {
+		t.Errorf("ping: %v", err)
+	}
+	req5, _ := c.Request(context.Background(), axon.Target{URL: g.api, Hotkey: g.miner.Address()}, &dummySynapse{}, 0)
+	req5.URL.Path = "/Nope"
+	body5, _ := io.ReadAll(req5.Body)
+	if st, msg := send(t, req5, body5); st != 404 || msg != "Synapse name 'Nope' not found. Available synapses ['Synapse', 'Dummy']" {
+		t.Errorf("unknown: %d %q", st, msg)
+	}
+	// Epistula still works beside it.
+	if r := g.post(t, g.v1, `{"msg":"hi"}`); r.status != 200 {
+		t.Errorf("epistula: %+v", r)
+	}
+	// The access log names the caller and route of Axon requests.
+	if !strings.Contains(g.log.String(), "route=\"POST /Dummy\"") {
+		t.Errorf("no access log line for POST /Dummy:\n%s", g.log.String())
+	}
+}
+
+// One rate-limit bucket per validator, whichever protocol it calls with.
+func TestAxonSharesRateLimit(t *testing.T) {
+	g := startAxonMiner(t, func(c *Config) { c.RatePerSec, c.RateBurst = 0.01, 2 })
+	if r := g.post(t, g.v1, `{"msg":"hi"}`); r.status != 200 {
+		t.Fatalf("epistula: %+v", r)
+	}
+	if _, err := g.axonCall(g.v1, 1); err != nil {
+		t.Fatal(err)
+	}
+	_, err := g.axonCall(g.v1, 1)
+	var se *axon.StatusError
+	if !errors.As(err, &se) || se.Status != 429 || !strings.HasPrefix(se.Message, "Too Many Requests: hotkey") {
+		t.Errorf("third call: %v", err)
+	}
+}
+
+func TestNoAxon(t *testing.T) {
+	g := startAxonMiner(t, func(c *Config) { c.NoAxon = true })
+	_, err := g.axonCall(g.v1, 1)
+	var se *axon.StatusError
+	if !errors.As(err, &se) || se.Status != 404 {
+		t.Errorf("with no_axon: %v", err)
+	}
+	if len(g.srv.Synapses()) != 0 {
+		t.Errorf("synapses %v", g.srv.Synapses())
+	}
+}
