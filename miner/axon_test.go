@@ -24,6 +24,20 @@ type dummySynapse struct {
 func (dummySynapse) RequiredHashFields() []string { return []string{"dummy_input"} }
 func (dummySynapse) SynapseName() string          { return "Dummy" }
 
+type promptSynapse struct {
+	axon.Synapse
+	Prompt      string            `json:"prompt"`
+	Stops       []string          `json:"stops"`
+	Temperature float64           `json:"temperature"`
+	Meta        map[string]string `json:"meta"`
+	Completion  string            `json:"completion"`
+}
+
+func (promptSynapse) RequiredHashFields() []string {
+	return []string{"prompt", "stops", "temperature", "meta"}
+}
+func (promptSynapse) SynapseName() string { return "Prompt" }
+
 func startAxonMiner(t *testing.T, mutate func(*Config)) *guardedMiner {
 	t.Helper()
 	src := &fakeSource{}
@@ -47,6 +61,16 @@ func startAxonMiner(t *testing.T, mutate func(*Config)) *guardedMiner {
 		t.Fatal(err)
 	}
 	if err := srv.HandleSynapse(rt); err != nil {
+		t.Fatal(err)
+	}
+	pr, err := axon.NewRoute(func(ctx context.Context, p *promptSynapse) error {
+		p.Completion = p.Prompt + " (" + strings.Join(p.Stops, "|") + ")"
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := srv.HandleSynapse(pr); err != nil {
 		t.Fatal(err)
 	}
 	srv.Handle("POST /echo", JSON(func(ctx context.Context, req *echoReq) (echoResp, error) {
@@ -146,7 +170,7 @@ func TestAxonServe(t *testing.T) {
 	req5, _ := c.Request(context.Background(), axon.Target{URL: g.api, Hotkey: g.miner.Address()}, &dummySynapse{}, 0)
 	req5.URL.Path = "/Nope"
 	body5, _ := io.ReadAll(req5.Body)
-	if st, msg := send(t, req5, body5); st != 404 || msg != "Synapse name 'Nope' not found. Available synapses ['Synapse', 'Dummy']" {
+	if st, msg := send(t, req5, body5); st != 404 || msg != "Synapse name 'Nope' not found. Available synapses ['Synapse', 'Dummy', 'Prompt']" {
 		t.Errorf("unknown: %d %q", st, msg)
 	}
 	// Epistula still works beside it.
