@@ -76,7 +76,12 @@ func (x *exec) clampBurn(netuid uint16, burn uint64) uint64 {
 
 // decayBurn applies one block of HEAD update_registration_prices_for_networks
 // (subnets/registration.rs) to netuid's burn.
+// Spec 218 adjusted the burn per adjustment interval instead; the devnet
+// keeps it fixed there.
 func (x *exec) decayBurn(netuid uint16) {
+	if x.rt.spec218 {
+		return
+	}
 	burn := x.s.u64(keyNet("Burn", netuid), 0)
 	next := burn
 	if hl := x.s.u16(keyNet("BurnHalfLife", netuid), defaultBurnHalfLife); hl > 0 && x.block > 1 {
@@ -90,7 +95,7 @@ func (x *exec) decayBurn(netuid uint16) {
 // bumpBurn is HEAD bump_registration_price_after_registration: the burn
 // times BurnIncreaseMult (at least 1), within [MinBurn, MaxBurn].
 func (x *exec) bumpBurn(netuid uint16) {
-	if netuid == 0 {
+	if netuid == 0 || x.rt.spec218 {
 		return
 	}
 	mult := scale.Uint128{Hi: 1}

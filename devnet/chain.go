@@ -228,7 +228,7 @@ func (c *chain) check(raw []byte) (*checked, error) {
 			}
 		}
 	}
-	opts := &substrate.SignOptions{SpecVersion: specVersion, TxVersion: transactionVersion, GenesisHash: genesis, BirthHash: birthHash}
+	opts := &substrate.SignOptions{SpecVersion: c.rt.version, TxVersion: transactionVersion, GenesisHash: genesis, BirthHash: birthHash}
 	if err := meta.VerifyExtrinsic(x, opts); err != nil {
 		if errors.Is(err, substrate.ErrBadSignature) {
 			return nil, invalidTx(msgBadSignature)

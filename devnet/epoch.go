@@ -26,6 +26,12 @@ func epochDue(n uint64, tempo uint16, lastEpoch, pendingAt uint64) bool {
 	return n >= lastEpoch && n-lastEpoch >= uint64(tempo)
 }
 
+// epochDue218 is the rule before 2026 (spec 218's blocks_until_next_epoch):
+// an epoch when (n + netuid + 1) is a multiple of tempo + 1.
+func epochDue218(n uint64, netuid, tempo uint16) bool {
+	return tempo > 0 && (n+uint64(netuid)+1)%(uint64(tempo)+1) == 0
+}
+
 // anchorEpochs sets LastEpochBlock as HEAD does for a new subnet
 // (subnets/subnet.rs init_new_network: now − netuid mod tempo, a stagger)
 // or after a tempo change (utils/misc.rs apply_tempo_with_cycle_reset: now,
@@ -325,10 +331,12 @@ func (x *exec) runEpoch(netuid uint16) {
 	s.putVecU16(keyNet("Consensus", netuid), u16s(out.consensus))
 	s.putVecU16(keyNet("Incentive", netuid), u16s(out.incentive))
 	s.putVecU16(keyNet("Dividends", netuid), u16s(out.dividends))
-	s.putVecU16(keyNet("Trust", netuid), u16s(out.trust))
 	s.putVecU16(keyNet("ValidatorTrust", netuid), u16s(out.validatorTrust))
-	s.putVecU16(keyNet("Rank", netuid), u16s(normalize(out.rank)))
-	s.putVecU16(keyNet("PruningScores", netuid), u16s(pruning))
+	if x.rt.spec218 { // removed from HEAD (April 2026)
+		s.putVecU16(keyNet("Trust", netuid), u16s(out.trust))
+		s.putVecU16(keyNet("Rank", netuid), u16s(normalize(out.rank)))
+		s.putVecU16(keyNet("PruningScores", netuid), u16s(pruning))
+	}
 	s.putVecU64(keyNet("Emission", netuid), emission)
 	for i := 0; i < n; i++ {
 		var ps [][2]uint16

@@ -93,6 +93,10 @@ func newErrorTable(pallet uint8, list []moduleError) *errorTable {
 func (t *errorTable) err(name string) *dispatchError {
 	e, ok := t.byName[name]
 	if !ok {
+		e, ok = t.byName[errorAliases[name]]
+		name = e.name
+	}
+	if !ok {
 		panic(fmt.Sprintf("devnet: no error %q in pallet %d", name, t.pallet))
 	}
 	return &dispatchError{kind: deModule, pallet: t.pallet, index: e.index, name: name}
@@ -121,52 +125,91 @@ func balancesErrors() []moduleError {
 	}
 }
 
-func subtensorErrors() []moduleError {
-	return []moduleError{
-		me(0, "SubNetworkDoesNotExist", "The subnet does not exist."),
-		me(1, "RootNetworkDoesNotExist", "The root network does not exist."),
-		me(2, "InvalidIpType", "The IP type is not 4 or 6."),
-		me(3, "InvalidIpAddress", "The IP address is not routable (0, broadcast or 127.0.0.1)."),
-		me(4, "InvalidPort", "The port is 0."),
-		me(5, "HotKeyNotRegisteredInSubNet", "The hotkey is not registered in this subnet."),
-		me(6, "HotKeyAccountNotExists", "The hotkey account does not exist."),
-		me(7, "HotKeyNotRegisteredInNetwork", "The hotkey is not registered in any subnet."),
-		me(8, "NonAssociatedColdKey", "The coldkey does not own this hotkey."),
-		me(10, "StakeToWithdrawIsZero", "The amount to unstake is zero."),
-		me(11, "NotEnoughStakeToWithdraw", "The hotkey has less stake than asked for."),
-		me(12, "NotEnoughStakeToSetWeights", "The hotkey's stake is below the weights threshold."),
-		me(14, "NotEnoughBalanceToStake", "The coldkey's free balance is too low for the stake or burn."),
-		me(17, "NeuronNoValidatorPermit", "The neuron has no validator permit."),
-		me(18, "WeightVecNotEqualSize", "dests and weights differ in length."),
-		me(19, "DuplicateUids", "dests repeat a UID."),
-		me(20, "UidVecContainInvalidOne", "dests contain a UID that does not exist."),
-		me(21, "WeightVecLengthIsLow", "Fewer weights than MinAllowedWeights."),
-		me(22, "TooManyRegistrationsThisBlock", "The subnet's registrations for this block are used up; retry next block."),
-		me(23, "HotKeyAlreadyRegisteredInSubNet", "The hotkey already has a UID in this subnet."),
-		me(28, "MaxWeightExceeded", "A weight exceeds MaxWeightsLimit."),
-		me(30, "SettingWeightsTooFast", "WeightsSetRateLimit blocks have not passed since the last set_weights."),
-		me(31, "IncorrectWeightVersionKey", "version_key is below the subnet's WeightsVersionKey."),
-		me(32, "ServingRateLimitExceeded", "ServingRateLimit blocks have not passed since the last serve_axon."),
-		me(33, "UidsLengthExceedUidsInSubNet", "More weights than neurons."),
-		me(43, "NotSubnetOwner", "The signer does not own the subnet."),
-		me(44, "RegistrationNotPermittedOnRootSubnet", "Registering on the root subnet is not supported."),
-		me(50, "NoNeuronIdAvailable", "The subnet is full and every neuron is immune."),
-		me(56, "CommitRevealEnabled", "Commit-reveal is on: commit and reveal weights instead."),
-		me(133, "RegistrationPriceLimitExceeded", "The burn price is above the caller's limit_price."),
+// subtensorErrors lists SubtensorModule's errors the devnet raises, at
+// HEAD's indices (pallets/subtensor/src/macros/errors.rs, 14bc6f9) or spec
+// 218's (its metadata); -1 where that runtime has no such error. Where
+// HEAD renamed an error, the devnet raises the old name and the table maps
+// it (errorAliases).
+func subtensorErrors(spec218 bool) []moduleError {
+	all := []struct {
+		head, s218 int
+		name, docs string
+	}{
+		{-1, 0, "SubNetworkDoesNotExist", "The subnet does not exist."},
+		{76, 90, "SubnetNotExists", "The subnet does not exist."},
+		{0, 1, "RootNetworkDoesNotExist", "The root network does not exist."},
+		{1, 2, "InvalidIpType", "The IP type is not 4 or 6."},
+		{2, 3, "InvalidIpAddress", "The IP address is not routable (0, broadcast or 127.0.0.1)."},
+		{3, 4, "InvalidPort", "The port is 0."},
+		{4, 5, "HotKeyNotRegisteredInSubNet", "The hotkey is not registered in this subnet."},
+		{5, 6, "HotKeyAccountNotExists", "The hotkey account does not exist."},
+		{6, 7, "HotKeyNotRegisteredInNetwork", "The hotkey is not registered in any subnet."},
+		{7, 8, "NonAssociatedColdKey", "The coldkey does not own this hotkey."},
+		{-1, 10, "StakeToWithdrawIsZero", "The amount to unstake is zero."},
+		{82, -1, "AmountTooLow", "The amount is zero or below the minimum."},
+		{9, 12, "NotEnoughStakeToWithdraw", "The hotkey has less stake than asked for."},
+		{10, 13, "NotEnoughStakeToSetWeights", "The hotkey's stake is below the weights threshold."},
+		{12, 14, "NotEnoughBalanceToStake", "The coldkey's free balance is too low for the stake or burn."},
+		{15, 17, "NeuronNoValidatorPermit", "The neuron has no validator permit."},
+		{16, 18, "WeightVecNotEqualSize", "dests and weights differ in length."},
+		{17, 19, "DuplicateUids", "dests repeat a UID."},
+		{18, 20, "UidVecContainInvalidOne", "dests contain a UID that does not exist."},
+		{19, 21, "WeightVecLengthIsLow", "Fewer weights than MinAllowedWeights."},
+		{20, 22, "TooManyRegistrationsThisBlock", "The subnet's registrations for this block are used up; retry next block."},
+		{21, 23, "HotKeyAlreadyRegisteredInSubNet", "The hotkey already has a UID in this subnet."},
+		{27, 28, "MaxWeightExceeded", "A weight exceeds MaxWeightsLimit."},
+		{29, 30, "SettingWeightsTooFast", "WeightsSetRateLimit blocks have not passed since the last set_weights."},
+		{30, 31, "IncorrectWeightVersionKey", "version_key is below the subnet's WeightsVersionKey."},
+		{31, 32, "ServingRateLimitExceeded", "ServingRateLimit blocks have not passed since the last serve_axon."},
+		{32, 33, "UidsLengthExceedUidsInSubNet", "More weights than neurons."},
+		{41, 44, "NotSubnetOwner", "The signer does not own the subnet."},
+		{42, 45, "RegistrationNotPermittedOnRootSubnet", "Registering on the root subnet is not supported."},
+		{48, 51, "NoNeuronIdAvailable", "The subnet is full and every neuron is immune."},
+		{53, 57, "CommitRevealEnabled", "Commit-reveal is on: commit and reveal weights instead."},
+		{74, 88, "MechanismDoesNotExist", "The subnet has no mechanism with this index."},
+		{114, -1, "InvalidValue", "The value is out of range."},
+		{125, -1, "TooManyUIDsPerMechanism", "MaxAllowedUids times the mechanism count exceeds the chain's limit."},
+		{134, -1, "RegistrationPriceLimitExceeded", "The burn price is above the caller's limit_price."},
 	}
+	var out []moduleError
+	for _, e := range all {
+		i := e.head
+		if spec218 {
+			i = e.s218
+		}
+		if i >= 0 {
+			out = append(out, me(uint8(i), e.name, e.docs))
+		}
+	}
+	return out
+}
+
+// errorAliases maps an error the devnet raises to the one a runtime that
+// renamed it raises instead (HEAD: SubnetNotExists, AmountTooLow).
+var errorAliases = map[string]string{
+	"SubNetworkDoesNotExist": "SubnetNotExists",
+	"StakeToWithdrawIsZero":  "AmountTooLow",
 }
 
 func sudoErrors() []moduleError {
 	return []moduleError{me(0, "RequireSudo", "Sender must be the Sudo account.")}
 }
 
-func commitmentsErrors() []moduleError {
+// commitmentsErrors: HEAD limits commitments by space per tempo
+// (pallets/commitments/src/lib.rs), spec 218 by a rate limit.
+func commitmentsErrors(spec218 bool) []moduleError {
+	if spec218 {
+		return []moduleError{
+			me(0, "TooManyFieldsInCommitmentInfo", "More fields than MaxFields."),
+			me(1, "AccountNotAllowedCommit", "The account is not registered in the subnet."),
+			me(2, "CommitmentSetRateLimitExceeded", "Commitments are rate limited; wait a few blocks."),
+		}
+	}
 	return []moduleError{
 		me(0, "TooManyFieldsInCommitmentInfo", "More fields than MaxFields."),
 		me(1, "AccountNotAllowedCommit", "The account is not registered in the subnet."),
-		me(2, "CommitmentSetRateLimitExceeded", "Commitments are rate limited; wait a few blocks."),
-		me(3, "SpaceLimitExceeded", "The commitment space for this tempo is used up."),
-		me(4, "UnexpectedUnreserveLeftover", "Internal: deposit leftover."),
+		me(2, "SpaceLimitExceeded", "The commitment space for this tempo is used up."),
+		me(3, "UnexpectedUnreserveLeftover", "Internal: deposit leftover."),
 	}
 }
 

@@ -56,6 +56,16 @@ func (x *exec) setPhase(kind uint8, extrinsic uint32) {
 
 // emit records an event: pallet index, variant index and encoded fields.
 func (x *exec) emit(pallet, variant uint8, fields []byte) {
+	if x.rt.spec218 && pallet == palletSubtensor {
+		v, ok := spec218Events[variant]
+		if !ok {
+			return // an event spec 218 does not have
+		}
+		if variant == evStakeAdded || variant == evStakeRemoved {
+			fields = fields[:len(fields)-8] // no netuid-side amount before HEAD
+		}
+		variant = v
+	}
 	rec := make([]byte, 0, len(x.phase)+2+len(fields)+1)
 	rec = append(rec, x.phase...)
 	rec = append(rec, pallet, variant)

@@ -64,7 +64,10 @@ type GenesisSubnet struct {
 // zero value is not useful: start from DevGenesis, or LoadGenesis a JSON
 // file (fields it omits keep DevGenesis's values).
 type Genesis struct {
-	Chain               string           `json:"chain"`
+	Chain string `json:"chain"`
+	// Runtime is the runtime generation the devnet presents: RuntimeHEAD
+	// (empty means it) or RuntimeSpec218.
+	Runtime             string           `json:"runtime,omitempty"`
 	Accounts            []GenesisAccount `json:"accounts"`
 	Sudo                string           `json:"sudo"`
 	ExistentialDeposit  uint64           `json:"existential_deposit"`   // rao

@@ -55,7 +55,7 @@ func signNonce(t testing.TB, n *Node, kp *keys.Keypair, nonce uint32, pallet, na
 		t.Fatal(err)
 	}
 	ext, err := n.rt.meta.SignExtrinsic(c.Bytes(), kp, &substrate.SignOptions{
-		SpecVersion: specVersion, TxVersion: transactionVersion, GenesisHash: n.GenesisHash(), Nonce: uint64(nonce),
+		SpecVersion: n.rt.version, TxVersion: transactionVersion, GenesisHash: n.GenesisHash(), Nonce: uint64(nonce),
 	})
 	if err != nil {
 		t.Fatal(err)

@@ -40,8 +40,12 @@ func (c *chain) produce() *block {
 		}
 		x.decayBurn(netuid)
 		x.s.putU64(keyNet("PendingEmission", netuid), x.s.u64(keyNet("PendingEmission", netuid), 0)+c.rt.cfg.EmissionPerBlock)
-		if epochDue(uint64(n), x.s.u16(keyNet("Tempo", netuid), 0),
-			x.s.u64(keyNet("LastEpochBlock", netuid), 0), x.s.u64(keyNet("PendingEpochAt", netuid), 0)) {
+		tempo := x.s.u16(keyNet("Tempo", netuid), 0)
+		due := epochDue(uint64(n), tempo, x.s.u64(keyNet("LastEpochBlock", netuid), 0), x.s.u64(keyNet("PendingEpochAt", netuid), 0))
+		if c.rt.spec218 {
+			due = epochDue218(uint64(n), netuid, tempo)
+		}
+		if due {
 			x.runEpoch(netuid)
 			x.s.putU64(keyNet("LastEpochBlock", netuid), uint64(n))
 			x.s.putU64(keyNet("PendingEpochAt", netuid), 0)

@@ -257,7 +257,7 @@ func mMetadata(s *server, _ *wsConn, raw json.RawMessage) (any, *rpcError) {
 
 func mRuntimeVersion(s *server, _ *wsConn, raw json.RawMessage) (any, *rpcError) {
 	// One runtime for the chain's whole life: any block (or none) has it.
-	return runtimeVersionJSON(), nil
+	return s.node.rt.runtimeVersionJSON(), nil
 }
 
 func (s *server) storageParams(raw json.RawMessage) ([]byte, *block, *rpcError) {
@@ -529,7 +529,7 @@ func mSubscribeRuntimeVersion(s *server, c *wsConn, _ json.RawMessage) (any, *rp
 	if e != nil {
 		return nil, e
 	}
-	c.afterReply(func() { c.notify(sub.method, sub.id, runtimeVersionJSON()) })
+	c.afterReply(func() { c.notify(sub.method, sub.id, s.node.rt.runtimeVersionJSON()) })
 	return sub.id, nil
 }
 

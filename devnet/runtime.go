@@ -16,6 +16,33 @@ const (
 	transactionVersion = 1
 )
 
+// Runtime generations the devnet can present (Genesis.Runtime).
+const (
+	// RuntimeHEAD is subtensor HEAD (14bc6f9, spec 425): get_metagraph and
+	// mechagraphs, commit-reveal on, register_limit, burn decay, epochs
+	// every tempo blocks, TaoWeight one value. The default.
+	RuntimeHEAD = "head"
+	// RuntimeSpec218 is node-subtensor spec 218, the runtime
+	// ../shared/realchain serves: no get_metagraph (clients read
+	// get_neurons_lite, whose stake list is empty, and storage), TaoWeight
+	// a map by netuid, Alpha a plain u64, its own extension list and
+	// error and event indices, epochs on (n + netuid + 1) % (tempo + 1),
+	// a fixed burn and a per-block registration cap. Its metadata is held
+	// against the real one (devnet/testdata/spec218-metadata.scale.gz).
+	RuntimeSpec218 = "spec218"
+)
+
+// spec218Version is the spec_version RuntimeSpec218 reports.
+const spec218Version = 218
+
+// spec218Extensions is spec 218's transaction extension list (its
+// metadata's extrinsic.signed_extensions); only CheckMortality, CheckNonce,
+// ChargeTransactionPayment (a compact tip) and CheckMetadataHash carry data.
+var spec218Extensions = []string{
+	"CheckNonZeroSender", "CheckSpecVersion", "CheckTxVersion", "CheckGenesis", "CheckMortality", "CheckNonce",
+	"CheckWeight", "ChargeTransactionPayment", "SubtensorSignedExtension", "CommitmentsSignedExtension", "CheckMetadataHash",
+}
+
 // signedExtensions is the transaction extension list of subtensor HEAD,
 // spec 425 (runtime/src/lib.rs TxExtension: SystemTxExtension,
 // CustomTxExtension, CheckMetadataHash). Only CheckMortality, CheckNonce,
@@ -39,6 +66,10 @@ type palletSpec struct {
 // runtime is the devnet's state transition function and its description.
 type runtime struct {
 	cfg       *Genesis
+	spec218   bool   // RuntimeSpec218's shape, else HEAD's
+	version   uint32 // spec_version
+	exts      []string
+	apis      []runtimeAPI
 	blockTime time.Duration // Timestamp.MinimumPeriod is half of it
 	pallets   map[uint8]*palletSpec
 	errs      map[uint8]*errorTable
@@ -48,7 +79,15 @@ type runtime struct {
 }
 
 func newRuntime(g *Genesis, blockTime time.Duration) (*runtime, error) {
-	rt := &runtime{cfg: g, blockTime: blockTime, pallets: make(map[uint8]*palletSpec), errs: make(map[uint8]*errorTable)}
+	rt := &runtime{cfg: g, blockTime: blockTime, pallets: make(map[uint8]*palletSpec), errs: make(map[uint8]*errorTable),
+		version: specVersion, exts: signedExtensions, apis: runtimeAPIs}
+	switch g.Runtime {
+	case "", RuntimeHEAD:
+	case RuntimeSpec218:
+		rt.spec218, rt.version, rt.exts, rt.apis = true, spec218Version, spec218Extensions, spec218APIs
+	default:
+		return nil, fmt.Errorf("devnet: genesis runtime %q: want %q or %q", g.Runtime, RuntimeHEAD, RuntimeSpec218)
+	}
 	add := func(name string, index uint8, errs []moduleError, calls ...*callSpec) {
 		p := &palletSpec{name: name, index: index, calls: make(map[uint8]*callSpec)}
 		for _, c := range calls {
@@ -84,7 +123,7 @@ func newRuntime(g *Genesis, blockTime time.Duration) (*runtime, error) {
 		&callSpec{index: 0, name: "set", free: true, args: []argSpec{a("now", argCompactU64, "T::Moment")}, fn: callTimestampSet, docs: "Set the current time (inherent)."},
 	)
 	add("TransactionPayment", palletTransactionPayment, nil)
-	add("SubtensorModule", palletSubtensor, subtensorErrors(),
+	subtensorCalls := []*callSpec{
 		&callSpec{index: 0, name: "set_weights", free: true, args: []argSpec{netuid, a("dests", argVecU16, "Vec<u16>"), a("weights", argVecU16, "Vec<u16>"), a("version_key", argU64, "u64")}, fn: callSetWeights, docs: "Set the calling validator's weights on a subnet."},
 		&callSpec{index: 2, name: "add_stake", args: []argSpec{hotkey, netuid, a("amount_staked", argU64, "TaoBalance")}, fn: callAddStake, docs: "Stake TAO from the signing coldkey to a hotkey on a subnet."},
 		&callSpec{index: 3, name: "remove_stake", args: []argSpec{hotkey, netuid, a("amount_unstaked", argU64, "AlphaBalance")}, fn: callRemoveStake, docs: "Unstake from a hotkey on a subnet back to the signing coldkey."},
@@ -93,14 +132,22 @@ func newRuntime(g *Genesis, blockTime time.Duration) (*runtime, error) {
 		&callSpec{index: 5, name: "serve_prometheus", free: true, args: []argSpec{netuid, a("version", argU32, "u32"), a("ip", argU128, "u128"), a("port", argU16, "u16"),
 			a("ip_type", argU8, "u8")}, fn: callServePrometheus, docs: "Publish the signing hotkey's Prometheus endpoint."},
 		&callSpec{index: 7, name: "burned_register", args: []argSpec{netuid, hotkey}, fn: callBurnedRegister, docs: "Register a hotkey on a subnet by burning the subnet's Burn price from the signing coldkey."},
-		&callSpec{index: 134, name: "register_limit", args: []argSpec{netuid, hotkey, a("limit_price", argU64, "u64")}, fn: callRegisterLimit, docs: "Register like burned_register, but fail if the burn price is above limit_price."},
-		&callSpec{index: 59, name: "register_network", args: []argSpec{hotkey}, fn: callRegisterNetwork, docs: "Create a subnet owned by the signing coldkey."},
-	)
+	}
+	if rt.spec218 {
+		subtensorCalls = append(subtensorCalls,
+			&callSpec{index: 59, name: "register_network", args: []argSpec{hotkey, a("mechid", argU16, "u16")}, fn: callRegisterNetwork, docs: "Create a subnet owned by the signing coldkey."})
+	} else {
+		subtensorCalls = append(subtensorCalls,
+			&callSpec{index: 134, name: "register_limit", args: []argSpec{netuid, hotkey, a("limit_price", argU64, "u64")}, fn: callRegisterLimit, docs: "Register like burned_register, but fail if the burn price is above limit_price."},
+			&callSpec{index: 59, name: "register_network", args: []argSpec{hotkey}, fn: callRegisterNetwork, docs: "Create a subnet owned by the signing coldkey."})
+	}
+	add("SubtensorModule", palletSubtensor, subtensorErrors(rt.spec218), subtensorCalls...)
+
 	add("Sudo", palletSudo, sudoErrors(),
 		&callSpec{index: 0, name: "sudo", free: true, args: []argSpec{a("call", argCall, "Box<<T as Config>::RuntimeCall>")}, fn: callSudo, docs: "Dispatch a call with Root origin."},
 		&callSpec{index: 2, name: "set_key", free: true, args: []argSpec{a("new", argMultiAddress, "AccountIdLookupOf<T>")}, fn: callSudoSetKey, docs: "Set the sudo key."},
 	)
-	add("Commitments", palletCommitments, commitmentsErrors(),
+	add("Commitments", palletCommitments, commitmentsErrors(rt.spec218),
 		&callSpec{index: 0, name: "set_commitment", free: true, args: []argSpec{netuid, a("info", argCommitmentInfo, "Box<CommitmentInfo<T::MaxFields>>")}, fn: callSetCommitment, docs: "Set the signing hotkey's commitment on a subnet."},
 	)
 	rateU64 := func(idx uint8, name, arg, item string, owner bool, ev uint8) *callSpec {

@@ -125,7 +125,7 @@ func (m *metaBuilder) runtimeAPIMetadata(uxt substrate.TypeID) []*substrate.Runt
 	dispatchInfo := b.Composite([]string{"pallet_transaction_payment", "types", "RuntimeDispatchInfo"},
 		substrate.FT("weight", m.weight(), "Weight"), substrate.FT("class", class, "DispatchClass"),
 		substrate.FT("partial_fee", m.prim(substrate.PrimU64), "Balance"))
-	return []*substrate.RuntimeAPI{
+	apis := []*substrate.RuntimeAPI{
 		{Name: "Core", Methods: []*substrate.RuntimeAPIMethod{apiMethod("version", m.runtimeVersionType(), "Returns the version of the runtime.")}},
 		{Name: "Metadata", Methods: []*substrate.RuntimeAPIMethod{
 			apiMethod("metadata", opaque, "Returns the metadata of a runtime."),
@@ -142,12 +142,23 @@ func (m *metaBuilder) runtimeAPIMetadata(uxt substrate.TypeID) []*substrate.Runt
 		{Name: "TransactionPaymentApi", Methods: []*substrate.RuntimeAPIMethod{
 			apiMethod("query_info", dispatchInfo, "", param("uxt", uxt), param("len", u32)),
 		}},
-		{Name: "NeuronInfoRuntimeApi", Methods: []*substrate.RuntimeAPIMethod{
+	}
+	if m.rt.spec218 {
+		// Spec 218's runtime APIs return their SCALE result as a Vec<u8>
+		// (get_neuron_lite: the bare NeuronInfoLite, or nothing), and it
+		// has no get_metagraph.
+		return append(apis, &substrate.RuntimeAPI{Name: "NeuronInfoRuntimeApi", Methods: []*substrate.RuntimeAPIMethod{
+			apiMethod("get_neurons_lite", b.Bytes(), "", param("netuid", u16)),
+			apiMethod("get_neuron_lite", b.Bytes(), "", param("netuid", u16), param("uid", u16)),
+		}})
+	}
+	return append(apis,
+		&substrate.RuntimeAPI{Name: "NeuronInfoRuntimeApi", Methods: []*substrate.RuntimeAPIMethod{
 			apiMethod("get_neurons_lite", b.Sequence(m.neuronInfoLite()), "", param("netuid", u16)),
 			apiMethod("get_neuron_lite", b.Option(m.neuronInfoLite()), "", param("netuid", u16), param("uid", u16)),
 		}},
-		{Name: "SubnetInfoRuntimeApi", Methods: []*substrate.RuntimeAPIMethod{
+		&substrate.RuntimeAPI{Name: "SubnetInfoRuntimeApi", Methods: []*substrate.RuntimeAPIMethod{
 			apiMethod("get_metagraph", b.Option(m.metagraph()), "", param("netuid", u16)),
 		}},
-	}
+	)
 }

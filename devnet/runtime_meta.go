@@ -55,6 +55,9 @@ func (m *metaBuilder) commitmentData() substrate.TypeID {
 		for i, name := range []string{"BlakeTwo256", "Sha256", "Keccak256", "ShaThree256"} {
 			vs = append(vs, substrate.V(name, uint8(130+i), substrate.Field{Type: h}))
 		}
+		if m.rt.spec218 {
+			return m.b.Variant([]string{"pallet_commitments", "types", "Data"}, vs...)
+		}
 		bv := m.boundedBytes()
 		vs = append(vs,
 			substrate.V("TimelockEncrypted", 134, substrate.FT("encrypted", bv, "BoundedVec<u8, ConstU32<MAX_TIMELOCK_COMMITMENT_SIZE_BYTES>>"),
@@ -162,10 +165,84 @@ func (m *metaBuilder) constant(name string, ty substrate.TypeID, value []byte, d
 	return &substrate.Constant{Name: name, Type: ty, Value: value, Docs: docs(doc)}
 }
 
+// subtensorEvents declares SubtensorModule's events at the indices of the
+// runtime the devnet presents (spec218Events for spec 218, where StakeAdded
+// and StakeRemoved have no fifth amount).
+func (m *metaBuilder) subtensorEvents() []substrate.Variant {
+	u16, u64, boolT, acc := m.prim(substrate.PrimU16), m.prim(substrate.PrimU64), m.prim(substrate.PrimBool), m.b.AccountID32()
+	f := func(t substrate.TypeID) substrate.Field { return substrate.F("", t) }
+	stake := []substrate.Field{f(acc), f(acc), f(u64), f(u64), f(u16), f(u64)}
+	if m.rt.spec218 {
+		stake = stake[:5]
+	}
+	all := []substrate.Variant{
+		ev(evNetworkAdded, "NetworkAdded", f(u16), f(u16)),
+		ev(evStakeAdded, "StakeAdded", stake...),
+		ev(evStakeRemoved, "StakeRemoved", stake...),
+		ev(evWeightsSet, "WeightsSet", f(u16), f(u16)),
+		ev(evNeuronRegistered, "NeuronRegistered", f(u16), f(u16), f(acc)),
+		ev(evMaxAllowedUidsSet, "MaxAllowedUidsSet", f(u16), f(u16)),
+		ev(evWeightsSetRateLimitSet, "WeightsSetRateLimitSet", f(u16), f(u64)),
+		ev(evImmunityPeriodSet, "ImmunityPeriodSet", f(u16), f(u16)),
+		ev(evMaxAllowedValidatorsSet, "MaxAllowedValidatorsSet", f(u16), f(u16)),
+		ev(evAxonServed, "AxonServed", f(u16), f(acc)),
+		ev(evPrometheusServed, "PrometheusServed", f(u16), f(acc)),
+		ev(evWeightsVersionKeySet, "WeightsVersionKeySet", f(u16), f(u64)),
+		ev(evServingRateLimitSet, "ServingRateLimitSet", f(u16), f(u64)),
+		ev(evTempoSet, "TempoSet", f(u16), f(u16)),
+		ev(evCommitRevealEnabledEvent, "CommitRevealEnabled", f(u16), f(boolT)),
+	}
+	if !m.rt.spec218 {
+		return all
+	}
+	out := all[:0]
+	for _, v := range all {
+		if i, ok := spec218Events[v.Index]; ok {
+			v.Index = i
+			out = append(out, v)
+		}
+	}
+	return out
+}
+
+// Storage items one runtime generation has and the other does not.
+var (
+	headOnlyStorage = map[string]bool{
+		"BurnHalfLife": true, "BurnIncreaseMult": true, "LastEpochBlock": true, "PendingEpochAt": true,
+		"StakeThreshold": true, "MaxSpace": true, "UsedSpaceOf": true,
+	}
+	// Removed from HEAD in April 2026 (rank, trust and pruning scores are no
+	// longer computed).
+	spec218OnlyStorage = map[string]bool{"Rank": true, "Trust": true, "PruningScores": true}
+)
+
+// shapeStorage keeps the storage items the presented runtime has, with its
+// types: spec 218 holds Alpha as a plain u64 and TaoWeight as a map by
+// netuid; HEAD holds Alpha as U64F64 and TaoWeight as one value.
+func (m *metaBuilder) shapeStorage(all []*substrate.StorageEntry) []*substrate.StorageEntry {
+	out := all[:0]
+	for _, e := range all {
+		if m.rt.spec218 && headOnlyStorage[e.Name] || !m.rt.spec218 && spec218OnlyStorage[e.Name] {
+			continue
+		}
+		if m.rt.spec218 {
+			u16, u64 := m.prim(substrate.PrimU16), m.prim(substrate.PrimU64)
+			switch e.Name {
+			case "Alpha":
+				e.ValueType, e.Default = u64, make([]byte, 8)
+			case "TaoWeight":
+				e.Plain, e.Hashers, e.KeyType = false, []substrate.StorageHasher{substrate.Identity}, u16
+			}
+		}
+		out = append(out, e)
+	}
+	return out
+}
+
 // buildMetadata assembles and encodes the devnet's metadata v14.
 func (rt *runtime) buildMetadata() error {
 	mb := substrate.NewMetadataBuilder()
-	mb.SignedExtensions = signedExtensions
+	mb.SignedExtensions = rt.exts
 	m := &metaBuilder{rt: rt, mb: mb, b: mb.Types, cache: make(map[string]substrate.TypeID)}
 	b := m.b
 	u8, u16, u32, u64, boolT := m.prim(substrate.PrimU8), m.prim(substrate.PrimU16), m.prim(substrate.PrimU32), m.prim(substrate.PrimU64), m.prim(substrate.PrimBool)
@@ -209,7 +286,7 @@ func (rt *runtime) buildMetadata() error {
 		},
 		Constants: []*substrate.Constant{
 			m.constant("BlockHashCount", u32, scale.AppendU32(nil, blockHashCount), "Maximum number of block number to block hash mappings to keep."),
-			m.constant("Version", m.runtimeVersionType(), runtimeVersionSCALE(), "The runtime version."),
+			m.constant("Version", m.runtimeVersionType(), rt.runtimeVersionSCALE(), "The runtime version."),
 			m.constant("SS58Prefix", u16, le16(42), "The SS58 address prefix."),
 		},
 	})
@@ -256,26 +333,10 @@ func (rt *runtime) buildMetadata() error {
 	}
 	mb.AddPallet(&substrate.PalletDef{
 		Name: "SubtensorModule", Index: palletSubtensor,
-		Calls: m.callVariants(rt.pallets[palletSubtensor]),
-		Events: []substrate.Variant{
-			ev(evNetworkAdded, "NetworkAdded", substrate.F("", u16), substrate.F("", u16)),
-			ev(evStakeAdded, "StakeAdded", substrate.F("", acc), substrate.F("", acc), substrate.F("", u64), substrate.F("", u64), substrate.F("", u16), substrate.F("", u64)),
-			ev(evStakeRemoved, "StakeRemoved", substrate.F("", acc), substrate.F("", acc), substrate.F("", u64), substrate.F("", u64), substrate.F("", u16), substrate.F("", u64)),
-			ev(evWeightsSet, "WeightsSet", substrate.F("", u16), substrate.F("", u16)),
-			ev(evNeuronRegistered, "NeuronRegistered", substrate.F("", u16), substrate.F("", u16), substrate.F("", acc)),
-			ev(evMaxAllowedUidsSet, "MaxAllowedUidsSet", substrate.F("", u16), substrate.F("", u16)),
-			ev(evWeightsSetRateLimitSet, "WeightsSetRateLimitSet", substrate.F("", u16), substrate.F("", u64)),
-			ev(evImmunityPeriodSet, "ImmunityPeriodSet", substrate.F("", u16), substrate.F("", u16)),
-			ev(evMaxAllowedValidatorsSet, "MaxAllowedValidatorsSet", substrate.F("", u16), substrate.F("", u16)),
-			ev(evAxonServed, "AxonServed", substrate.F("", u16), substrate.F("", acc)),
-			ev(evPrometheusServed, "PrometheusServed", substrate.F("", u16), substrate.F("", acc)),
-			ev(evWeightsVersionKeySet, "WeightsVersionKeySet", substrate.F("", u16), substrate.F("", u64)),
-			ev(evServingRateLimitSet, "ServingRateLimitSet", substrate.F("", u16), substrate.F("", u64)),
-			ev(evTempoSet, "TempoSet", substrate.F("", u16), substrate.F("", u16)),
-			ev(evCommitRevealEnabledEvent, "CommitRevealEnabled", substrate.F("", u16), substrate.F("", boolT)),
-		},
+		Calls:  m.callVariants(rt.pallets[palletSubtensor]),
+		Events: m.subtensorEvents(),
 		Errors: m.errorVariants(rt.errs[palletSubtensor]),
-		Storage: []*substrate.StorageEntry{
+		Storage: m.shapeStorage([]*substrate.StorageEntry{
 			plain("TotalNetworks", u16, def, zero(2)),
 			plain("TotalStake", u64, def, zero(8)),
 			plain("StakeThreshold", u64, def, zero(8)),
@@ -338,7 +399,7 @@ func (rt *runtime) buildMetadata() error {
 			mapS("BlockAtRegistration", hs(id, id), netNet, u64, def, zero(8)),
 			mapS("Axons", hs(id, b2c), netHot, m.axonInfo(), opt, nil),
 			mapS("Prometheus", hs(id, b2c), netHot, m.prometheusInfo(), opt, nil),
-		},
+		}),
 	})
 	mb.AddPallet(&substrate.PalletDef{
 		Name: "Sudo", Index: palletSudo,
@@ -358,18 +419,18 @@ func (rt *runtime) buildMetadata() error {
 		Calls:  m.callVariants(rt.pallets[palletCommitments]),
 		Events: []substrate.Variant{ev(evCommitment, "Commitment", substrate.FT("netuid", u16, "NetUid"), substrate.FT("who", acc, "T::AccountId"))},
 		Errors: m.errorVariants(rt.errs[palletCommitments]),
-		Storage: []*substrate.StorageEntry{
+		Storage: m.shapeStorage([]*substrate.StorageEntry{
 			mapS("CommitmentOf", hs(id, t64c), netHot, registration, opt, nil),
 			mapS("LastCommitment", hs(id, t64c), netHot, u32, opt, nil),
 			mapS("UsedSpaceOf", hs(id, t64c), netHot, usage, opt, nil),
 			plain("MaxSpace", u32, def, scale.AppendU32(nil, rt.cfg.CommitmentMaxSpace)),
-		},
+		}),
 		Constants: []*substrate.Constant{
 			m.constant("MaxFields", u32, scale.AppendU32(nil, rt.cfg.CommitmentMaxFields), "The maximum number of fields in a commitment."),
 			m.constant("InitialDeposit", u64, zero(8), ""),
 			m.constant("FieldDeposit", u64, zero(8), ""),
 			m.constant("RateLimit", u32, scale.AppendU32(nil, rt.cfg.CommitmentRateLimit), "Blocks between two commitments of one account."),
-		},
+		}[:3+b2i(rt.spec218)], // HEAD has no RateLimit: a space budget per tempo instead
 	})
 	mb.AddPallet(&substrate.PalletDef{
 		Name: "AdminUtils", Index: palletAdminUtils,
@@ -402,4 +463,11 @@ func (rt *runtime) buildMetadata() error {
 	}
 	rt.metaBytes, rt.metaV15 = v14, v15
 	return nil
+}
+
+func b2i(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }

@@ -93,7 +93,7 @@ func TestRuntimeRules(t *testing.T) {
 		want   string
 	}{
 		{"register on root", bob, "SubtensorModule", "burned_register", []substrate.Value{u16V(0), accV(mustKey(t, "//x"))}, "RegistrationNotPermittedOnRootSubnet"},
-		{"register on missing subnet", bob, "SubtensorModule", "burned_register", []substrate.Value{u16V(9), accV(mustKey(t, "//x"))}, "SubNetworkDoesNotExist"},
+		{"register on missing subnet", bob, "SubtensorModule", "burned_register", []substrate.Value{u16V(9), accV(mustKey(t, "//x"))}, "SubnetNotExists"},
 		{"register another's hotkey", dave, "SubtensorModule", "burned_register", []substrate.Value{u16V(1), accV(val)}, "HotKeyAlreadyRegisteredInSubNet"},
 		{"serve axon", miner, "SubtensorModule", "serve_axon", serveArgs(1, 0x0a000001, 8091, 4), ""},
 		{"serve prometheus", miner, "SubtensorModule", "serve_prometheus", []substrate.Value{u16V(1), substrate.U64(1), substrate.U128(scale.Uint128{Lo: 0x0a000001}), u16V(9100), substrate.U64(4)}, ""},
@@ -146,50 +146,81 @@ func commitInfo(fields ...substrate.Value) substrate.Value {
 	return substrate.Composite(substrate.Named("fields", substrate.Composite(substrate.Named("", substrate.Tuple(fields...)))))
 }
 
-// TestRateLimitsAndReplacement checks serving and weights rate limits,
-// registration replacement of the lowest-scored non-immune UID, and the
-// immunity refusal.
+// TestRateLimitsAndReplacement checks serving rate limits and which UID a
+// registration on a full subnet replaces, on both runtime generations:
+// spec 218 refuses when every neuron is immune and otherwise replaces the
+// lowest pruning score; HEAD replaces an immune neuron when MinNonImmuneUids
+// or fewer non-immune ones remain, but never the owner's immortal key.
 func TestRateLimitsAndReplacement(t *testing.T) {
-	n := startManual(t)
+	for _, shape := range []string{RuntimeHEAD, RuntimeSpec218} {
+		t.Run(shape, func(t *testing.T) {
+			g := DevGenesis()
+			g.Runtime = shape
+			n := startManualGenesis(t, g)
+			alice, bob := mustKey(t, "//Alice"), mustKey(t, "//Bob")
+			miner := mustKey(t, "//Bob//m")
+			if got := exec1(t, n, bob, "SubtensorModule", "burned_register", u16V(1), accV(miner)); got != "" {
+				t.Fatal(got)
+			}
+			if got := exec1(t, n, miner, "SubtensorModule", "serve_axon", serveArgs(1, 0x0a000001, 80, 4)...); got != "" {
+				t.Fatal(got)
+			}
+			if got := exec1(t, n, miner, "SubtensorModule", "serve_axon", serveArgs(1, 0x0a000001, 81, 4)...); got != "pool: Custom error: 12" {
+				t.Fatalf("second serve: %q", got)
+			}
+			n.NewBlock()
+			if got := exec1(t, n, miner, "SubtensorModule", "serve_axon", serveArgs(1, 0x0a000001, 81, 4)...); got != "" {
+				t.Fatalf("serve after the limit: %q", got)
+			}
+			if got := exec1(t, n, alice, "Sudo", "sudo", adminCall("sudo_set_max_allowed_uids", u16V(1), u16V(1))); got != "" {
+				t.Fatal(got)
+			}
+			newHot := mustKey(t, "//Alice//new")
+			want := ""
+			if shape == RuntimeSpec218 {
+				want = "NoNeuronIdAvailable"
+			}
+			if got := exec1(t, n, alice, "SubtensorModule", "burned_register", u16V(1), accV(newHot)); got != want {
+				t.Fatalf("register into a full immune subnet: %q, want %q", got, want)
+			}
+			if shape == RuntimeSpec218 {
+				if got := exec1(t, n, alice, "AdminUtils", "sudo_set_immunity_period", u16V(1), u16V(0)); got != "" {
+					t.Fatal(got)
+				}
+				if got := exec1(t, n, alice, "SubtensorModule", "burned_register", u16V(1), accV(newHot)); got != "" {
+					t.Fatalf("replacement: %q", got)
+				}
+			}
+			x := &exec{rt: n.rt, s: headState(n)}
+			if uid, ok := x.uidOf(1, newHot.Public()); !ok || uid != 0 {
+				t.Fatalf("new hotkey uid %d %v", uid, ok)
+			}
+			if _, ok := x.uidOf(1, miner.Public()); ok {
+				t.Fatal("replaced hotkey still registered")
+			}
+			if _, ok := headState(n).axon(1, miner.Public()); ok {
+				t.Fatal("replaced hotkey's axon kept")
+			}
+		})
+	}
+}
+
+// TestOwnerKeyIsImmortal: on HEAD a registration never replaces the subnet
+// owner's hotkey (get_immune_owner_tuples), so a subnet holding only it is
+// full for good.
+func TestOwnerKeyIsImmortal(t *testing.T) {
+	g := DevGenesis()
+	g.Subnets[0].OwnerHotkey = "//Alice//owner"
+	n := startManualGenesis(t, g)
 	alice, bob := mustKey(t, "//Alice"), mustKey(t, "//Bob")
-	miner := mustKey(t, "//Bob//m")
-	if got := exec1(t, n, bob, "SubtensorModule", "burned_register", u16V(1), accV(miner)); got != "" {
+	if got := exec1(t, n, alice, "SubtensorModule", "burned_register", u16V(1), accV(mustKey(t, "//Alice//owner"))); got != "" {
 		t.Fatal(got)
 	}
-	if got := exec1(t, n, miner, "SubtensorModule", "serve_axon", serveArgs(1, 0x0a000001, 80, 4)...); got != "" {
-		t.Fatal(got)
-	}
-	if got := exec1(t, n, miner, "SubtensorModule", "serve_axon", serveArgs(1, 0x0a000001, 81, 4)...); got != "pool: Custom error: 12" {
-		t.Fatalf("second serve: %q", got)
-	}
-	n.NewBlock()
-	if got := exec1(t, n, miner, "SubtensorModule", "serve_axon", serveArgs(1, 0x0a000001, 81, 4)...); got != "" {
-		t.Fatalf("serve after the limit: %q", got)
-	}
-	// A full subnet with every neuron immune refuses; after immunity the
-	// lowest-scored UID is replaced.
 	if got := exec1(t, n, alice, "Sudo", "sudo", adminCall("sudo_set_max_allowed_uids", u16V(1), u16V(1))); got != "" {
 		t.Fatal(got)
 	}
-	newHot := mustKey(t, "//Alice//new")
-	if got := exec1(t, n, alice, "SubtensorModule", "burned_register", u16V(1), accV(newHot)); got != "NoNeuronIdAvailable" {
-		t.Fatalf("register into a full immune subnet: %q", got)
-	}
-	if got := exec1(t, n, alice, "AdminUtils", "sudo_set_immunity_period", u16V(1), u16V(0)); got != "" {
-		t.Fatal(got)
-	}
-	if got := exec1(t, n, alice, "SubtensorModule", "burned_register", u16V(1), accV(newHot)); got != "" {
-		t.Fatalf("replacement: %q", got)
-	}
-	x := &exec{rt: n.rt, s: headState(n)}
-	if uid, ok := x.uidOf(1, newHot.Public()); !ok || uid != 0 {
-		t.Fatalf("new hotkey uid %d %v", uid, ok)
-	}
-	if _, ok := x.uidOf(1, miner.Public()); ok {
-		t.Fatal("replaced hotkey still registered")
-	}
-	if _, ok := headState(n).axon(1, miner.Public()); ok {
-		t.Fatal("replaced hotkey's axon kept")
+	if got := exec1(t, n, bob, "SubtensorModule", "burned_register", u16V(1), accV(mustKey(t, "//Bob//m"))); got != "NoNeuronIdAvailable" {
+		t.Fatalf("got %q, want NoNeuronIdAvailable", got)
 	}
 }
 
@@ -205,7 +236,7 @@ func TestMortalAndFutureNonces(t *testing.T) {
 	}
 	era := substrate.MortalEra(5, 64)
 	birth, _ := n.chain.blockByNumber(era.Birth(5))
-	opts := &substrate.SignOptions{SpecVersion: specVersion, TxVersion: transactionVersion, GenesisHash: n.GenesisHash(), Era: era, BirthHash: birth.hash}
+	opts := &substrate.SignOptions{SpecVersion: n.rt.version, TxVersion: transactionVersion, GenesisHash: n.GenesisHash(), Era: era, BirthHash: birth.hash}
 	good, _ := n.rt.meta.SignExtrinsic(c.Bytes(), alice, opts)
 	wrong := *opts
 	wrong.BirthHash = n.GenesisHash()
@@ -234,7 +265,7 @@ func TestMortalAndFutureNonces(t *testing.T) {
 	}
 	// An era that has expired no longer verifies.
 	n.WaitBlocks(t.Context(), 70)
-	late, _ := n.rt.meta.SignExtrinsic(c.Bytes(), alice, &substrate.SignOptions{SpecVersion: specVersion, TxVersion: transactionVersion,
+	late, _ := n.rt.meta.SignExtrinsic(c.Bytes(), alice, &substrate.SignOptions{SpecVersion: n.rt.version, TxVersion: transactionVersion,
 		GenesisHash: n.GenesisHash(), Era: era, BirthHash: birth.hash, Nonce: 3})
 	if _, err := n.Submit(late); !errors.As(err, &te) || te.Code != 1010 {
 		t.Fatalf("expired era: %v", err)
@@ -303,7 +334,7 @@ func TestTipReplacement(t *testing.T) {
 		t.Fatal(err)
 	}
 	signTip := func(tip uint64) []byte {
-		ext, err := n.rt.meta.SignExtrinsic(c.Bytes(), alice, &substrate.SignOptions{SpecVersion: specVersion, TxVersion: transactionVersion,
+		ext, err := n.rt.meta.SignExtrinsic(c.Bytes(), alice, &substrate.SignOptions{SpecVersion: n.rt.version, TxVersion: transactionVersion,
 			GenesisHash: n.GenesisHash(), Tip: scale.Uint128{Lo: tip}})
 		if err != nil {
 			t.Fatal(err)

@@ -13,7 +13,7 @@ func (n *Node) runtimeCall(method string, in []byte, b *block) ([]byte, error) {
 	x := &exec{rt: n.rt, s: st, block: b.header.number}
 	switch method {
 	case "Core_version":
-		return runtimeVersionSCALE(), nil
+		return n.rt.runtimeVersionSCALE(), nil
 	case "Metadata_metadata":
 		return scale.AppendBytes(nil, n.rt.metaBytes), nil
 	case "Metadata_metadata_versions":
@@ -78,6 +78,9 @@ func (n *Node) runtimeCall(method string, in []byte, b *block) ([]byte, error) {
 		for uid := uint16(0); uid < count; uid++ {
 			out = x.appendNeuronLite(out, netuid, uid, vecs)
 		}
+		if n.rt.spec218 {
+			return scale.AppendBytes(nil, out), nil
+		}
 		return out, nil
 	case "NeuronInfoRuntimeApi_get_neuron_lite":
 		netuid, err := d.U16()
@@ -91,8 +94,14 @@ func (n *Node) runtimeCall(method string, in []byte, b *block) ([]byte, error) {
 		if !x.subnetExists(netuid) || uid >= st.u16(keyNet("SubnetworkN", netuid), 0) {
 			return []byte{0}, nil
 		}
+		if n.rt.spec218 {
+			return scale.AppendBytes(nil, x.appendNeuronLite(nil, netuid, uid, x.loadVectors(netuid))), nil
+		}
 		return x.appendNeuronLite([]byte{1}, netuid, uid, x.loadVectors(netuid)), nil
 	case "SubnetInfoRuntimeApi_get_metagraph":
+		if n.rt.spec218 {
+			break
+		}
 		netuid, err := d.U16()
 		if err != nil {
 			return nil, fmt.Errorf("get_metagraph: %w", err)
@@ -180,20 +189,26 @@ func (x *exec) appendNeuronLite(b []byte, netuid, uid uint16, v *subnetVectors) 
 	}
 	// HEAD rpc_info/neuron_info.rs get_neuron_lite: one stake entry, the
 	// owner coldkey with TotalHotkeyAlpha; rank, trust and pruning score are
-	// no longer computed (0).
-	b = scale.AppendCompact(b, 1)
-	b = appendAcc(b, cold)
-	b = scale.AppendCompact(b, x.hotkeyStake(hot, netuid))
-	b = scale.AppendCompact(b, 0) // rank
+	// no longer computed (0). Spec 218 lists no stake at all (its list
+	// read a storage map that alpha stake no longer fills) but still has
+	// rank, trust and pruning scores.
+	if x.rt.spec218 {
+		b = scale.AppendCompact(b, 0)
+	} else {
+		b = scale.AppendCompact(b, 1)
+		b = appendAcc(b, cold)
+		b = scale.AppendCompact(b, x.hotkeyStake(hot, netuid))
+	}
+	b = scale.AppendCompact(b, uint64(v.U16("Rank", uid)))
 	b = scale.AppendCompact(b, v.U64("Emission", uid))
 	b = scale.AppendCompact(b, uint64(v.U16("Incentive", uid)))
 	b = scale.AppendCompact(b, uint64(v.U16("Consensus", uid)))
-	b = scale.AppendCompact(b, 0) // trust
+	b = scale.AppendCompact(b, uint64(v.U16("Trust", uid)))
 	b = scale.AppendCompact(b, uint64(v.U16("ValidatorTrust", uid)))
 	b = scale.AppendCompact(b, uint64(v.U16("Dividends", uid)))
 	b = scale.AppendCompact(b, v.U64("LastUpdate", uid))
 	b = scale.AppendBool(b, v.Bool("ValidatorPermit", uid))
-	return scale.AppendCompact(b, 0) // pruning score
+	return scale.AppendCompact(b, uint64(v.U16("PruningScores", uid)))
 }
 
 // appendMetagraph encodes the Metagraph struct of current subtensor

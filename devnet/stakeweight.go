@@ -11,6 +11,10 @@ import (
 // TaoWeight's stored u64, the weight being that over u64::MAX (≈ 0.0527).
 const defaultTaoWeight uint64 = 971_718_665_099_567_868
 
+// spec218TaoWeight is spec 218's TaoWeight default, 0.18 × u64::MAX (its
+// metadata's storage default).
+const spec218TaoWeight uint64 = 0x2e147ae147ae147a
+
 // linkage is one ChildKeys/ParentKeys entry: a share over u64::MAX.
 type linkage struct {
 	share uint64
@@ -104,6 +108,9 @@ func (x *exec) stakeWeight(hot accountID, netuid uint16) (weight, alpha, root ui
 	}
 	root = x.inheritedStake(hot, netuid, 0)
 	tw := q32(x.s.u64(keyPlain("SubtensorModule", "TaoWeight"), defaultTaoWeight))
+	if x.rt.spec218 { // a map by netuid there
+		tw = q32(x.s.u64(keyNet("TaoWeight", netuid), spec218TaoWeight))
+	}
 	var w acc96
 	w.addMul(root, tw)
 	weight, c := bits.Add64(alpha, w.int(), 0)

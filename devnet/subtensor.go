@@ -25,8 +25,25 @@ const (
 	evCommitRevealEnabledEvent uint8 = 101
 )
 
-// Per-UID vectors of a subnet, each a Vec indexed by UID.
+// spec218Events maps SubtensorModule's event indices (HEAD's, above) to
+// spec 218's (its metadata); an event missing here is not emitted there.
+var spec218Events = map[uint8]uint8{
+	evNetworkAdded: 0, evStakeAdded: 2, evStakeRemoved: 3, evWeightsSet: 4, evNeuronRegistered: 5,
+	evMaxAllowedUidsSet: 8, evWeightsSetRateLimitSet: 20, evImmunityPeriodSet: 21, evMaxAllowedValidatorsSet: 23,
+	evAxonServed: 24, evPrometheusServed: 25, evWeightsVersionKeySet: 29, evServingRateLimitSet: 32, evTempoSet: 45,
+}
+
+// Per-UID vectors of a subnet, each a Vec indexed by UID (Rank, Trust and
+// PruningScores only on spec 218: HEAD removed them).
 var uidVectorsU16 = []string{"Rank", "Trust", "Consensus", "Incentive", "Dividends", "ValidatorTrust", "PruningScores"}
+
+// uidVectors are the per-UID u16 vectors the presented runtime keeps.
+func (x *exec) uidVectors() []string {
+	if x.rt.spec218 {
+		return uidVectorsU16
+	}
+	return []string{"Consensus", "Incentive", "Dividends", "ValidatorTrust"}
+}
 
 func (x *exec) stErr(name string) *dispatchError { return x.rt.errs[palletSubtensor].err(name) }
 
@@ -94,7 +111,7 @@ func (x *exec) appendNeuron(netuid uint16, hot accountID) uint16 {
 	s := x.s
 	uid := s.u16(keyNet("SubnetworkN", netuid), 0)
 	s.putU16(keyNet("SubnetworkN", netuid), uid+1)
-	for _, item := range uidVectorsU16 {
+	for _, item := range x.uidVectors() {
 		s.putVecU16(keyNet(item, netuid), append(s.vecU16(keyNet(item, netuid)), 0))
 	}
 	s.putVecU64(keyNet("Emission", netuid), append(s.vecU64(keyNet("Emission", netuid)), 0))
@@ -114,7 +131,7 @@ func (x *exec) replaceNeuron(netuid, uid uint16, hot accountID) {
 	s.o.del(keyNetHot("Prometheus", netuid, old))
 	s.o.del(keyNetUID("Weights", netuid, uid))
 	s.o.del(keyNetUID("Bonds", netuid, uid))
-	for _, item := range uidVectorsU16 {
+	for _, item := range x.uidVectors() {
 		v := s.vecU16(keyNet(item, netuid))
 		if int(uid) < len(v) {
 			v[uid] = 0
@@ -143,28 +160,116 @@ func (x *exec) bindNeuron(netuid, uid uint16, hot accountID) {
 	s.putU64(keyNetUID("BlockAtRegistration", netuid, uid), uint64(x.block))
 }
 
-// neuronToPrune picks the non-immune UID with the lowest pruning score
-// (lowest UID on ties), or reports that every neuron is immune.
+// neuronToPrune picks the UID a registration on a full subnet replaces.
+// HEAD (subnets/registration.rs get_neuron_to_prune): the lowest emission,
+// then the oldest registration, then the lowest UID, among neurons that are
+// neither the owner's immortal keys nor immune; an immune one only when
+// MinNonImmuneUids (10) or fewer non-immune neurons remain. Spec 218: the
+// lowest pruning score among non-immune neurons, none when all are immune.
 func (x *exec) neuronToPrune(netuid uint16) (uint16, bool) {
 	n := x.s.u16(keyNet("SubnetworkN", netuid), 0)
 	immunity := uint64(x.s.u16(keyNet("ImmunityPeriod", netuid), 0))
-	scores := x.s.vecU16(keyNet("PruningScores", netuid))
-	best, found := uint16(0), false
-	var bestScore uint16
+	immune := func(uid uint16) bool {
+		return uint64(x.block)-x.s.u64(keyNetUID("BlockAtRegistration", netuid, uid), 0) < immunity
+	}
+	if x.rt.spec218 {
+		scores := x.s.vecU16(keyNet("PruningScores", netuid))
+		best, found := uint16(0), false
+		var bestScore uint16
+		for uid := uint16(0); uid < n; uid++ {
+			if immune(uid) {
+				continue
+			}
+			var sc uint16
+			if int(uid) < len(scores) {
+				sc = scores[uid]
+			}
+			if !found || sc < bestScore {
+				best, bestScore, found = uid, sc, true
+			}
+		}
+		return best, found
+	}
+	immortal := x.immortalOwnerUIDs(netuid)
+	emission := x.s.vecU64(keyNet("Emission", netuid))
+	type cand struct {
+		e, reg uint64
+		uid    uint16
+		ok     bool
+	}
+	better := func(a, b cand) bool {
+		if !b.ok {
+			return true
+		}
+		if a.e != b.e {
+			return a.e < b.e
+		}
+		if a.reg != b.reg {
+			return a.reg < b.reg
+		}
+		return a.uid < b.uid
+	}
+	var free uint16
+	var bestFree, bestImmune cand
 	for uid := uint16(0); uid < n; uid++ {
-		reg := x.s.u64(keyNetUID("BlockAtRegistration", netuid, uid), 0)
-		if uint64(x.block)-reg < immunity {
+		if immortal[uid] {
 			continue
 		}
-		var sc uint16
-		if int(uid) < len(scores) {
-			sc = scores[uid]
+		c := cand{reg: x.s.u64(keyNetUID("BlockAtRegistration", netuid, uid), 0), uid: uid, ok: true}
+		if int(uid) < len(emission) {
+			c.e = emission[uid]
 		}
-		if !found || sc < bestScore {
-			best, bestScore, found = uid, sc, true
+		if immune(uid) {
+			if better(c, bestImmune) {
+				bestImmune = c
+			}
+			continue
+		}
+		free++
+		if better(c, bestFree) {
+			bestFree = c
 		}
 	}
-	return best, found
+	if bestFree.ok && free > minNonImmuneUids {
+		return bestFree.uid, true
+	}
+	return bestImmune.uid, bestImmune.ok
+}
+
+// minNonImmuneUids is HEAD's DefaultMinNonImmuneUids.
+const minNonImmuneUids = 10
+
+// immortalOwnerUIDs follows HEAD get_immune_owner_tuples with
+// ImmuneOwnerUidsLimit 1: the subnet owner hotkey's UID, or else the
+// owner coldkey's earliest registered hotkey on the subnet.
+func (x *exec) immortalOwnerUIDs(netuid uint16) map[uint16]bool {
+	out := make(map[uint16]bool, 1)
+	if oh, ok := x.s.account32(keyNet("SubnetOwnerHotkey", netuid)); ok {
+		if uid, ok := x.uidOf(netuid, oh); ok {
+			out[uid] = true
+			return out
+		}
+	}
+	cold, ok := x.s.account32(keyNet("SubnetOwner", netuid))
+	if !ok {
+		return out
+	}
+	best, found := uint16(0), false
+	var bestBlock uint64
+	for _, hot := range x.s.vecAcc(keyHot("OwnedHotkeys", cold)) {
+		uid, ok := x.uidOf(netuid, hot)
+		if !ok {
+			continue
+		}
+		b := x.s.u64(keyNetUID("BlockAtRegistration", netuid, uid), 0)
+		if !found || b < bestBlock || b == bestBlock && uid < best {
+			best, bestBlock, found = uid, b, true
+		}
+	}
+	if found {
+		out[best] = true
+	}
+	return out
 }
 
 // associate records cold as the owner of hot, or fails if another coldkey owns it.
@@ -193,8 +298,10 @@ func callBurnedRegister(x *exec, o origin, a []any) error {
 	if !x.subnetExists(netuid) {
 		return x.stErr("SubNetworkDoesNotExist")
 	}
+	// Spec 218 caps registrations per block; HEAD (subnets/registration.rs
+	// do_register) only counts them, the burn's bump being the brake.
 	regs := x.s.u16(keyNet("RegistrationsThisBlock", netuid), 0)
-	if regs >= x.s.u16(keyNet("MaxRegistrationsPerBlock", netuid), 1) {
+	if x.rt.spec218 && regs >= x.s.u16(keyNet("MaxRegistrationsPerBlock", netuid), 1) {
 		return x.stErr("TooManyRegistrationsThisBlock")
 	}
 	if _, ok := x.uidOf(netuid, hot); ok {
@@ -467,8 +574,7 @@ func callSetWeights(x *exec, o origin, a []any) error {
 func (x *exec) addStakeTo(cold, hot accountID, netuid uint16, amount uint64) {
 	s := x.s
 	s.putU64(keyHotNet("TotalHotkeyAlpha", hot, netuid), x.hotkeyStake(hot, netuid)+amount)
-	ak := keyAlpha(hot, cold, netuid)
-	s.o.set(ak, scale.AppendU128(nil, scale.Uint128{Hi: x.alphaOf(hot, cold, netuid) + amount}))
+	x.putAlpha(hot, cold, netuid, x.alphaOf(hot, cold, netuid)+amount)
 	s.putU64(keyPlain("SubtensorModule", "TotalStake"), s.u64(keyPlain("SubtensorModule", "TotalStake"), 0)+amount)
 	staking := s.vecAcc(keyHot("StakingHotkeys", cold))
 	for _, h := range staking {
@@ -479,14 +585,25 @@ func (x *exec) addStakeTo(cold, hot accountID, netuid uint16, amount uint64) {
 	s.putVecAcc(keyHot("StakingHotkeys", cold), append(staking, hot))
 }
 
-// alphaOf reads Alpha(hot, cold, netuid), a U64F64 whose integer part is
-// the stake in rao.
+// alphaOf reads Alpha(hot, cold, netuid): on HEAD a U64F64 whose integer
+// part is the stake in rao, on spec 218 a plain u64.
 func (x *exec) alphaOf(hot, cold accountID, netuid uint16) uint64 {
 	v, ok := x.s.o.get(keyAlpha(hot, cold, netuid))
-	if !ok || len(v) < 16 {
-		return 0
+	switch {
+	case ok && x.rt.spec218 && len(v) == 8:
+		return binary.LittleEndian.Uint64(v)
+	case ok && !x.rt.spec218 && len(v) == 16:
+		return binary.LittleEndian.Uint64(v[8:16])
 	}
-	return binary.LittleEndian.Uint64(v[8:16])
+	return 0
+}
+
+func (x *exec) putAlpha(hot, cold accountID, netuid uint16, v uint64) {
+	if x.rt.spec218 {
+		x.s.putU64(keyAlpha(hot, cold, netuid), v)
+		return
+	}
+	x.s.o.set(keyAlpha(hot, cold, netuid), scale.AppendU128(nil, scale.Uint128{Hi: v}))
 }
 
 func callAddStake(x *exec, o origin, a []any) error {
@@ -531,7 +648,7 @@ func callRemoveStake(x *exec, o origin, a []any) error {
 		return x.stErr("NotEnoughStakeToWithdraw")
 	}
 	s := x.s
-	s.o.set(keyAlpha(hot, cold, netuid), scale.AppendU128(nil, scale.Uint128{Hi: have - amount}))
+	x.putAlpha(hot, cold, netuid, have-amount)
 	s.putU64(keyHotNet("TotalHotkeyAlpha", hot, netuid), x.hotkeyStake(hot, netuid)-amount)
 	if ts := s.u64(keyPlain("SubtensorModule", "TotalStake"), 0); ts >= amount {
 		s.putU64(keyPlain("SubtensorModule", "TotalStake"), ts-amount)

@@ -32,6 +32,19 @@ var runtimeAPIs = []runtimeAPI{
 	{"SubnetInfoRuntimeApi", 1},
 }
 
+// spec218APIs are the runtime APIs spec 218 declares that the devnet
+// answers, at spec 218's versions (its state_getRuntimeVersion).
+var spec218APIs = []runtimeAPI{
+	{"Core", 5},
+	{"Metadata", 2},
+	{"BlockBuilder", 6},
+	{"TaggedTransactionQueue", 3},
+	{"AccountNonceApi", 1},
+	{"TransactionPaymentApi", 4},
+	{"NeuronInfoRuntimeApi", 1},
+	{"SubnetInfoRuntimeApi", 1},
+}
+
 func apiID(name string) [8]byte {
 	h, _ := blake2b.New(8, nil)
 	_, _ = h.Write([]byte(name))
@@ -41,9 +54,9 @@ func apiID(name string) [8]byte {
 }
 
 // runtimeVersionJSON is what state_getRuntimeVersion returns.
-func runtimeVersionJSON() map[string]any {
-	apis := make([][]any, len(runtimeAPIs))
-	for i, a := range runtimeAPIs {
+func (rt *runtime) runtimeVersionJSON() map[string]any {
+	apis := make([][]any, len(rt.apis))
+	for i, a := range rt.apis {
 		id := apiID(a.name)
 		apis[i] = []any{"0x" + hex.EncodeToString(id[:]), a.version}
 	}
@@ -51,7 +64,7 @@ func runtimeVersionJSON() map[string]any {
 		"specName":           specName,
 		"implName":           specName,
 		"authoringVersion":   1,
-		"specVersion":        specVersion,
+		"specVersion":        rt.version,
 		"implVersion":        1,
 		"apis":               apis,
 		"transactionVersion": transactionVersion,
@@ -61,14 +74,14 @@ func runtimeVersionJSON() map[string]any {
 
 // runtimeVersionSCALE is sp_version::RuntimeVersion encoded (Core_version,
 // System.Version).
-func runtimeVersionSCALE() []byte {
+func (rt *runtime) runtimeVersionSCALE() []byte {
 	b := scale.AppendString(nil, specName)
 	b = scale.AppendString(b, specName)
 	b = scale.AppendU32(b, 1)
-	b = scale.AppendU32(b, specVersion)
+	b = scale.AppendU32(b, rt.version)
 	b = scale.AppendU32(b, 1)
-	b = scale.AppendCompact(b, uint64(len(runtimeAPIs)))
-	for _, a := range runtimeAPIs {
+	b = scale.AppendCompact(b, uint64(len(rt.apis)))
+	for _, a := range rt.apis {
 		id := apiID(a.name)
 		b = append(b, id[:]...)
 		b = scale.AppendU32(b, a.version)

@@ -612,9 +612,11 @@ func TestDevnetStakeWeightWithRoot(t *testing.T) {
 	}
 }
 
-// A commitment inside the rate limit says when to retry.
+// A commitment inside the rate limit says when to retry (spec 218 rate
+// limits commitments; HEAD budgets their space per tempo instead).
 func TestDevnetCommitmentRateLimitSaysWhen(t *testing.T) {
 	g := devnet.DevGenesis()
+	g.Runtime = devnet.RuntimeSpec218
 	g.CommitmentRateLimit = 50
 	ch := startChain(t, g)
 	ctx := ctxT(t)
