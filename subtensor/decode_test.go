@@ -2,6 +2,7 @@ package subtensor
 
 import (
 	"encoding/binary"
+	"encoding/hex"
 	"errors"
 	"net/netip"
 	"reflect"
@@ -99,6 +100,17 @@ func TestDecodeNeuronLite(t *testing.T) {
 	}
 	if _, err := DecodeNeuronLite([]byte{2}); err == nil {
 		t.Fatal("bad option tag accepted")
+	}
+	// Spec 218 answers a Vec<u8> holding the bare struct (no Option tag):
+	// UID 0 of subnet 1 on ../shared/realchain, as state_call returned it.
+	real, _ := hex.DecodeString("55020000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000040100000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000c621f6d800000000000001feff0300")
+	got, err = DecodeNeuronLite(real)
+	if err != nil || got == nil || got.UID != 0 || got.NetUID != 1 || !got.Active {
+		t.Fatalf("spec 218: %v %+v", err, got)
+	}
+	wrapped := scale.AppendBytes(nil, n.AppendSCALE(nil))
+	if got, err = DecodeNeuronLite(wrapped); err != nil || got == nil || !reflect.DeepEqual(*got, n) {
+		t.Fatalf("spec 218 shape: %v %+v", err, got)
 	}
 }
 

@@ -330,8 +330,9 @@ func decodeNeuronVec(data []byte) ([]NeuronInfoLite, error) {
 }
 
 // DecodeNeuronLite decodes the result of get_neuron_lite: an
-// Option<NeuronInfoLite> (possibly wrapped in a Vec<u8> on old runtimes).
-// It returns nil when the chain has no such neuron.
+// Option<NeuronInfoLite>, or on old runtimes (spec 218) a Vec<u8> holding
+// the bare NeuronInfoLite, empty when there is none. It returns nil when
+// the chain has no such neuron.
 func DecodeNeuronLite(data []byte) (*NeuronInfoLite, error) {
 	try := func(b []byte) (*NeuronInfoLite, error) {
 		d := scale.NewDecoder(b)
@@ -354,8 +355,13 @@ func DecodeNeuronLite(data []byte) (*NeuronInfoLite, error) {
 	}
 	d := scale.NewDecoder(data)
 	if inner, err2 := d.ByteSlice(); err2 == nil && d.Remaining() == 0 {
-		if n, err2 := try(inner); err2 == nil {
-			return n, nil
+		if len(inner) == 0 {
+			return nil, nil
+		}
+		var n NeuronInfoLite
+		id := scale.NewDecoder(inner)
+		if err2 := DecodeNeuronInfoLite(id, &n); err2 == nil && id.Finish() == nil {
+			return &n, nil
 		}
 	}
 	return nil, fmt.Errorf("subtensor: decode get_neuron_lite result (%d bytes): %w", len(data), err)
