@@ -22,8 +22,12 @@ lint: vet
 	@[ -x "$(STATICCHECK)" ] || $(GO) install honnef.co/go/tools/cmd/staticcheck@v0.8.2
 	$(STATICCHECK) ./...
 
+# The chain, gate and status tests run twice: against the devnet as subtensor HEAD and as spec 218
+# (the runtime ../shared/realchain serves: no get_metagraph, TaoWeight per subnet).
+SHAPE_PKGS = ./subtensor/... ./miner/... ./metagraph/... ./activity/... ./cmd/minerkit/...
 unit:
 	$(GO) test -count=1 -timeout 30m ./...
+	MINERKIT_DEVNET_RUNTIME=spec218 $(GO) test -count=1 -timeout 30m $(SHAPE_PKGS)
 
 test: interop-deps lint unit
 

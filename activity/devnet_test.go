@@ -13,6 +13,7 @@ import (
 
 	"github.com/minerkit/minerkit/activity"
 	"github.com/minerkit/minerkit/devnet"
+	"github.com/minerkit/minerkit/internal/devnettest"
 	"github.com/minerkit/minerkit/keys"
 	"github.com/minerkit/minerkit/subtensor"
 )
@@ -21,7 +22,7 @@ const testBlockTime = 20 * time.Millisecond
 
 func startChain(t testing.TB) (*devnet.Node, *subtensor.Client) {
 	t.Helper()
-	n, err := devnet.Start(context.Background(), devnet.Config{BlockTime: testBlockTime})
+	n, err := devnet.Start(context.Background(), devnet.Config{BlockTime: testBlockTime, Genesis: devnettest.Genesis()})
 	if err != nil {
 		t.Fatal(err)
 	}

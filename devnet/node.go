@@ -260,3 +260,6 @@ func (n *Node) Close() error {
 	})
 	return n.closeErr
 }
+
+// SpecVersion is the spec_version of the runtime the node presents.
+func (n *Node) SpecVersion() uint32 { return n.rt.version }

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/minerkit/minerkit/devnet"
+	"github.com/minerkit/minerkit/internal/devnettest"
 	"github.com/minerkit/minerkit/keys"
 	"github.com/minerkit/minerkit/subtensor"
 	"github.com/minerkit/minerkit/wallet"
@@ -39,7 +40,7 @@ func chainWallet(t *testing.T, dir, name, cold, hot string) {
 // the hotkey and the wallets directory.
 func devnetWallet(t *testing.T, name, cold, hot string) (*devnet.Node, *keys.Keypair, string) {
 	t.Helper()
-	n, err := devnet.Start(context.Background(), devnet.Config{BlockTime: 20 * time.Millisecond})
+	n, err := devnet.Start(context.Background(), devnet.Config{BlockTime: 20 * time.Millisecond, Genesis: devnettest.Genesis()})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -82,7 +83,14 @@ func TestChainCommandsOnDevnet(t *testing.T) {
 		t.Fatalf("declined register: %v", err)
 	}
 	var reg subtensor.RegisterResult
-	if err := json.Unmarshal([]byte(run("", "register", "--netuid", "1", "--wallet.name", "other", "--yes", "--json", "--max-burn", "1.5")), &reg); err != nil || reg.UID != 1 ||
+	err := json.Unmarshal([]byte(run("", "register", "--netuid", "1", "--wallet.name", "other", "--yes", "--json", "--max-burn", "1.5")), &reg)
+	if devnettest.Runtime() == devnet.RuntimeSpec218 {
+		// No register_limit: the price is checked, then burned_register
+		// sent; the burn is fixed there.
+		if err != nil || reg.UID != 1 || reg.Price != subtensor.TAO(1) || reg.Tx == nil || reg.Tx.Call != "SubtensorModule.burned_register" {
+			t.Fatalf("register --json (spec 218): %+v %v", reg, err)
+		}
+	} else if err != nil || reg.UID != 1 ||
 		reg.Price < subtensor.Rao(900_000_000) || reg.Price > subtensor.Rao(1_260_000_000) ||
 		reg.Tx == nil || reg.Tx.Call != "SubtensorModule.register_limit" { // --max-burn: the chain enforces the cap
 		// The first registration raised the burn ×1.26 (HEAD), and it decays each block.
@@ -90,7 +98,7 @@ func TestChainCommandsOnDevnet(t *testing.T) {
 	}
 
 	// Serve the axon: loopback refused in words, a public address accepted.
-	_, _, err := runCLI(t, "", "serve-axon", "--netuid", "1", "--ip", "127.0.0.1", "--port", "8091")
+	_, _, err = runCLI(t, "", "serve-axon", "--netuid", "1", "--ip", "127.0.0.1", "--port", "8091")
 	if err == nil || !strings.Contains(err.Error(), "pass your public IP") {
 		t.Fatalf("serve-axon 127.0.0.1: %v", err)
 	}

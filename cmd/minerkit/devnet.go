@@ -24,6 +24,7 @@ func newDevnetCmd() *cobra.Command {
 		lag         uint32
 		verbose     bool
 		corsOrigins []string
+		runtimeGen  string
 	)
 	cmd := &cobra.Command{
 		Use:   "devnet",
@@ -31,8 +32,10 @@ func newDevnetCmd() *cobra.Command {
 		Long: "devnet runs a local chain that speaks subtensor's runtime and Substrate's JSON-RPC: real metadata,\n" +
 			"signed extrinsics, storage, runtime APIs and Yuma epochs. It starts in milliseconds with no Docker.\n\n" +
 			"Dev accounts //Alice, //Bob and //Charlie hold 1,000,000 TAO, //Dave, //Eve and //Ferdie 2,000 TAO;\n" +
-			"//Alice is sudo and owns subnet 1 (commit-reveal off). Stop it with Ctrl-C.\n" +
-			"`minerkit devnet genesis` prints the default genesis as JSON to edit and pass with --genesis.",
+			"//Alice is sudo and owns subnet 1 (commit-reveal on, as subtensor HEAD starts subnets). Stop it with Ctrl-C.\n" +
+			"`minerkit devnet genesis` prints the default genesis as JSON to edit and pass with --genesis.\n\n" +
+			"--runtime spec218 presents the older runtime that ../shared/realchain serves (node-subtensor spec 218:\n" +
+			"no get_metagraph, TaoWeight per subnet, its own extension list and indices), to test a client on both.",
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			g := devnet.DevGenesis()
@@ -41,6 +44,9 @@ func newDevnetCmd() *cobra.Command {
 				if g, err = devnet.LoadGenesis(genesis); err != nil {
 					return err
 				}
+			}
+			if cmd.Flags().Changed("runtime") {
+				g.Runtime = runtimeGen
 			}
 			if cmd.Flags().Changed("tempo") {
 				g.SubnetDefaults.Tempo = tempo
@@ -74,6 +80,7 @@ func newDevnetCmd() *cobra.Command {
 	f.StringVar(&dataDir, "data", "", "directory that keeps the chain across restarts (default: in memory)")
 	f.Uint32Var(&lag, "finality-lag", 0, "blocks by which finality trails the best block (0: every block is final at once)")
 	f.BoolVarP(&verbose, "verbose", "v", false, "log every block")
+	f.StringVar(&runtimeGen, "runtime", devnet.RuntimeHEAD, "runtime generation to present: "+devnet.RuntimeHEAD+" (subtensor HEAD, spec 425) or "+devnet.RuntimeSpec218+" (node-subtensor spec 218; overrides the genesis)")
 	f.StringSliceVar(&corsOrigins, "rpc-cors", nil, "browser origins allowed to call the HTTP RPC (e.g. https://polkadot.js.org, or * for any; default none)")
 	cmd.AddCommand(&cobra.Command{
 		Use:   "genesis",
@@ -93,6 +100,11 @@ func printDevnet(w io.Writer, n *devnet.Node, g *devnet.Genesis, blockTime time.
 	fmt.Fprintf(w, "minerkit devnet (%s) ready in %s\n", g.Chain, took.Round(time.Microsecond))
 	fmt.Fprintf(w, "  rpc:          %s  (HTTP: %s)\n", n.URL(), n.HTTPURL())
 	fmt.Fprintf(w, "  genesis hash: 0x%s\n", hex.EncodeToString(gh[:]))
+	rt := g.Runtime
+	if rt == "" {
+		rt = devnet.RuntimeHEAD
+	}
+	fmt.Fprintf(w, "  runtime:      %s (spec %d)\n", rt, n.SpecVersion())
 	fmt.Fprintf(w, "  block time:   %s, best block #%d\n", blockTime, n.BestNumber())
 	fmt.Fprintln(w, "  accounts:")
 	for _, a := range g.Accounts {

@@ -18,6 +18,7 @@ import (
 	"github.com/minerkit/minerkit/devnet"
 	"github.com/minerkit/minerkit/epistula"
 	"github.com/minerkit/minerkit/guard"
+	"github.com/minerkit/minerkit/internal/devnettest"
 	"github.com/minerkit/minerkit/keys"
 	"github.com/minerkit/minerkit/subtensor"
 )
@@ -100,7 +101,7 @@ func devnetSubnet(t *testing.T, ctx context.Context, node *devnet.Node, c *subte
 		}
 	}
 	eventually(t, "validator permits", func() bool {
-		m, err := c.Metagraph(ctx, 1)
+		m, err := c.SubnetMetagraph(ctx, 1)
 		if err != nil {
 			return false
 		}
@@ -120,7 +121,7 @@ func devnetSubnet(t *testing.T, ctx context.Context, node *devnet.Node, c *subte
 func TestServeAndQueryOnDevnet(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Second)
 	defer cancel()
-	node, err := devnet.Start(ctx, devnet.Config{BlockTime: 40 * time.Millisecond})
+	node, err := devnet.Start(ctx, devnet.Config{BlockTime: 40 * time.Millisecond, Genesis: devnettest.Genesis()})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -12,6 +12,7 @@ import (
 
 	"github.com/minerkit/minerkit/devnet"
 	"github.com/minerkit/minerkit/epistula"
+	"github.com/minerkit/minerkit/internal/devnettest"
 	"github.com/minerkit/minerkit/keys"
 	"github.com/minerkit/minerkit/subtensor"
 )
@@ -19,7 +20,7 @@ import (
 func TestValidatorCommandOnDevnet(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
-	n, err := devnet.Start(ctx, devnet.Config{BlockTime: 20 * time.Millisecond})
+	n, err := devnet.Start(ctx, devnet.Config{BlockTime: 20 * time.Millisecond, Genesis: devnettest.Genesis()})
 	if err != nil {
 		t.Fatal(err)
 	}

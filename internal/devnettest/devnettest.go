@@ -5,6 +5,7 @@ package devnettest
 import (
 	"context"
 	"fmt"
+	"os"
 	"testing"
 	"time"
 
@@ -31,8 +32,29 @@ func Start(t testing.TB, g *devnet.Genesis) *Chain {
 	return start(t, devnet.Config{BlockTime: BlockTime, Genesis: g}, BlockTime)
 }
 
+// RuntimeEnv names the environment variable that picks the runtime
+// generation chains from this package present when their genesis leaves it
+// empty: devnet.RuntimeHEAD (unset) or devnet.RuntimeSpec218. make test
+// runs the chain, gate and status tests once with each.
+const RuntimeEnv = "MINERKIT_DEVNET_RUNTIME"
+
+// Runtime is the runtime generation RuntimeEnv asks for ("" for HEAD).
+func Runtime() string { return os.Getenv(RuntimeEnv) }
+
+// Genesis is devnet.DevGenesis with the runtime generation of RuntimeEnv.
+func Genesis() *devnet.Genesis {
+	g := devnet.DevGenesis()
+	g.Runtime = Runtime()
+	return g
+}
+
 func start(t testing.TB, cfg devnet.Config, blockTime time.Duration) *Chain {
 	t.Helper()
+	if cfg.Genesis == nil {
+		cfg.Genesis = Genesis()
+	} else if cfg.Genesis.Runtime == "" {
+		cfg.Genesis.Runtime = Runtime()
+	}
 	n, err := devnet.Start(context.Background(), cfg)
 	if err != nil {
 		t.Fatal(err)
