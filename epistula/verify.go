@@ -123,7 +123,56 @@ func (v *Verifier) checkNotBefore(signed time.Time, unit time.Duration) error {
 	return nil
 }
 
+// Accepted is a request whose syntax, time, receiver and signature checked
+// out, before its replay check: what a replay cache records for it.
+type Accepted struct {
+	// Signer is the signer's SS58 address with the Bittensor prefix 42.
+	Signer string
+	// ID names the request among its signer's: the uuid (v2), the
+	// timestamp (X-Epistula, which has no uuid).
+	ID string
+	// Expiry is when the request leaves its window: the replay record may
+	// be dropped then.
+	Expiry time.Time
+}
+
+// Authenticate does every check of VerifyParsed except the replay cache and
+// returns what a replay cache would record. It is for callers that keep
+// replay records elsewhere (the guard records them in one call with the
+// rate limit when replicas share a store): such a caller must record
+// Accepted.ID for Accepted.Signer until Accepted.Expiry, and refuse a second
+// copy, before acting on the request.
+func (v *Verifier) Authenticate(p *Headers, bodyHash *[64]byte, now time.Time) (Accepted, error) {
+	v.init()
+	return v.authenticate(p, bodyHash, now)
+}
+
 func (v *Verifier) verifyParsed(p *Headers, bodyHash *[64]byte, now time.Time) (string, error) {
+	acc, err := v.authenticate(p, bodyHash, now)
+	if err != nil {
+		return "", err
+	}
+	// The signer is named by its canonical address: Signed-By is not part
+	// of the signed message, so the same request re-encoded under another
+	// SS58 prefix must still be a replay.
+	// From here on the signature is good, so the signer is named even when
+	// the request is refused: operators see who replays.
+	seen, err := v.replay.Seen(acc.Signer, acc.ID, acc.Expiry)
+	if err != nil {
+		return acc.Signer, &Error{Reason: ReasonUnavailable, Detail: "cannot check for a replay; retry later", Err: err}
+	}
+	if seen {
+		return acc.Signer, ReplayedError(acc)
+	}
+	return acc.Signer, nil
+}
+
+// ReplayedError is the error Verify returns for a replay of acc.
+func ReplayedError(acc Accepted) error {
+	return newError(ReasonReplayed, "request %s from %s was already accepted: send a fresh uuid with every request", acc.ID, acc.Signer)
+}
+
+func (v *Verifier) authenticate(p *Headers, bodyHash *[64]byte, now time.Time) (Accepted, error) {
 	var buf [256]byte
 	var msg []byte
 	var expiry time.Time
@@ -134,48 +183,48 @@ func (v *Verifier) verifyParsed(p *Headers, bodyHash *[64]byte, now time.Time) (
 			w = DefaultWindow
 		}
 		if err := checkTime(p.Time, now.UnixMilli(), w.Milliseconds(), time.Millisecond, HeaderTimestamp, "Unix milliseconds"); err != nil {
-			return "", err
+			return Accepted{}, err
 		}
 		if v.Self != "" {
 			if p.SignedFor == "" && !v.AllowMissingSignedFor {
-				return "", newError(ReasonWrongReceiver, "header %s is missing: sign the request for this miner (%s)", HeaderSignedFor, v.Self)
+				return Accepted{}, newError(ReasonWrongReceiver, "header %s is missing: sign the request for this miner (%s)", HeaderSignedFor, v.Self)
 			}
 			if p.SignedFor != "" && p.SignedFor != v.Self && !sameAccount(p.SignedFor, v.Self) {
-				return "", newError(ReasonWrongReceiver, "signed for %s, this miner is %s", p.SignedFor, v.Self)
+				return Accepted{}, newError(ReasonWrongReceiver, "signed for %s, this miner is %s", p.SignedFor, v.Self)
 			}
 		}
 		if err := v.checkNotBefore(time.UnixMilli(p.Time), time.Millisecond); err != nil {
-			return "", err
+			return Accepted{}, err
 		}
 		msg = AppendMessage(buf[:0], bodyHash, p.UUID, p.Timestamp, p.SignedFor)
 		// The window's edge is accepted, so the entry outlives it by one unit.
 		expiry = time.UnixMilli(p.Time).Add(w + time.Millisecond)
 	case X:
 		if v.DisableX {
-			return "", newError(ReasonUnsupportedVersion, "X-Epistula headers are not accepted here: sign with Epistula v2")
+			return Accepted{}, newError(ReasonUnsupportedVersion, "X-Epistula headers are not accepted here: sign with Epistula v2")
 		}
 		w := v.XWindow
 		if w <= 0 {
 			w = DefaultXWindow
 		}
 		if err := checkTime(p.Time, now.UnixNano(), w.Nanoseconds(), time.Nanosecond, HeaderXTimestamp, "Unix nanoseconds"); err != nil {
-			return "", err
+			return Accepted{}, err
 		}
 		if err := v.checkNotBefore(time.Unix(0, p.Time), time.Nanosecond); err != nil {
-			return "", err
+			return Accepted{}, err
 		}
 		msg = AppendXMessage(buf[:0], bodyHash, p.Timestamp)
 		expiry = time.Unix(0, p.Time).Add(w + 1)
 	default:
-		return "", newError(ReasonMalformed, "no Epistula headers")
+		return Accepted{}, newError(ReasonMalformed, "no Epistula headers")
 	}
 
 	signer, err := v.keyCache.get(p.SignedBy)
 	if err != nil {
-		return "", &Error{Reason: ReasonMalformed, Detail: "signer address does not decode", Err: err}
+		return Accepted{}, &Error{Reason: ReasonMalformed, Detail: "signer address does not decode", Err: err}
 	}
 	if !signer.vk.VerifyRaw(msg, p.Signature[:]) && (v.RejectBytesWrap || !verifyWrapped(signer.vk, msg, p.Signature[:])) {
-		return "", newError(ReasonBadSignature, "signature by %s does not match the request (body, uuid, timestamp and receiver are all signed)", p.SignedBy)
+		return Accepted{}, newError(ReasonBadSignature, "signature by %s does not match the request (body, uuid, timestamp and receiver are all signed)", p.SignedBy)
 	}
 
 	// X requests have no uuid: the timestamp, unique per sender in
@@ -184,19 +233,7 @@ func (v *Verifier) verifyParsed(p *Headers, bodyHash *[64]byte, now time.Time) (
 	if p.Variant == X {
 		id = p.Timestamp
 	}
-	// The signer is named by its canonical address: Signed-By is not part
-	// of the signed message, so the same request re-encoded under another
-	// SS58 prefix must still be a replay.
-	// From here on the signature is good, so the signer is named even when
-	// the request is refused: operators see who replays.
-	seen, err := v.replay.Seen(signer.addr, id, expiry)
-	if err != nil {
-		return signer.addr, &Error{Reason: ReasonUnavailable, Detail: "cannot check for a replay; retry later", Err: err}
-	}
-	if seen {
-		return signer.addr, newError(ReasonReplayed, "request %s from %s was already accepted: send a fresh uuid with every request", id, signer.addr)
-	}
-	return signer.addr, nil
+	return Accepted{Signer: signer.addr, ID: id, Expiry: expiry}, nil
 }
 
 // sameAccount reports whether two SS58 addresses name one key under

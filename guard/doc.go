@@ -22,11 +22,27 @@
 //	minerkit_guard_requests_total{route,status,reason}   counter; reason "ok" when served
 //	minerkit_guard_verify_duration_seconds               histogram of Epistula verification
 //	                                                     (key lookup, sr25519, replay cache)
+//	minerkit_guard_store_errors_total{outcome}           counter (Shared.RegisterMetrics): requests
+//	                                                     whose shared store failed, "refused" or "local"
+//
+// # Replicas
+//
+// Guard.Shared moves the replay check and the rate limit into one call to a
+// Store that the replicas of a miner share (guard/redisstore: one Redis
+// round trip). Without it each process keeps its own replay cache and
+// buckets.
+//
+// # Client addresses
+//
+// Info.Client is the TCP peer, or, when the peer is one of
+// Guard.TrustedProxies, the rightmost address of X-Forwarded-For that is not
+// a trusted proxy. The access log and any per-address accounting use it;
+// X-Forwarded-For from an untrusted peer is ignored.
 //
 // # Access log
 //
 // One record per request, message "request", with the attributes caller,
-// route, path, status, latency and reason (absent when served). Refusals are
+// client, route, path, status, latency and reason (absent when served). Refusals are
 // sampled: per reason, the first Observe.RefusalLogBurst (10) of each
 // Observe.RefusalLogInterval (10 s) are logged in full and the rest summed up
 // in one WARN record "refusals suppressed" (reason, suppressed, logged,

@@ -11,7 +11,9 @@ import (
 //
 //	Observe (metrics, access log) → Epistula → Validators → RateLimit → handler
 //
-// Validators and RateLimit are skipped when nil. Metrics, Logger and the
+// Validators and RateLimit are skipped when nil. With Shared, the replay
+// check moves from Epistula to where RateLimit stands, and both are one
+// call to the shared store. Metrics, Logger and the
 // Deny handler are shared by the layers.
 type Guard struct {
 	Epistula   Epistula
@@ -21,8 +23,16 @@ type Guard struct {
 	Metrics    *Metrics
 	// Route labels requests; see Observe.Route.
 	Route func(*http.Request) string
+	// TrustedProxies are the reverse proxies whose X-Forwarded-For names
+	// the client; see Observe.TrustedProxies.
+	TrustedProxies *TrustedProxies
 	// Deny writes refusals of every layer; if nil, WriteRefusal.
 	Deny DenyFunc
+	// Shared, if non-nil, checks replays and rate limits in one call to a
+	// store the replicas of this miner share, in place of the Epistula
+	// verifier's replay cache and RateLimit's buckets (RateLimit, if set,
+	// still gives the limits).
+	Shared *Shared
 }
 
 // New returns a Guard for the miner with hotkey self (SS58) with the default
@@ -34,7 +44,17 @@ func New(self string) *Guard {
 
 // Handler returns h behind the guard's layers.
 func (g *Guard) Handler(h http.Handler) http.Handler {
-	if g.RateLimit != nil {
+	switch {
+	case g.Shared != nil:
+		d := g.Deny
+		if d == nil {
+			d = WriteRefusal
+		}
+		if g.Shared.Logger == nil {
+			g.Shared.Logger = g.Logger
+		}
+		h = g.Shared.handler(g.RateLimit, func(w http.ResponseWriter, r *http.Request, ref *Refusal) { deny(d, w, r, ref) }, h)
+	case g.RateLimit != nil:
 		if g.RateLimit.Deny == nil {
 			g.RateLimit.Deny = g.Deny
 		}
@@ -47,6 +67,7 @@ func (g *Guard) Handler(h http.Handler) http.Handler {
 		h = g.Validators.Handler(h)
 	}
 	e := g.Epistula
+	e.deferReplay = g.Shared != nil
 	if e.Metrics == nil {
 		e.Metrics = g.Metrics
 	}
@@ -54,6 +75,6 @@ func (g *Guard) Handler(h http.Handler) http.Handler {
 		e.Deny = g.Deny
 	}
 	h = e.Handler(h)
-	o := &Observe{Logger: g.Logger, Metrics: g.Metrics, Route: g.Route}
+	o := &Observe{Logger: g.Logger, Metrics: g.Metrics, Route: g.Route, TrustedProxies: g.TrustedProxies}
 	return o.Handler(h)
 }

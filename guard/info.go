@@ -3,7 +3,10 @@ package guard
 import (
 	"context"
 	"net/http"
+	"net/netip"
 	"time"
+
+	"github.com/minerkit/minerkit/epistula"
 )
 
 // Info is what the guard learned about a request. Handlers read it with
@@ -18,6 +21,11 @@ type Info struct {
 	Reason string
 	// Verify is how long the Epistula verification took.
 	Verify time.Duration
+	// Client is the client's address: the TCP peer, or, when the peer is
+	// one of Guard.TrustedProxies, the rightmost untrusted address of
+	// X-Forwarded-For (see TrustedProxies.ClientAddr). Per-address
+	// accounting must use it, never X-Forwarded-For itself.
+	Client netip.Addr
 }
 
 // state is Info, the status-recording ResponseWriter, the request body
@@ -26,8 +34,9 @@ type Info struct {
 type state struct {
 	context.Context
 	Info
-	rw   statusWriter
-	body bodyReader
+	pending epistula.Accepted // deferred replay record (Guard.Shared)
+	rw      statusWriter
+	body    bodyReader
 }
 
 type stateKey struct{}

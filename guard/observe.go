@@ -3,6 +3,7 @@ package guard
 import (
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"strconv"
 	"time"
 
@@ -52,6 +53,9 @@ type Observe struct {
 	// request's ServeMux pattern after the handler ran, or "unmatched".
 	// Never return raw paths: every label value is a time series.
 	Route func(*http.Request) string
+	// TrustedProxies are the reverse proxies whose X-Forwarded-For names
+	// the client (Info.Client); if nil, the client is the TCP peer.
+	TrustedProxies *TrustedProxies
 	// RefusalLogBurst and RefusalLogInterval sample refusals in the access
 	// log: per reason, the first RefusalLogBurst of each interval are logged
 	// in full and the rest summed up in one "refusals suppressed" record
@@ -72,6 +76,7 @@ func (o *Observe) Handler(next http.Handler) http.Handler {
 		t0 := time.Now()
 		r, st := withState(r)
 		st.rw = statusWriter{ResponseWriter: w}
+		st.Client = o.TrustedProxies.ClientAddr(r)
 		next.ServeHTTP(&st.rw, r)
 		status := st.rw.status
 		if status == 0 {
@@ -108,8 +113,9 @@ func (o *Observe) Handler(next http.Handler) http.Handler {
 			}
 		}
 		if o.Logger != nil {
-			attrs := [6]slog.Attr{
+			attrs := [7]slog.Attr{
 				slog.String("caller", st.Caller),
+				slog.String("client", clientString(st.Client, r)),
 				slog.String("route", route),
 				slog.String("path", r.URL.Path),
 				slog.Int("status", status),
@@ -143,4 +149,11 @@ func statusText(code int) string {
 		return "503"
 	}
 	return strconv.Itoa(code)
+}
+
+func clientString(a netip.Addr, r *http.Request) string {
+	if a.IsValid() {
+		return a.String()
+	}
+	return r.RemoteAddr
 }

@@ -21,7 +21,10 @@ import (
 type ReadyReport struct {
 	Ready bool `json:"ready"`
 	// Reasons says why the miner is not ready (empty when ready).
-	Reasons   []string        `json:"reasons,omitempty"`
+	Reasons []string `json:"reasons,omitempty"`
+	// Warnings are conditions that degrade the service without stopping
+	// it (a shared store down with the local fallback on).
+	Warnings  []string        `json:"warnings,omitempty"`
 	Hotkey    string          `json:"hotkey"`
 	NetUID    uint16          `json:"netuid"`
 	Metagraph MetagraphReport `json:"metagraph"`
@@ -76,7 +79,14 @@ func (s *Server) Ready() ReadyReport {
 	case !st.Reachable && !st.LastAttempt.IsZero():
 		r.Reasons = append(r.Reasons, "chain unreachable: "+r.Metagraph.LastError)
 	}
-	if p, ok := s.Replay.(interface{ Ping(context.Context) error }); ok {
+	reason, warning := s.guards.storeReport(context.Background())
+	if reason != "" {
+		r.Reasons = append(r.Reasons, reason)
+	}
+	if warning != "" {
+		r.Warnings = append(r.Warnings, warning)
+	}
+	if p, ok := s.Replay.(interface{ Ping(context.Context) error }); ok && s.guards.store == nil {
 		if err := p.Ping(context.Background()); err != nil {
 			r.Reasons = append(r.Reasons, "replay store unreachable: "+err.Error())
 		}

@@ -11,6 +11,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/minerkit/minerkit/guard"
 )
 
 // Config is what an operator sets. Every field has a JSON name (used in the
@@ -69,7 +71,17 @@ type Config struct {
 	ShutdownTimeout   Duration `json:"shutdown_timeout" help:"how long shutdown waits for requests in flight"`
 	MaxHeaderBytes    int      `json:"max_header_bytes" help:"largest request header block in bytes"`
 	MaxConns          int      `json:"max_conns" help:"most connections the API listener holds at once (more wait in the kernel's backlog; 0: no cap)"`
-	MaxConnsPerIP     int      `json:"max_conns_per_ip" help:"most connections from one address (more are closed at once; 0: no cap; behind a reverse proxy every client shares its address)"`
+	MaxConnsPerIP     int      `json:"max_conns_per_ip" help:"most connections from one address (more are closed at once; 0: no cap; connections from --trusted-proxies are not capped: cap clients at the proxy)"`
+	// TrustedProxies are the reverse proxies whose X-Forwarded-For names
+	// the client (for the access log and per-address accounting).
+	TrustedProxies []string `json:"trusted_proxies" help:"reverse proxies (CIDRs or addresses, comma-separated) whose X-Forwarded-For is believed: the client is its rightmost address not in this list"`
+
+	// Redis, if set, shares the guard's state between the replicas of one
+	// hotkey (see guard.Shared and guard/redisstore).
+	Redis         string `json:"redis" help:"Redis URL (redis://[:password@]host:6379/0) shared by the replicas of this hotkey: replay records and per-validator rate limits, one round trip per request (\"\": this process's memory)"`
+	RedisFallback string `json:"redis_fallback" help:"when Redis fails: closed (refuse signed requests with 503, /ready fails) or local (serve on with this replica's own replay cache and rate limits, logged loudly)"`
+	// VersionEndpoint serves the build on the API listener, behind the guard.
+	VersionEndpoint bool `json:"version_endpoint" help:"serve GET /version (this build: module version, commit, Go version) on the API listener, to signed requests of allowed validators"`
 
 	Pprof bool `json:"pprof" help:"serve Go's profiles under /debug/pprof/ on the admin listener (keep that listener private)"`
 
@@ -101,6 +113,7 @@ func DefaultConfig() Config {
 		MaxHeaderBytes:    64 << 10,
 		MaxConns:          4096,
 		MaxConnsPerIP:     64,
+		RedisFallback:     RedisFallbackClosed,
 		LogFormat:         "text",
 		LogLevel:          "info",
 	}
@@ -125,8 +138,13 @@ func (c *Config) Check() error {
 		return errors.New("miner: max_body must be positive")
 	case c.Window <= 0:
 		return errors.New("miner: epistula_window must be positive")
+	case c.RedisFallback != RedisFallbackClosed && c.RedisFallback != RedisFallbackLocal:
+		return fmt.Errorf("miner: redis_fallback %q: use %s or %s", c.RedisFallback, RedisFallbackClosed, RedisFallbackLocal)
 	case c.LogFormat != "text" && c.LogFormat != "json":
 		return fmt.Errorf("miner: log_format %q: use text or json", c.LogFormat)
+	}
+	if _, err := guard.ParseTrustedProxies(c.TrustedProxies); err != nil {
+		return fmt.Errorf("miner: trusted_proxies: %w", err)
 	}
 	cv := reflect.ValueOf(c).Elem()
 	for i := range cv.NumField() {
@@ -141,6 +159,12 @@ func (c *Config) Check() error {
 	}
 	return nil
 }
+
+// What a miner does when its Redis fails (Config.RedisFallback).
+const (
+	RedisFallbackClosed = "closed"
+	RedisFallbackLocal  = "local"
+)
 
 // MinStakeWeight returns the effective minimum stake weight in α and, when
 // it came from the deprecated min_stake_tao, a line to log about it.

@@ -4,6 +4,8 @@ import (
 	"net"
 	"testing"
 	"time"
+
+	"github.com/minerkit/minerkit/guard"
 )
 
 // More connections from one address than the cap are closed before a byte is
@@ -13,7 +15,7 @@ func TestLimitListener(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	l := newLimitListener(raw, 3, 2)
+	l := newLimitListener(raw, 3, 2, nil)
 	defer l.Close()
 	accepted := make(chan net.Conn, 10)
 	go func() {
@@ -64,5 +66,38 @@ func TestLimitListener(t *testing.T) {
 	// Two connections held, plus the slot the waiting Accept has taken.
 	if ll := l.(*limitListener); len(ll.sem) != 3 || ll.byIP["127.0.0.1"] != 2 {
 		t.Fatalf("slots %d, per address %v", len(ll.sem), ll.byIP)
+	}
+}
+
+// Connections from a trusted proxy are not capped per address (the proxy
+// carries many clients); the global cap still holds.
+func TestLimitListenerTrustedProxy(t *testing.T) {
+	raw, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	tp, _ := guard.ParseTrustedProxies([]string{"127.0.0.0/8"})
+	l := newLimitListener(raw, 10, 1, tp)
+	defer l.Close()
+	var conns []net.Conn
+	defer func() {
+		for _, c := range conns {
+			c.Close()
+		}
+	}()
+	for range 5 {
+		c, err := net.Dial("tcp", raw.Addr().String())
+		if err != nil {
+			t.Fatal(err)
+		}
+		conns = append(conns, c)
+		sc, err := l.Accept()
+		if err != nil {
+			t.Fatal(err)
+		}
+		conns = append(conns, sc)
+	}
+	if ll := l.(*limitListener); len(ll.byIP) != 0 || len(ll.sem) != 5 {
+		t.Fatalf("per address %v, slots %d; want no per-address count, 5 slots", ll.byIP, len(ll.sem))
 	}
 }

@@ -9,16 +9,21 @@ import (
 	"time"
 
 	"github.com/minerkit/minerkit/axon"
+	"github.com/redis/go-redis/v9"
+
 	"github.com/minerkit/minerkit/epistula"
 	"github.com/minerkit/minerkit/guard"
+	"github.com/minerkit/minerkit/guard/redisstore"
 	"github.com/minerkit/minerkit/metagraph"
 )
 
 // guardStack is the guard in front of every Handle route:
 // Observe → Epistula → Validators → RateLimit → handler.
 type guardStack struct {
-	g    *guard.Guard
-	axon *guard.Axon
+	g     *guard.Guard
+	axon  *guard.Axon
+	redis *redis.Client     // Config.Redis, else nil
+	store *redisstore.Store // on redis
 }
 
 func newGuardStack(s *Server) (*guardStack, error) {
@@ -52,7 +57,48 @@ func newGuardStack(s *Server) (*guardStack, error) {
 		Verifier:     &axon.Verifier{Self: s.hotkey.Public().Address(), FutureWindow: cfg.Window.D()},
 		MaxBodyBytes: cfg.MaxBody,
 	}
-	return &guardStack{g: g, axon: ax}, nil
+	// Checked by Config.Check.
+	g.TrustedProxies, _ = guard.ParseTrustedProxies(cfg.TrustedProxies)
+	gs := &guardStack{g: g, axon: ax}
+	if cfg.Redis != "" {
+		opts, err := redis.ParseURL(cfg.Redis)
+		if err != nil {
+			return nil, fmt.Errorf("miner: redis: %w (use redis://[:password@]host:6379/0 or rediss:// for TLS)", err)
+		}
+		// A request waits at most the store's timeout: no retries.
+		opts.MaxRetries = -1
+		gs.redis = redis.NewClient(opts)
+		// Replicas of one hotkey on one subnet share their keys; other
+		// miners on the same Redis have their own.
+		prefix := fmt.Sprintf("minerkit:%s:%d:", s.hotkey.Public().Address(), cfg.NetUID)
+		gs.store = redisstore.New(gs.redis, prefix)
+		g.Shared = &guard.Shared{Store: gs.store, FallbackLocal: cfg.RedisFallback == RedisFallbackLocal, Logger: g.Logger}
+		if err := g.Shared.RegisterMetrics(s.reg); err != nil {
+			return nil, fmt.Errorf("miner: register the shared store's metrics: %w", err)
+		}
+	}
+	return gs, nil
+}
+
+// storeReport says how the shared store answers, for /ready: a reason not
+// to be ready (fail closed) or a warning (local fallback).
+func (gs *guardStack) storeReport(ctx context.Context) (reason, warning string) {
+	if gs.store == nil {
+		return "", ""
+	}
+	if err := gs.store.Ping(ctx, guard.DefaultStoreTimeout); err != nil {
+		if gs.g.Shared.FallbackLocal {
+			return "", "redis unreachable, serving with this replica's own replay cache and rate limits: " + err.Error()
+		}
+		return "redis unreachable (signed requests are refused): " + err.Error(), ""
+	}
+	return "", ""
+}
+
+func (gs *guardStack) close() {
+	if gs.redis != nil {
+		gs.redis.Close()
+	}
 }
 
 func (gs *guardStack) wrap(h http.Handler) http.Handler { return gs.g.Handler(h) }

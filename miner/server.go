@@ -9,6 +9,7 @@ import (
 	"net"
 	"net/http"
 	"net/netip"
+	"net/url"
 	"runtime/debug"
 	"strconv"
 	"sync"
@@ -101,6 +102,13 @@ func New(cfg Config, hotkey keys.Signer, src metagraph.Source) (*Server, error) 
 	s.guards = g
 	if err := s.HandleSynapse(axon.Ping()); err != nil {
 		return nil, err
+	}
+	if cfg.VersionEndpoint {
+		// Behind the guard like any route: a validator may ask what code
+		// answers it; nobody else learns the build.
+		s.Handle("GET /version", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			WriteJSON(w, http.StatusOK, buildinfo.Read())
+		}))
 	}
 	return s, nil
 }
@@ -226,7 +234,7 @@ func (s *Server) Serve(ctx context.Context, api, admin net.Listener) error {
 		return errors.New("miner: Serve called twice; build a new Server")
 	}
 	s.started = true
-	api = newLimitListener(api, s.cfg.MaxConns, s.cfg.MaxConnsPerIP)
+	api = newLimitListener(api, s.cfg.MaxConns, s.cfg.MaxConnsPerIP, s.guards.g.TrustedProxies)
 	s.apiAddr = api.Addr()
 	if admin != nil {
 		s.admAddr = admin.Addr()
@@ -235,7 +243,18 @@ func (s *Server) Serve(ctx context.Context, api, admin net.Listener) error {
 
 	log := s.logger()
 	s.syncer.Logger = log
-	if s.Replay != nil {
+	defer s.guards.close()
+	if s.guards.store != nil {
+		// Replay records live in Redis across restarts: no NotBefore.
+		log.Info("guard state shared through Redis: replay records and rate limits hold across replicas",
+			"redis", redisAddr(s.cfg.Redis), "fallback", s.cfg.RedisFallback)
+		if s.cfg.RedisFallback == RedisFallbackLocal {
+			log.Warn("redis_fallback is local: while Redis fails, each replica serves with its own replay cache and rate limits (a replay through another replica is then accepted)")
+		}
+		if s.Replay != nil {
+			log.Warn("Server.Replay is ignored: the replay records are in Redis (Config.Redis)")
+		}
+	} else if s.Replay != nil {
 		s.guards.setReplay(s.Replay)
 	} else {
 		// The in-memory replay cache starts empty: refuse what was signed
@@ -328,6 +347,16 @@ func (s *Server) Serve(ctx context.Context, api, admin net.Listener) error {
 	bg.Wait()
 	log.Info("miner stopped")
 	return errors.Join(serveErr, shutdownErr)
+}
+
+// redisAddr is a Redis URL without its password, for the log.
+func redisAddr(u string) string {
+	p, err := url.Parse(u)
+	if err != nil {
+		return "(unparsable)"
+	}
+	p.User = nil
+	return p.String()
 }
 
 func addrString(l net.Listener) string {

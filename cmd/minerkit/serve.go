@@ -9,10 +9,8 @@ import (
 	"os/signal"
 	"syscall"
 
-	"github.com/redis/go-redis/v9"
 	"github.com/spf13/cobra"
 
-	"github.com/minerkit/minerkit/epistula/redisreplay"
 	computeminer "github.com/minerkit/minerkit/examples/compute-miner"
 	"github.com/minerkit/minerkit/keys"
 	"github.com/minerkit/minerkit/miner"
@@ -38,6 +36,10 @@ when an unknown hotkey calls), lets in only callers with a validator permit and 
 --min-stake, rate-limits each validator, and commits --external-url on chain when it
 changed. /health, /ready and /metrics are served on --admin-listen.
 
+Several replicas of one hotkey share their replay records and per-validator
+rate limits through --redis (one round trip per request); behind a reverse
+proxy, --trusted-proxies names it so that X-Forwarded-For gives the client.
+
 Every setting can also come from a MINERKIT_* environment variable (MINERKIT_MIN_STAKE)
 or a JSON config file (--config), flags winning over the environment over the file.`,
 		Example: `  minerkit serve --netuid 1 --network local --wallet.name miner --bid-per-hour 1.5 \
@@ -55,12 +57,15 @@ or a JSON config file (--config), flags winning over the environment over the fi
 	fs.StringVar(&gpuType, "gpu-type", "", "GPU model to offer (default: what NVML reports, \"none\" without a GPU)")
 	fs.IntVar(&vramGB, "vram-gb", 0, "VRAM per GPU in GiB to offer (default: what NVML reports)")
 	fs.IntVar(&gpuCount, "gpu-count", 0, "number of GPUs to offer (default: what NVML reports)")
-	fs.StringVar(&redisURL, "replay-redis", "", "share the Epistula replay cache through Redis (redis://host:6379/0), for several replicas of one hotkey")
+	fs.StringVar(&redisURL, "replay-redis", "", "former name of --redis (it now shares the rate limits too)")
 
 	cmd.RunE = func(cmd *cobra.Command, _ []string) error {
 		cfg, err := miner.LoadConfig(cs, os.Getenv)
 		if err != nil {
 			return err
+		}
+		if redisURL != "" && cfg.Redis == "" {
+			cfg.Redis = redisURL
 		}
 		ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
 		defer stop()
@@ -99,15 +104,6 @@ or a JSON config file (--config), flags winning over the environment over the fi
 		}
 		srv.Logger = log
 		chain.Attach(srv)
-		if redisURL != "" {
-			opts, err := redis.ParseURL(redisURL)
-			if err != nil {
-				return fmt.Errorf("serve: --replay-redis: %w", err)
-			}
-			rc := redis.NewClient(opts)
-			defer rc.Close()
-			srv.Replay = redisreplay.New(rc)
-		}
 		cm := computeminer.New(computeminer.Config{
 			BidPerHour: bid, GPUType: gpuType, VRAMGB: vramGB, GPUCount: gpuCount, Logger: log,
 		})

@@ -1,0 +1,257 @@
+package redisstore
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"path/filepath"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+
+	"github.com/minerkit/minerkit/epistula"
+	"github.com/minerkit/minerkit/guard"
+	"github.com/minerkit/minerkit/internal/redistest"
+	"github.com/minerkit/minerkit/keys"
+)
+
+// roundTrips counts the commands a client sends.
+type roundTrips struct{ n atomic.Int64 }
+
+func (*roundTrips) DialHook(next redis.DialHook) redis.DialHook { return next }
+func (c *roundTrips) ProcessHook(next redis.ProcessHook) redis.ProcessHook {
+	return func(ctx context.Context, cmd redis.Cmder) error {
+		c.n.Add(1)
+		return next(ctx, cmd)
+	}
+}
+func (c *roundTrips) ProcessPipelineHook(next redis.ProcessPipelineHook) redis.ProcessPipelineHook {
+	return func(ctx context.Context, cmds []redis.Cmder) error {
+		c.n.Add(1)
+		return next(ctx, cmds)
+	}
+}
+
+func TestAdmitReplay(t *testing.T) {
+	sock := redistest.Start(t)
+	c := sock.Client(t)
+	s := New(c, "test:")
+	exp := time.Now().Add(16 * time.Second)
+	tests := []struct {
+		caller, id string
+		replayed   bool
+	}{
+		{"alice", "u1", false},
+		{"alice", "u1", true},
+		{"bob", "u1", false},
+		{"alice", "u2", false},
+	}
+	for i, tt := range tests {
+		v, err := s.Admit(context.Background(), guard.Admission{Caller: tt.caller, ID: tt.id, Expiry: exp})
+		if err != nil || v.Replayed != tt.replayed || v.Limited {
+			t.Fatalf("case %d: %+v, %v; want replayed=%v", i, v, err, tt.replayed)
+		}
+	}
+	ttl, err := c.PTTL(context.Background(), "test:{alice}:seen:u1").Result()
+	if err != nil || ttl <= 15*time.Second || ttl > 16*time.Second {
+		t.Fatalf("replay record TTL %v, %v; want just under 16s", ttl, err)
+	}
+	// A request past its window is still recorded briefly.
+	if v, err := s.Admit(context.Background(), guard.Admission{Caller: "alice", ID: "old", Expiry: time.Now().Add(-time.Second)}); err != nil || v.Replayed {
+		t.Fatalf("expired request: %+v, %v", v, err)
+	}
+}
+
+// TestAdmitRateAcrossReplicas: six replicas, each with its own client,
+// admit exactly the burst of one caller between them, and a caller's
+// refusal says when to retry.
+func TestAdmitRateAcrossReplicas(t *testing.T) {
+	sock := redistest.Start(t)
+	const burst = 25
+	exp := time.Now().Add(time.Minute)
+	var admitted, limited atomic.Int64
+	var wg sync.WaitGroup
+	for r := range 6 {
+		s := New(sock.Client(t), "")
+		wg.Go(func() {
+			for i := range 40 {
+				// 0.01/s: no refill during the test.
+				v, err := s.Admit(context.Background(), guard.Admission{Caller: "alice", ID: fmt.Sprint(r, "-", i), Expiry: exp, Rate: 0.01, Burst: burst})
+				switch {
+				case err != nil:
+					t.Error(err)
+					return
+				case v.Replayed:
+					t.Error("fresh uuid refused as a replay")
+				case v.Limited:
+					if v.RetryAfter < 99*time.Second || v.RetryAfter > 100*time.Second {
+						t.Errorf("RetryAfter %v, want about 100s (1/rate)", v.RetryAfter)
+					}
+					limited.Add(1)
+				default:
+					admitted.Add(1)
+				}
+			}
+		})
+	}
+	wg.Wait()
+	if admitted.Load() != burst || limited.Load() != 6*40-burst {
+		t.Fatalf("admitted %d, limited %d; want %d and %d", admitted.Load(), limited.Load(), burst, 6*40-burst)
+	}
+	// Another caller has its own allowance.
+	s := New(sock.Client(t), "")
+	if v, err := s.Admit(context.Background(), guard.Admission{Caller: "bob", ID: "1", Expiry: exp, Rate: 0.01, Burst: 1}); err != nil || v.Limited {
+		t.Fatalf("bob: %+v, %v", v, err)
+	}
+}
+
+// TestAdmitRefills: at 20/s with burst 1, a second request at once is
+// limited for about 50 ms and admitted after it.
+func TestAdmitRefills(t *testing.T) {
+	s := New(redistest.Start(t).Client(t), "")
+	exp := time.Now().Add(time.Minute)
+	a := guard.Admission{Caller: "alice", ID: "1", Expiry: exp, Rate: 20, Burst: 1}
+	if v, err := s.Admit(context.Background(), a); err != nil || v.Limited {
+		t.Fatalf("first: %+v, %v", v, err)
+	}
+	a.ID = "2"
+	v, err := s.Admit(context.Background(), a)
+	if err != nil || !v.Limited || v.RetryAfter <= 0 || v.RetryAfter > 50*time.Millisecond {
+		t.Fatalf("second: %+v, %v; want limited, retry within 50ms", v, err)
+	}
+	time.Sleep(v.RetryAfter + 2*time.Millisecond)
+	a.ID = "3"
+	if v, err := s.Admit(context.Background(), a); err != nil || v.Limited {
+		t.Fatalf("after RetryAfter: %+v, %v", v, err)
+	}
+}
+
+func TestOneRoundTrip(t *testing.T) {
+	c := redistest.Start(t).Client(t)
+	var rt roundTrips
+	c.AddHook(&rt)
+	s := New(c, "")
+	exp := time.Now().Add(time.Minute)
+	// The first call loads the script (EVALSHA, NOSCRIPT, EVAL); every
+	// later one is one EVALSHA.
+	s.Admit(context.Background(), guard.Admission{Caller: "a", ID: "0", Expiry: exp, Rate: 1000, Burst: 1000})
+	rt.n.Store(0)
+	for i := range 100 {
+		if _, err := s.Admit(context.Background(), guard.Admission{Caller: "a", ID: fmt.Sprint(i + 1), Expiry: exp, Rate: 1000, Burst: 1000}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n := rt.n.Load(); n != 100 {
+		t.Fatalf("%d round trips for 100 requests", n)
+	}
+}
+
+func TestPrefix(t *testing.T) {
+	for _, tt := range []struct {
+		prefix string
+		ok     bool
+	}{{"minerkit:5F…:1:", true}, {"", true}, {"a{b}:", false}} {
+		if err := CheckPrefix(tt.prefix); (err == nil) != tt.ok {
+			t.Errorf("CheckPrefix(%q) = %v", tt.prefix, err)
+		}
+	}
+}
+
+// replica is one miner process's guard: Epistula, then Shared on the store.
+func replica(t *testing.T, self *keys.Keypair, store guard.Store, fallback bool) *httptest.Server {
+	g := guard.New(self.Address())
+	g.RateLimit = &guard.RateLimit{Rate: 0.01, Burst: 3}
+	g.Shared = &guard.Shared{Store: store, FallbackLocal: fallback}
+	srv := httptest.NewServer(g.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {})))
+	t.Cleanup(srv.Close)
+	return srv
+}
+
+func send(t *testing.T, url string, h http.Header) (int, string) {
+	t.Helper()
+	req, _ := http.NewRequest("POST", url, nil)
+	req.Header = h.Clone()
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var buf [512]byte
+	n, _ := resp.Body.Read(buf[:])
+	return resp.StatusCode, string(buf[:n])
+}
+
+// TestGuardAcrossReplicas: two guards on one Redis refuse a replay sent to
+// the other replica and share one validator's rate limit; with Redis gone
+// they refuse with 503, or serve on per-replica state with FallbackLocal.
+func TestGuardAcrossReplicas(t *testing.T) {
+	sock := redistest.Start(t)
+	miner, _ := keys.FromSURI("//Bob")
+	alice, _ := keys.FromSURI("//Alice")
+	r1 := replica(t, miner, New(sock.Client(t), ""), false)
+	r2 := replica(t, miner, New(sock.Client(t), ""), false)
+
+	h := epistula.Sign(alice, nil, miner.Address(), time.Now())
+	if code, body := send(t, r1.URL, h); code != 200 {
+		t.Fatalf("first: %d %s", code, body)
+	}
+	if code, body := send(t, r2.URL, h); code != 401 || !strings.Contains(body, "replayed") {
+		t.Fatalf("replay through the other replica: %d %s, want 401 replayed", code, body)
+	}
+	// Burst 3 across both replicas: one used above, two more, then 429.
+	codes := []int{}
+	for i := range 4 {
+		url := []string{r1.URL, r2.URL}[i%2]
+		code, _ := send(t, url, epistula.Sign(alice, nil, miner.Address(), time.Now()))
+		codes = append(codes, code)
+	}
+	if fmt.Sprint(codes) != "[200 200 429 429]" {
+		t.Fatalf("statuses %v, want [200 200 429 429]", codes)
+	}
+
+	dead := redis.NewClient(&redis.Options{Network: "unix", Addr: filepath.Join(t.TempDir(), "none.sock"), MaxRetries: -1})
+	defer dead.Close()
+	closed := replica(t, miner, New(dead, ""), false)
+	if code, body := send(t, closed.URL, epistula.Sign(alice, nil, miner.Address(), time.Now())); code != 503 || !strings.Contains(body, "replay_cache_unavailable") {
+		t.Fatalf("Redis down: %d %s, want 503", code, body)
+	}
+	local := replica(t, miner, New(dead, ""), true)
+	h = epistula.Sign(alice, nil, miner.Address(), time.Now())
+	if code, body := send(t, local.URL, h); code != 200 {
+		t.Fatalf("Redis down, local fallback: %d %s, want 200", code, body)
+	}
+	if code, _ := send(t, local.URL, h); code != 401 {
+		t.Fatalf("Redis down, local fallback, replay to the same replica: %d, want 401", code)
+	}
+}
+
+// BenchmarkAdmit is one request's shared state: one EVALSHA to a local
+// Redis over a unix socket, with replay record and GCRA. It reports round
+// trips per request.
+func BenchmarkAdmit(b *testing.B) {
+	c := redistest.Start(b).Client(b)
+	var rt roundTrips
+	c.AddHook(&rt)
+	s := New(c, "")
+	exp := time.Now().Add(time.Minute)
+	s.Admit(context.Background(), guard.Admission{Caller: "warm", ID: "0", Expiry: exp})
+	rt.n.Store(0)
+	var seq atomic.Int64
+	b.ReportAllocs()
+	b.ResetTimer()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			n := seq.Add(1)
+			a := guard.Admission{Caller: fmt.Sprint("v", n%64), ID: fmt.Sprint(n), Expiry: exp, Rate: 1e9, Burst: 1e9}
+			if _, err := s.Admit(context.Background(), a); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.ReportMetric(float64(rt.n.Load())/float64(b.N), "roundtrips/op")
+}
