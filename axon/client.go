@@ -95,6 +95,9 @@ func (c *Client) nonce() int64 {
 }
 
 func (c *Client) spec(syn Carrier) (*Spec, error) {
+	if r, ok := syn.(*Raw); ok {
+		return r.spec()
+	}
 	t := reflect.TypeOf(syn)
 	if t.Kind() != reflect.Pointer {
 		return nil, fmt.Errorf("axon: synapse %s is not a pointer", t)

@@ -179,3 +179,53 @@ func TestStreamRoute(t *testing.T) {
 		t.Errorf("axon %+v", s.Axon)
 	}
 }
+
+// A Raw synapse (fields known at run time) calls a typed route: the hash of
+// its JSON values equals the route's of the typed fields.
+func TestRawCallsTypedRoute(t *testing.T) {
+	alice, miner := mustKey(t, "//Alice"), mustKey(t, "//Miner")
+	rt, err := NewRoute(func(_ context.Context, s *mixedSynapse) error {
+		out := s.Prompt + "!"
+		s.Out = &out
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	v := &Verifier{Self: miner.Address()}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		p, err := ParseHeaders(r.Header)
+		if err == nil {
+			var h string
+			if h, err = rt.Spec().BodyHash(body); err == nil {
+				_, err = v.Verify(&p, h, time.Now())
+			}
+		}
+		if err != nil {
+			WriteError(w, err.(*Error))
+			return
+		}
+		r.Body = io.NopCloser(strings.NewReader(string(body)))
+		rt.ServeHTTP(w, r)
+	}))
+	defer srv.Close()
+	raw, err := NewRaw("mixedSynapse", []byte(`{"prompt":"hi","temps":[0.5,1.0],"n":3,"stream":false,"stop":null,"meta":{"b":"x","a":"é"},"out":null}`),
+		[]string{"prompt", "temps", "n", "stream", "stop", "meta"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := &Client{Signer: alice}
+	if err := c.Call(context.Background(), Target{URL: srv.URL, Hotkey: miner.Address()}, raw, 5*time.Second); err != nil {
+		t.Fatal(err)
+	}
+	if string(raw.Fields["out"]) != `"hi!"` || *raw.Axon.StatusCode != 200 {
+		t.Errorf("answer %s %+v", raw.Fields["out"], raw.Axon)
+	}
+	if _, err := NewRaw("X", []byte(`{"a":1}`), []string{"b"}); err == nil {
+		t.Error("a hash field missing from the fields passed")
+	}
+	if _, err := NewRaw("1X", nil, nil); err == nil {
+		t.Error("a bad name passed")
+	}
+}

@@ -425,7 +425,7 @@ func (r *runner) startMiner(ctx context.Context, wg *sync.WaitGroup, errc chan<-
 		}
 	})
 	r.sum.Miner.URL = r.url
-	r.view.finish("serving", r.block(), "%s POST /cvm, guarded", r.url)
+	r.view.finish("serving", r.block(), "%s POST /cvm (Epistula) and /ComputeOffer (Axon), guarded", r.url)
 	r.view.begin("committed", "set_commitment "+r.url)
 	return nil
 }

@@ -10,7 +10,9 @@ import (
 	"os"
 	"time"
 
+	"github.com/minerkit/minerkit/axon"
 	"github.com/minerkit/minerkit/epistula"
+	computeminer "github.com/minerkit/minerkit/examples/compute-miner"
 	"github.com/minerkit/minerkit/keys"
 	"github.com/minerkit/minerkit/subtensor"
 	"github.com/minerkit/minerkit/wallet"
@@ -117,6 +119,30 @@ func (r *runner) probes(ctx context.Context) error {
 	b = r.block()
 	r.sum.Refusals = append(r.sum.Refusals, Refusal{What: "replayed request", Caller: r.valHot.Address(), Status: st, Reason: reason, Block: b})
 	r.view.finish("refused401", b, "%d %s (a signed request sent twice)", st, reason)
+	return r.axonQuery(ctx)
+}
+
+// axonQuery sends the compute miner's ComputeOffer synapse the way a Python
+// validator's dendrite does: the miner serves the Axon protocol beside
+// Epistula, on the same port and behind the same guard.
+func (r *runner) axonQuery(ctx context.Context) error {
+	r.view.begin("axon", "ComputeOffer synapse from the validator, as the Python SDK's dendrite sends it")
+	c := &axon.Client{Signer: r.valHot}
+	syn := &computeminer.ComputeOffer{Nonce: "00ff"}
+	t0 := time.Now()
+	err := c.Call(ctx, axon.Target{URL: r.url, Hotkey: r.minerHot.Address()}, syn, 5*time.Second)
+	lat := time.Since(t0)
+	if err != nil {
+		return fmt.Errorf("demo: the miner's Axon synapse ComputeOffer: %w", err)
+	}
+	if syn.Offer == nil {
+		return fmt.Errorf("demo: the miner answered ComputeOffer without an offer")
+	}
+	b := r.block()
+	r.sum.Axon = AxonQuery{Synapse: "ComputeOffer", Status: *syn.Axon.StatusCode, GPUType: syn.Offer.GPUType,
+		LatencyMs: float64(lat.Microseconds()) / 1000, Block: b}
+	r.view.finish("axon", b, "POST /ComputeOffer %d %s: gpu %s, %.2f/h", *syn.Axon.StatusCode, *syn.Axon.StatusMessage,
+		syn.Offer.GPUType, syn.Offer.BidPerHour)
 	return nil
 }
 

@@ -12,7 +12,7 @@ import (
 // Summary is what the demo did; `minerkit demo --json` prints it.
 type Summary struct {
 	// OK is true when every step was seen: registration, the committed
-	// endpoint, accepted queries, both refusals, weights, and the miner's
+	// endpoint, accepted queries, both refusals, an Axon query, weights, and the miner's
 	// incentive and emission above zero.
 	OK    bool   `json:"ok"`
 	Error string `json:"error,omitempty"`
@@ -23,7 +23,10 @@ type Summary struct {
 	// Refusals are the calls the miner's guard refused, as seen by the
 	// caller.
 	Refusals []Refusal `json:"refusals"`
-	Steps    []Step    `json:"steps"`
+	// Axon is the validator's query of the miner with the Axon protocol
+	// (the Python SDK's dendrite).
+	Axon  AxonQuery `json:"axon"`
+	Steps []Step    `json:"steps"`
 	// WalletDir holds the throwaway wallets (removed at the end unless
 	// given with --dir); Log is the miner's and validator's log there.
 	WalletDir   string  `json:"wallet_dir"`
@@ -77,6 +80,15 @@ type ValidatorSummary struct {
 	Emission         uint64  `json:"emission_rao"`
 }
 
+// AxonQuery is one synapse sent as the Python SDK's dendrite sends it.
+type AxonQuery struct {
+	Synapse   string  `json:"synapse"`
+	Status    int     `json:"status"`
+	GPUType   string  `json:"gpu_type"`
+	LatencyMs float64 `json:"latency_ms"`
+	Block     uint64  `json:"block"`
+}
+
 // Refusal is one refused call.
 type Refusal struct {
 	// What the demo tried: "unregistered hotkey" or "replayed request".
@@ -123,6 +135,9 @@ func (s *Summary) WriteTable(w io.Writer) {
 	row("  dividends", fmt.Sprintf("%.4f, emission %s α per epoch", s.Validator.Dividends, subtensor.Rao(s.Validator.Emission).Decimal()))
 	for _, r := range s.Refusals {
 		row("refused", fmt.Sprintf("%d %s  %s (%s)", r.Status, r.Reason, r.What, short(r.Caller)))
+	}
+	if s.Axon.Status != 0 {
+		row("axon", fmt.Sprintf("POST /%s %d in %.2fms (the Python SDK's dendrite protocol)", s.Axon.Synapse, s.Axon.Status, s.Axon.LatencyMs))
 	}
 	wallets := s.WalletDir + " (removed)"
 	if s.Kept {

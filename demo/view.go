@@ -46,6 +46,7 @@ var stepTitles = [][2]string{
 	{"queries", "queries accepted"},
 	{"refused403", "unauthorized refused"},
 	{"refused401", "replay refused"},
+	{"axon", "axon query answered"},
 	{"weights", "weights set"},
 	{"incentive", "incentive, emission"},
 }

@@ -15,6 +15,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/minerkit/minerkit/axon"
 	"github.com/minerkit/minerkit/epistula"
 	"github.com/minerkit/minerkit/keys"
 	"github.com/minerkit/minerkit/subtensor"
@@ -51,6 +52,13 @@ type Config struct {
 	// the subnet's current WeightsVersion; a non-zero key below it is an
 	// error, as the chain would refuse it.
 	VersionKey uint64
+	// Synapse, if not empty, queries with the Axon protocol (the Python
+	// SDK's dendrite) instead of Epistula: POST /{Synapse}, Body's JSON
+	// object as the synapse's fields (Method, Path and ContentType unused),
+	// HashFields its required_hash_fields in order. Result.Body is the
+	// answered synapse as JSON, or {"message": …} for a refusal.
+	Synapse    string
+	HashFields []string
 	// AllowPrivate queries endpoints on loopback and private addresses (a
 	// devnet on one machine). Leave it off on public networks: a miner could
 	// otherwise point the validator at services on its own network.
@@ -136,9 +144,10 @@ type Validator struct {
 	// by the hotkey, no redirects, Config.Timeout.
 	HTTPClient *http.Client
 
-	cfg    Config
-	chain  Chain
-	hotkey keys.Signer
+	axonClient *axon.Client
+	cfg        Config
+	chain      Chain
+	hotkey     keys.Signer
 
 	mu      sync.Mutex
 	scores  map[keys.PublicKey]float64 // moving average per miner hotkey
@@ -196,24 +205,86 @@ func (v *Validator) client() *http.Client {
 	v.mu.Lock()
 	defer v.mu.Unlock()
 	if v.HTTPClient == nil {
-		dialer := &net.Dialer{Timeout: v.cfg.Timeout}
-		if !v.cfg.AllowPrivate {
-			// Checked again at connect time: a miner's host name may resolve
-			// to a private address.
-			dialer.Control = refusePrivate
-		}
 		v.HTTPClient = &http.Client{
-			Transport: &epistula.Transport{Signer: v.hotkey, Base: &http.Transport{
-				DialContext:         dialer.DialContext,
-				MaxIdleConnsPerHost: 4,
-				IdleConnTimeout:     90 * time.Second,
-				TLSHandshakeTimeout: v.cfg.Timeout,
-			}},
+			Transport:     &epistula.Transport{Signer: v.hotkey, Base: v.baseTransport()},
 			Timeout:       v.cfg.Timeout,
 			CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
 		}
 	}
 	return v.HTTPClient
+}
+
+// baseTransport dials with the timeout and, unless AllowPrivate, refuses
+// private addresses.
+func (v *Validator) baseTransport() *http.Transport {
+	dialer := &net.Dialer{Timeout: v.cfg.Timeout}
+	if !v.cfg.AllowPrivate {
+		// Checked again at connect time: a miner's host name may resolve
+		// to a private address.
+		dialer.Control = refusePrivate
+	}
+	return &http.Transport{
+		DialContext:         dialer.DialContext,
+		MaxIdleConnsPerHost: 4,
+		IdleConnTimeout:     90 * time.Second,
+		TLSHandshakeTimeout: v.cfg.Timeout,
+	}
+}
+
+// dendrite returns the Axon client (one uuid for the Validator's life, as a
+// Python Dendrite instance).
+func (v *Validator) dendrite() *axon.Client {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	if v.axonClient == nil {
+		v.axonClient = &axon.Client{Signer: v.hotkey, MaxResponseBytes: v.cfg.MaxResponseBytes, HTTP: &http.Client{
+			Transport:     v.baseTransport(),
+			CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+		}}
+	}
+	return v.axonClient
+}
+
+// queryAxon sends the configured synapse to t with the Axon protocol.
+func (v *Validator) queryAxon(ctx context.Context, t Target, r *Result) {
+	syn, err := axon.NewRaw(v.cfg.Synapse, v.cfg.Body, v.cfg.HashFields)
+	if err != nil {
+		r.Err = fmt.Errorf("validator: synapse %s: %w", v.cfg.Synapse, err)
+		return
+	}
+	start := time.Now()
+	err = v.dendrite().Call(ctx, axon.Target{URL: t.URL, Hotkey: t.Hotkey}, syn, v.cfg.Timeout)
+	r.Latency = time.Since(start)
+	var se *axon.StatusError
+	switch {
+	case err == nil:
+		r.Status = http.StatusOK
+		r.Body, r.Err = json.Marshal(syn)
+	case errors.As(err, &se):
+		r.Status = se.Status
+		r.Body, _ = json.Marshal(map[string]string{"message": se.Message})
+		r.Reason = axonReason(se.Status)
+	default:
+		r.Err = fmt.Errorf("validator: query uid %d at %s: %w", t.UID, t.URL, err)
+	}
+}
+
+// axonReason names an Axon refusal by its status, as the guard's reasons
+// read.
+func axonReason(status int) string {
+	switch status {
+	case http.StatusForbidden:
+		return "blacklisted"
+	case http.StatusUnauthorized:
+		return "not_verified"
+	case http.StatusNotFound:
+		return "unknown_synapse"
+	case http.StatusTooManyRequests:
+		return "rate_limited"
+	case http.StatusUnprocessableEntity:
+		return "unparseable_answer"
+	}
+	return ""
 }
 
 // Run calls Step every Config.Interval until ctx ends, and returns nil then.
@@ -326,6 +397,10 @@ func (v *Validator) Query(ctx context.Context, t Target) Result {
 	r := Result{Target: t, At: time.Now()}
 	qctx, cancel := context.WithTimeout(epistula.WithReceiver(ctx, t.Hotkey), v.cfg.Timeout)
 	defer cancel()
+	if v.cfg.Synapse != "" {
+		v.queryAxon(qctx, t, &r)
+		return v.scored(r)
+	}
 	req, err := http.NewRequestWithContext(qctx, v.cfg.Method, strings.TrimRight(t.URL, "/")+v.cfg.Path, bytes.NewReader(v.cfg.Body))
 	if err != nil {
 		r.Err = fmt.Errorf("validator: request to uid %d at %s: %w", t.UID, t.URL, err)
@@ -346,6 +421,11 @@ func (v *Validator) Query(ctx context.Context, t Target) Result {
 		}
 		r.Latency = time.Since(start)
 	}
+	return v.scored(r)
+}
+
+// scored scores r and reports it.
+func (v *Validator) scored(r Result) Result {
 	scorer := v.Scorer
 	if scorer == nil {
 		scorer = AvailabilityLatency{}

@@ -37,6 +37,8 @@ type queryOpts struct {
 	repeat            int
 	maxShow           int64
 	verbose           bool
+	axon              string
+	hashFields        []string
 }
 
 // queryResult is one request's outcome (`--json` prints it).
@@ -73,7 +75,7 @@ func newQueryCmd() *cobra.Command {
 	q := &queryOpts{}
 	cmd := &cobra.Command{
 		Use:   "query (--netuid N --uid U | --url URL) --path /cvm [--body JSON]",
-		Short: "Query a miner as a validator, with Epistula-signed requests",
+		Short: "Query a miner as a validator, with Epistula-signed requests or Axon synapses",
 		Long: `Send one request to a miner the way a validator does: signed with Epistula v2 by the
 wallet's hotkey (or --suri for a development key) and signed for the miner's hotkey.
 Prints the status, the interesting headers and the body (JSON pretty-printed).
@@ -82,12 +84,17 @@ Prints the status, the interesting headers and the body (JSON pretty-printed).
 and its hotkey as the receiver. --url URL calls an address directly; the receiver is
 --receiver, or the hotkey that announced that host on --netuid.
 
+--axon Name sends the synapse Name the way the Python SDK's dendrite does (POST /Name,
+--body as the synapse's fields, --hash-fields its required_hash_fields) and prints the
+answered synapse; the Python axon's refusals come back as {"message": ...}.
+
 For testing a miner's guard: --timestamp signs as at another time (a stale or future
 request), --uuid reuses a request id (a replay), --repeat N sends N requests in a row
 (a flood) and counts the answers. Exit status 0 when every answer is 2xx, else 1.`,
 		Example: `  minerkit query --netuid 1 --uid 3 --path /cvm --body '{"nonce":"00ff"}'
   minerkit query --url http://127.0.0.1:8091 --receiver 5F… --path /cvm --suri //Alice --json
-  minerkit query --netuid 1 --uid 3 --path /cvm --repeat 30        # see the rate limit`,
+  minerkit query --netuid 1 --uid 3 --path /cvm --repeat 30        # see the rate limit
+  minerkit query --netuid 1 --uid 3 --axon ComputeOffer --body '{"nonce":"00ff"}' --hash-fields nonce`,
 		Args: cobra.NoArgs,
 	}
 	q.chain = addChainFlags(cmd, false)
@@ -109,8 +116,13 @@ request), --uuid reuses a request id (a replay), --repeat N sends N requests in 
 	fs.IntVar(&q.repeat, "repeat", 1, "send the request this many times, each freshly signed (test a rate limit)")
 	fs.BoolVarP(&q.verbose, "verbose", "v", false, "also show the request headers as sent (the Epistula signature included)")
 	fs.Int64Var(&q.maxShow, "max-body", 1<<20, "show at most this many bytes of the response body")
+	fs.StringVar(&q.axon, "axon", "", "send this synapse with the Axon protocol (the Python SDK's dendrite): POST /{name}, --body as its fields")
+	fs.StringSliceVar(&q.hashFields, "hash-fields", nil, "with --axon: the synapse's required_hash_fields, in order (comma-separated)")
 	cmd.RunE = func(cmd *cobra.Command, _ []string) error {
 		q.netuidSet, q.uidSet = fs.Changed("netuid"), fs.Changed("uid")
+		if err := q.checkAxon(fs); err != nil {
+			return err
+		}
 		return q.run(cmd)
 	}
 	return cmd
@@ -186,6 +198,9 @@ func (q *queryOpts) run(cmd *cobra.Command) error {
 	t, err := q.resolveTarget(ctx, cmd)
 	if err != nil {
 		return err
+	}
+	if q.axon != "" {
+		return q.runAxon(ctx, cmd, key, body, t)
 	}
 	if q.variant == "x" {
 		t.Receiver = "" // X-Epistula signs for nobody

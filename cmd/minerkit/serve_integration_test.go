@@ -279,7 +279,19 @@ func TestServeAndQueryOnDevnet(t *testing.T) {
 		t.Fatalf("query --url --netuid:\n%s", out)
 	}
 
-	// A flood from one validator: what is left of the burst (8) passes, the
+	// The same miner over the Axon protocol, as a Python validator's
+	// dendrite calls it: same port, same guard.
+	r, out = query("--netuid", "1", "--uid", minerUID, "--axon", "ComputeOffer", "--body", `{"nonce":"00ff"}`, "--hash-fields", "nonce", "--suri", "//V1")
+	if r.Status != 200 || r.URL != api+"/ComputeOffer" || !strings.Contains(out, `"gpu_type": "NVIDIA H100 80GB HBM3"`) ||
+		!strings.Contains(out, `"status_message": "Success"`) {
+		t.Fatalf("query --axon:\n%s", out)
+	}
+	r, out = query("--url", api, "--receiver", minerKey.Address(), "--axon", "ComputeOffer", "--body", `{"nonce":"00ff"}`, "--hash-fields", "nonce", "--suri", "//Stranger")
+	if r.Status != 403 || !strings.HasPrefix(r.Error, "Forbidden. Key is blacklisted: hotkey "+keysAddr("//Stranger")+" is not registered") {
+		t.Fatalf("query --axon by an unregistered key:\n%s", out)
+	}
+
+	// A flood from one validator: what is left of the burst (7) passes, the
 	// rest is 429.
 	out, _, err = runCLI(t, "", append(append([]string{"query", "--json"}, direct...), "--suri", "//V1", "--repeat", "20")...)
 	var flood queryReport

@@ -23,7 +23,8 @@ func newValidatorCmd() *cobra.Command {
 		Short: "Run a local test validator: query miners, score them, set weights",
 		Long: `Run a test validator on a subnet. Each --interval it reads the metagraph, finds every
 miner's endpoint in its commitment (an http(s) URL) or its axon, sends each one
---method --path with --body, signed with Epistula v2 by the hotkey, at most --concurrency
+--method --path with --body, signed with Epistula v2 by the hotkey (or, with --axon, the
+synapse as the Python SDK's dendrite sends it), at most --concurrency
 at once and each within --query-timeout, and scores the answers (availability and
 latency). Once per tempo (--weights-interval) it sets weights from the smoothed scores,
 with the subnet's weights version key (or --version-key) and within its weights rate
@@ -32,7 +33,8 @@ limit, as soon as the hotkey holds a validator permit.
 The package behind it (github.com/minerkit/minerkit/validator) is meant to be copied:
 replace its Scorer with your subnet's check of the answers.`,
 		Example: `  minerkit validator --netuid 1 --network local --wallet.name validator
-  minerkit validator --netuid 1 --network ws://127.0.0.1:9944 --path /cvm --body '{"nonce":"00ff"}' --once --json`,
+  minerkit validator --netuid 1 --network ws://127.0.0.1:9944 --path /cvm --body '{"nonce":"00ff"}' --once --json
+  minerkit validator --netuid 1 --network local --axon ComputeOffer --body '{"nonce":"00ff"}' --hash-fields nonce`,
 		Args: cobra.NoArgs,
 	}
 	cf := addChainFlags(cmd, false)
@@ -42,7 +44,9 @@ replace its Scorer with your subnet's check of the answers.`,
 	_ = cmd.MarkFlagRequired("netuid")
 	fs.StringVar(&cfg.Method, "method", "POST", "HTTP method of the query")
 	fs.StringVar(&cfg.Path, "path", "/cvm", "path of the query on each miner")
-	fs.StringVar(&body, "body", "{}", "body of the query")
+	fs.StringVar(&body, "body", "{}", "body of the query (with --axon: the synapse's fields, a JSON object)")
+	fs.StringVar(&cfg.Synapse, "axon", "", "query with the Axon protocol (the Python SDK's dendrite): POST /{this synapse name}, --body as its fields")
+	fs.StringSliceVar(&cfg.HashFields, "hash-fields", nil, "with --axon: the synapse's required_hash_fields, in order (comma-separated)")
 	fs.DurationVar(&cfg.Interval, "interval", 12*time.Second, "time between two rounds of queries")
 	fs.DurationVar(&cfg.Timeout, "query-timeout", 5*time.Second, "time limit of one query")
 	fs.IntVar(&cfg.Concurrency, "concurrency", 16, "most queries in flight at once")
