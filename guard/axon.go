@@ -35,6 +35,9 @@ type Axon struct {
 	Gate *Validators
 	// RateLimit, if non-nil, limits each verified caller.
 	RateLimit *RateLimit
+	// Shared, if non-nil, keeps RateLimit's state in the replicas' shared
+	// store (set the Verifier's Replay to Shared.ReplayCache() too).
+	Shared *Shared
 	// MaxBodyBytes limits the body; if zero, DefaultMaxBodyBytes.
 	MaxBodyBytes int64
 	// Metrics, if non-nil, records verification latency.
@@ -91,7 +94,20 @@ func (a *Axon) Handler(spec *axon.Spec, next http.Handler) http.Handler {
 			deny(WriteAxonRefusal, w, r, axonRefusal(err))
 			return
 		}
-		if a.RateLimit != nil {
+		if a.Shared != nil && a.RateLimit != nil {
+			var stake uint64
+			if st.HasNeuron {
+				stake = st.Neuron.StakeWeight
+			}
+			v, ref := a.Shared.admit(r.Context(), a.RateLimit, Admission{Caller: caller}, stake)
+			if ref == nil && v.Limited {
+				ref = limitedRefusal(caller, v.RetryAfter)
+			}
+			if ref != nil {
+				deny(WriteAxonRefusal, w, r, ref)
+				return
+			}
+		} else if a.RateLimit != nil {
 			var stake uint64
 			if st.HasNeuron {
 				stake = st.Neuron.StakeWeight
@@ -132,7 +148,10 @@ func (g *Guard) AxonHandler(a *Axon, spec *axon.Spec, h http.Handler) http.Handl
 	if ax.Metrics == nil {
 		ax.Metrics = g.Metrics
 	}
-	o := &Observe{Logger: g.Logger, Metrics: g.Metrics, Route: g.Route}
+	if ax.Shared == nil {
+		ax.Shared = g.Shared
+	}
+	o := &Observe{Logger: g.Logger, Metrics: g.Metrics, Route: g.Route, TrustedProxies: g.TrustedProxies}
 	return o.Handler(ax.Handler(spec, h))
 }
 

@@ -32,7 +32,8 @@ type Store interface {
 type Admission struct {
 	// Caller is the verified signer's SS58 address.
 	Caller string
-	// ID names the request among the caller's (the Epistula uuid).
+	// ID names the request among the caller's (the Epistula uuid); ""
+	// checks the rate limit only.
 	ID string
 	// Expiry is when the request leaves its window; the replay record may
 	// be dropped then.
@@ -107,15 +108,50 @@ func (s *Shared) RegisterMetrics(reg prometheus.Registerer) error {
 	return nil
 }
 
+func (s *Shared) timeout() time.Duration {
+	if s.Timeout > 0 {
+		return s.Timeout
+	}
+	return DefaultStoreTimeout
+}
+
+// admit asks the Store about a (a.ID "" checks the rate only), with limits
+// from limit (nil: none) scaled by stake, falling back to this process's
+// state if the Store fails and FallbackLocal is set. A non-nil Refusal is a
+// 503 (the Store failed, fail closed).
+func (s *Shared) admit(ctx context.Context, limit *RateLimit, a Admission, stake uint64) (Verdict, *Refusal) {
+	if limit != nil {
+		a.Rate, a.Burst = limit.limits(stake)
+	}
+	if a.ID == "" && a.Rate <= 0 {
+		return Verdict{}, nil
+	}
+	ctx, cancel := context.WithTimeout(ctx, s.timeout())
+	v, err := s.Store.Admit(ctx, a)
+	cancel()
+	if err == nil {
+		if s.failing.Load() {
+			s.noteRecovery()
+		}
+		return v, nil
+	}
+	s.noteFailure(err)
+	if !s.FallbackLocal {
+		return Verdict{}, &Refusal{Status: http.StatusServiceUnavailable, Reason: string(epistula.ReasonUnavailable),
+			Err: fmt.Errorf("guard: the shared replay and rate-limit store is unavailable: retry later: %w", err)}
+	}
+	v, err = s.admitLocal(limit, a, stake)
+	if err != nil {
+		return Verdict{}, &Refusal{Status: http.StatusServiceUnavailable, Reason: string(epistula.ReasonUnavailable), Err: err}
+	}
+	return v, nil
+}
+
 // handler returns next behind the shared admission. It must follow
 // Epistula (in deferred-replay mode) and Validators.
 func (s *Shared) handler(limit *RateLimit, deny DenyFunc, next http.Handler) http.Handler {
 	if s.Store == nil {
 		panic("guard: Shared.Store is nil: set it to a Store (guard/redisstore)")
-	}
-	timeout := s.Timeout
-	if timeout <= 0 {
-		timeout = DefaultStoreTimeout
 	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		r, st := withState(r)
@@ -124,55 +160,58 @@ func (s *Shared) handler(limit *RateLimit, deny DenyFunc, next http.Handler) htt
 				Err: fmt.Errorf("guard: request is not authenticated: put Shared behind Epistula")})
 			return
 		}
-		a := Admission{Caller: st.pending.Signer, ID: st.pending.ID, Expiry: st.pending.Expiry}
 		var stake uint64
 		if st.HasNeuron {
 			stake = st.Neuron.StakeWeight
 		}
-		if limit != nil {
-			a.Rate, a.Burst = limit.limits(stake)
-		}
-		ctx, cancel := context.WithTimeout(r.Context(), timeout)
-		v, err := s.Store.Admit(ctx, a)
-		cancel()
-		if err != nil {
-			s.noteFailure(err)
-			if !s.FallbackLocal {
-				deny(w, r, &Refusal{Status: http.StatusServiceUnavailable, Reason: string(epistula.ReasonUnavailable),
-					Err: fmt.Errorf("guard: the shared replay and rate-limit store is unavailable: retry later: %w", err)})
-				return
-			}
-			v, err = s.admitLocal(limit, a, stake)
-			if err != nil {
-				deny(w, r, &Refusal{Status: http.StatusServiceUnavailable, Reason: string(epistula.ReasonUnavailable), Err: err})
-				return
-			}
-		} else if s.failing.Load() {
-			s.noteRecovery()
-		}
+		v, ref := s.admit(r.Context(), limit, Admission{Caller: st.pending.Signer, ID: st.pending.ID, Expiry: st.pending.Expiry}, stake)
 		switch {
+		case ref != nil:
+			deny(w, r, ref)
+			return
 		case v.Replayed:
 			deny(w, r, epistulaRefusal(epistula.ReplayedError(st.pending)))
 			return
 		case v.Limited:
-			wait := max(v.RetryAfter, time.Nanosecond)
-			deny(w, r, &Refusal{Status: http.StatusTooManyRequests, Reason: ReasonRateLimited, RetryAfter: wait,
-				Err: fmt.Errorf("guard: hotkey %s is over its rate limit: retry in %v", a.Caller, wait.Round(time.Millisecond))})
+			deny(w, r, limitedRefusal(st.Caller, v.RetryAfter))
 			return
 		}
 		next.ServeHTTP(w, r)
 	})
 }
 
+func limitedRefusal(caller string, wait time.Duration) *Refusal {
+	wait = max(wait, time.Nanosecond)
+	return &Refusal{Status: http.StatusTooManyRequests, Reason: ReasonRateLimited, RetryAfter: wait,
+		Err: fmt.Errorf("guard: hotkey %s is over its rate limit: retry in %v", caller, wait.Round(time.Millisecond))}
+}
+
+// ReplayCache returns an epistula.ReplayCache kept in the Store, with
+// Shared's fallback, for verifiers that check replays themselves (the Axon
+// protocol's, whose nonce rule runs first). Each Seen is one Store call.
+func (s *Shared) ReplayCache() epistula.ReplayCache { return sharedReplay{s} }
+
+type sharedReplay struct{ s *Shared }
+
+func (r sharedReplay) Seen(signedBy, id string, expiry time.Time) (bool, error) {
+	v, ref := r.s.admit(context.Background(), nil, Admission{Caller: signedBy, ID: id, Expiry: expiry}, 0)
+	if ref != nil {
+		return false, ref.Err
+	}
+	return v.Replayed, nil
+}
+
 // admitLocal is Admit with this process's state, while the Store fails.
 func (s *Shared) admitLocal(limit *RateLimit, a Admission, stake uint64) (Verdict, error) {
-	s.localInit.Do(func() { s.local = epistula.NewMemoryCache(0, nil) })
-	seen, err := s.local.Seen(a.Caller, a.ID, a.Expiry)
-	if err != nil {
-		return Verdict{}, fmt.Errorf("guard: local replay cache: %w", err)
-	}
-	if seen {
-		return Verdict{Replayed: true}, nil
+	if a.ID != "" {
+		s.localInit.Do(func() { s.local = epistula.NewMemoryCache(0, nil) })
+		seen, err := s.local.Seen(a.Caller, a.ID, a.Expiry)
+		if err != nil {
+			return Verdict{}, fmt.Errorf("guard: local replay cache: %w", err)
+		}
+		if seen {
+			return Verdict{Replayed: true}, nil
+		}
 	}
 	if limit == nil {
 		return Verdict{}, nil

@@ -254,6 +254,9 @@ func (s *Server) Serve(ctx context.Context, api, admin net.Listener) error {
 		if s.Replay != nil {
 			log.Warn("Server.Replay is ignored: the replay records are in Redis (Config.Redis)")
 		}
+		// Axon requests keep their nonce rule per process and record
+		// their replays in Redis too (one more round trip).
+		s.guards.axon.Verifier.Replay = s.guards.g.Shared.ReplayCache()
 	} else if s.Replay != nil {
 		s.guards.setReplay(s.Replay)
 	} else {

@@ -1,12 +1,16 @@
 package miner
 
 import (
+	"context"
 	"encoding/json"
+	"errors"
+	"io"
 	"net/http"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/minerkit/minerkit/axon"
 	"github.com/minerkit/minerkit/buildinfo"
 	"github.com/minerkit/minerkit/epistula"
 	"github.com/minerkit/minerkit/guard"
@@ -125,5 +129,43 @@ func TestVersionEndpoint(t *testing.T) {
 	req, _ = http.NewRequest("GET", off.api+"/version", nil)
 	if r := do(t, off.client(off.v1), req); r.status != 404 {
 		t.Fatalf("off by default: %d %s, want 404", r.status, r.body)
+	}
+}
+
+// TestAxonAcrossReplicas: Axon requests are replays across replicas too,
+// and share one rate limit with the validator's Epistula requests.
+func TestAxonAcrossReplicas(t *testing.T) {
+	rs := redistest.Start(t)
+	shared := func(c *Config) { c.Redis = rs.URL(); c.RatePerSec, c.RateBurst = 0.01, 4 }
+	r1, r2 := startAxonMiner(t, shared), startAxonMiner(t, shared)
+	c := &axon.Client{Signer: r1.v1}
+	req, err := c.Request(context.Background(), axon.Target{URL: r1.api, Hotkey: r1.miner.Address()}, &dummySynapse{DummyInput: 3}, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(req.Body)
+	if st, msg := send(t, req.Clone(context.Background()), body); st != 200 {
+		t.Fatalf("first: %d %s", st, msg)
+	}
+	other := req.Clone(context.Background())
+	other.URL.Host = strings.TrimPrefix(r2.api, "http://")
+	other.Host = other.URL.Host
+	if st, msg := send(t, other, body); st != 401 {
+		t.Fatalf("replay through the other replica: %d %s, want 401", st, msg)
+	}
+	// Burst 4, one spent: Epistula on r1, Axon on r2, Axon on r1, then 429.
+	if r := r1.post(t, r1.v1, `{"msg":"hi"}`); r.status != 200 {
+		t.Fatalf("epistula: %+v", r)
+	}
+	if _, err := r2.axonCall(r2.v1, 1); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := r1.axonCall(r1.v1, 1); err != nil {
+		t.Fatal(err)
+	}
+	_, err = r2.axonCall(r2.v1, 1)
+	var se *axon.StatusError
+	if !errors.As(err, &se) || se.Status != 429 {
+		t.Fatalf("fifth request across replicas and protocols: %v, want 429", err)
 	}
 }

@@ -53,14 +53,14 @@ func New(client redis.Cmdable, prefix string) *Store { return &Store{Client: cli
 //
 //	KEYS[1]  the request's replay record
 //	KEYS[2]  the caller's theoretical arrival time, in µs of server time
-//	ARGV[1]  replay record TTL, ms
+//	ARGV[1]  replay record TTL, ms; 0: no replay record (rate only)
 //	ARGV[2]  emission interval (1/rate), µs; 0: no rate limit
 //	ARGV[3]  tolerance (interval × (burst − 1)), µs
 //
 // It returns {0, 0} admitted, {1, 0} replayed, {2, µs} limited (retry in µs).
 // Numbers are written with %.0f: Lua's own conversion keeps only 14 digits.
 var admitScript = redis.NewScript(`
-if not redis.call('SET', KEYS[1], '1', 'NX', 'PX', ARGV[1]) then
+if tonumber(ARGV[1]) > 0 and not redis.call('SET', KEYS[1], '1', 'NX', 'PX', ARGV[1]) then
 	return {1, 0}
 end
 local interval = tonumber(ARGV[2])
@@ -97,6 +97,9 @@ func (s *Store) Admit(ctx context.Context, a guard.Admission) (guard.Verdict, er
 	// A request at the edge of its window is still recorded briefly, so
 	// that a concurrent copy is refused.
 	ttlMS := max(int64((ttl+time.Millisecond-1)/time.Millisecond), 1)
+	if a.ID == "" {
+		ttlMS = 0
+	}
 	var interval, tolerance int64
 	if a.Rate > 0 {
 		burst := math.Max(a.Burst, 1)
