@@ -111,6 +111,10 @@ func checkMaxUids(x *exec, netuid, v uint16) error {
 	if v < x.s.u16(keyNet("SubnetworkN", netuid), 0) {
 		return x.rt.errs[palletAdminUtils].err("MaxAllowedUIdsLessThanCurrentUIds")
 	}
+	// HEAD ensure_max_uids_over_all_mechanisms.
+	if uint32(v)*uint32(x.mechanismCount(netuid)) > defaultMaxAllowedUidsChain {
+		return x.stErr("TooManyUIDsPerMechanism")
+	}
 	return nil
 }
 

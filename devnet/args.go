@@ -27,6 +27,7 @@ const (
 	argCommitmentInfo
 	argCall
 	argWeight
+	argOptVecU16 // Option<Vec<u16>>
 )
 
 // argSpec is one named argument of a call.
@@ -162,6 +163,16 @@ func (rt *runtime) decodeArg(d *scale.Decoder, k argKind, depth int) (any, error
 			return nil, fmt.Errorf("devnet: calls nested deeper than %d", maxCallDepth)
 		}
 		return rt.decodeCall(d, depth+1)
+	case argOptVecU16:
+		some, err := d.OptionTag()
+		if err != nil || !some {
+			return []uint16(nil), err
+		}
+		v, err := scale.DecodeVec(d, (*scale.Decoder).U16)
+		if err == nil && v == nil {
+			v = []uint16{}
+		}
+		return v, err
 	case argWeight:
 		rtime, err := d.Compact()
 		if err != nil {
@@ -215,6 +226,8 @@ func (m *metaBuilder) argType(k argKind) substrate.TypeID {
 		return m.mb.RuntimeCall()
 	case argWeight:
 		return m.weight()
+	case argOptVecU16:
+		return b.Option(b.Sequence(b.Primitive(substrate.PrimU16)))
 	}
 	return b.Tuple()
 }

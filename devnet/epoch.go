@@ -218,7 +218,13 @@ func yuma(in epochInput) epochOutput {
 	return out
 }
 
-// runEpoch runs Yuma consensus for netuid and pays out its pending emission.
+// runEpoch runs Yuma consensus for netuid and pays out its pending
+// emission. With several mechanisms it follows HEAD epoch_with_mechanisms
+// (subnets/mechanism.rs): the emission is split between them
+// (split_emissions), each runs its own epoch on its own weights, bonds and
+// last updates, its incentive is kept under its index, and the rest is
+// summed (emission) or weighted by the mechanism's share (consensus,
+// dividends, validator trust; active is any).
 func (x *exec) runEpoch(netuid uint16) {
 	s := x.s
 	pending := s.u64(keyNet("PendingEmission", netuid), 0)
@@ -232,8 +238,8 @@ func (x *exec) runEpoch(netuid uint16) {
 		return
 	}
 	hot := make([]accountID, n)
-	in := epochInput{
-		stake: make([]float64, n), weights: make([][]float64, n), bonds: make([][]float64, n), active: make([]bool, n),
+	base := epochInput{
+		stake:       make([]float64, n),
 		permitLimit: int(s.u16(keyNet("MaxAllowedValidators", netuid), 64)),
 		kappa:       float64(s.u16(keyNet("Kappa", netuid), 32767)) / 65535,
 		bondsAlpha:  1 - float64(s.u64(keyNet("BondsMovingAverage", netuid), 900_000))/1e6,
@@ -241,66 +247,61 @@ func (x *exec) runEpoch(netuid uint16) {
 	}
 	if oh, ok := s.account32(keyNet("SubnetOwnerHotkey", netuid)); ok {
 		if uid, ok := x.uidOf(netuid, oh); ok {
-			in.owner = int(uid)
+			base.owner = int(uid)
 		}
 	}
 	threshold := s.u64(keyPlain("SubtensorModule", "StakeThreshold"), 0)
-	lastUpdate := s.vecU64(keyNet("LastUpdate", netuid))
-	cutoff := uint64(s.u16(keyNet("ActivityCutoff", netuid), 5000))
 	regAt := make([]uint64, n)
 	for i := 0; i < n; i++ {
 		hot[i] = x.hotkeyAt(netuid, uint16(i))
 		// HEAD run_epoch: stake below StakeThreshold counts as 0, except
 		// the owner's.
-		if st, _, _ := x.stakeWeight(hot[i], netuid); st >= threshold || i == in.owner {
-			in.stake[i] = float64(st)
+		if st, _, _ := x.stakeWeight(hot[i], netuid); st >= threshold || i == base.owner {
+			base.stake[i] = float64(st)
 		}
 		regAt[i] = s.u64(keyNetUID("BlockAtRegistration", netuid, uint16(i)), 0)
-		var lu uint64
-		if i < len(lastUpdate) {
-			lu = lastUpdate[i]
-		}
-		in.active[i] = uint64(x.block)-lu <= cutoff
 	}
-	for i := 0; i < n; i++ {
-		row := make([]float64, n)
-		var lu uint64
-		if i < len(lastUpdate) {
-			lu = lastUpdate[i]
-		}
-		for _, p := range s.pairs(keyNetUID("Weights", netuid, uint16(i))) {
-			// Weights set before the target registered are outdated.
-			if int(p[0]) < n && regAt[p[0]] <= lu {
-				row[p[0]] = float64(p[1])
-			}
-		}
-		in.weights[i] = row
-		brow := make([]float64, n)
-		for _, p := range s.pairs(keyNetUID("Bonds", netuid, uint16(i))) {
-			if int(p[0]) < n {
-				brow[p[0]] = float64(p[1]) / 65535
-			}
-		}
-		in.bonds[i] = brow
-	}
-	out := yuma(in)
-
-	minerPool := float64(pending) * minersCut
-	valPool := float64(pending) * validatorCut
-	inc, div := out.incentive, out.dividends
-	if sum(div) == 0 {
-		// No bonds yet: validators share by stake, as subtensor falls back to.
-		stakeShare := make([]float64, n)
-		for i := range stakeShare {
-			if out.permit[i] {
-				stakeShare[i] = in.stake[i]
-			}
-		}
-		div = normalize(stakeShare)
-	}
+	shares := x.splitEmission(netuid, pending)
 	emission := make([]uint64, n)
+	active := make([]bool, n)
+	consensus, dividends, vtrust := make([]float64, n), make([]float64, n), make([]float64, n)
+	var main epochOutput
+	for m, share := range shares {
+		idx := mechIndex(netuid, uint8(m))
+		in := x.mechanismInput(base, idx, n, regAt)
+		out := yuma(in)
+		if m == 0 {
+			main = out
+		}
+		weight := 0.0 // the mechanism's share; all of it to mechanism 0 when nothing is emitted
+		if pending > 0 {
+			weight = float64(share) / float64(pending)
+		} else if m == 0 {
+			weight = 1
+		}
+		inc, div := out.incentive, out.dividends
+		if sum(div) == 0 {
+			// No bonds yet: validators share by stake, as subtensor falls back to.
+			stakeShare := make([]float64, n)
+			for i := range stakeShare {
+				if out.permit[i] {
+					stakeShare[i] = in.stake[i]
+				}
+			}
+			div = normalize(stakeShare)
+		}
+		minerPool, valPool := float64(share)*minersCut, float64(share)*validatorCut
+		for i := 0; i < n; i++ {
+			emission[i] += uint64(minerPool*inc[i]) + uint64(valPool*div[i])
+			active[i] = active[i] || in.active[i]
+			consensus[i] += weight * out.consensus[i]
+			dividends[i] += weight * out.dividends[i]
+			vtrust[i] += weight * out.validatorTrust[i]
+		}
+		x.s.putVecU16(keyNet("Incentive", idx), x.u16s(out.incentive))
+		x.putBonds(idx, out.bonds)
+	}
 	for i := 0; i < n; i++ {
-		emission[i] = uint64(minerPool*inc[i]) + uint64(valPool*div[i])
 		if emission[i] > 0 {
 			owner, ok := s.account32(keyHot("Owner", hot[i]))
 			if !ok {
@@ -309,46 +310,83 @@ func (x *exec) runEpoch(netuid uint16) {
 			x.addStakeTo(owner, hot[i], netuid, emission[i])
 		}
 	}
-	u16s := func(v []float64) []uint16 {
-		o := make([]uint16, n)
-		for i := range o {
-			o[i] = toU16(v[i])
-		}
-		return o
-	}
-	var maxE uint64
-	for _, e := range emission {
-		maxE = max(maxE, e)
-	}
-	pruning := make([]float64, n)
-	for i, e := range emission {
-		if maxE > 0 {
-			pruning[i] = float64(e) / float64(maxE)
-		}
-	}
-	s.putVecBool(keyNet("ValidatorPermit", netuid), out.permit)
-	s.putVecBool(keyNet("Active", netuid), in.active)
-	s.putVecU16(keyNet("Consensus", netuid), u16s(out.consensus))
-	s.putVecU16(keyNet("Incentive", netuid), u16s(out.incentive))
-	s.putVecU16(keyNet("Dividends", netuid), u16s(out.dividends))
-	s.putVecU16(keyNet("ValidatorTrust", netuid), u16s(out.validatorTrust))
-	if x.rt.spec218 { // removed from HEAD (April 2026)
-		s.putVecU16(keyNet("Trust", netuid), u16s(out.trust))
-		s.putVecU16(keyNet("Rank", netuid), u16s(normalize(out.rank)))
-		s.putVecU16(keyNet("PruningScores", netuid), u16s(pruning))
-	}
+	s.putVecBool(keyNet("ValidatorPermit", netuid), main.permit)
+	s.putVecBool(keyNet("Active", netuid), active)
+	s.putVecU16(keyNet("Consensus", netuid), x.u16s(consensus))
+	s.putVecU16(keyNet("Dividends", netuid), x.u16s(dividends))
+	s.putVecU16(keyNet("ValidatorTrust", netuid), x.u16s(vtrust))
 	s.putVecU64(keyNet("Emission", netuid), emission)
+	if x.rt.spec218 { // removed from HEAD (April 2026)
+		var maxE uint64
+		for _, e := range emission {
+			maxE = max(maxE, e)
+		}
+		pruning := make([]float64, n)
+		for i, e := range emission {
+			if maxE > 0 {
+				pruning[i] = float64(e) / float64(maxE)
+			}
+		}
+		s.putVecU16(keyNet("Trust", netuid), x.u16s(main.trust))
+		s.putVecU16(keyNet("Rank", netuid), x.u16s(normalize(main.rank)))
+		s.putVecU16(keyNet("PruningScores", netuid), x.u16s(pruning))
+	}
+}
+
+// mechanismInput is base with the weights, bonds and activity of the
+// mechanism stored under idx.
+func (x *exec) mechanismInput(base epochInput, idx uint16, n int, regAt []uint64) epochInput {
+	s := x.s
+	in := base
+	in.weights, in.bonds, in.active = make([][]float64, n), make([][]float64, n), make([]bool, n)
+	lastUpdate := s.vecU64(keyNet("LastUpdate", idx))
+	cutoff := uint64(s.u16(keyNet("ActivityCutoff", idx%globalMaxSubnetCount), 5000))
 	for i := 0; i < n; i++ {
+		var lu uint64
+		if i < len(lastUpdate) {
+			lu = lastUpdate[i]
+		}
+		in.active[i] = uint64(x.block)-lu <= cutoff
+		row := make([]float64, n)
+		for _, p := range s.pairs(keyNetUID("Weights", idx, uint16(i))) {
+			// Weights set before the target registered are outdated.
+			if int(p[0]) < n && regAt[p[0]] <= lu {
+				row[p[0]] = float64(p[1])
+			}
+		}
+		in.weights[i] = row
+		brow := make([]float64, n)
+		for _, p := range s.pairs(keyNetUID("Bonds", idx, uint16(i))) {
+			if int(p[0]) < n {
+				brow[p[0]] = float64(p[1]) / 65535
+			}
+		}
+		in.bonds[i] = brow
+	}
+	return in
+}
+
+func (x *exec) u16s(v []float64) []uint16 {
+	o := make([]uint16, len(v))
+	for i := range o {
+		o[i] = toU16(v[i])
+	}
+	return o
+}
+
+// putBonds stores each UID's non-zero bonds under idx.
+func (x *exec) putBonds(idx uint16, bonds [][]float64) {
+	for i, row := range bonds {
 		var ps [][2]uint16
-		for j, b := range out.bonds[i] {
+		for j, b := range row {
 			if v := toU16(b); v > 0 {
 				ps = append(ps, [2]uint16{uint16(j), v})
 			}
 		}
 		if len(ps) == 0 {
-			s.o.del(keyNetUID("Bonds", netuid, uint16(i)))
+			x.s.o.del(keyNetUID("Bonds", idx, uint16(i)))
 		} else {
-			s.putPairs(keyNetUID("Bonds", netuid, uint16(i)), ps)
+			x.s.putPairs(keyNetUID("Bonds", idx, uint16(i)), ps)
 		}
 	}
 }

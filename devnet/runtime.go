@@ -138,6 +138,8 @@ func newRuntime(g *Genesis, blockTime time.Duration) (*runtime, error) {
 			&callSpec{index: 59, name: "register_network", args: []argSpec{hotkey, a("mechid", argU16, "u16")}, fn: callRegisterNetwork, docs: "Create a subnet owned by the signing coldkey."})
 	} else {
 		subtensorCalls = append(subtensorCalls,
+			&callSpec{index: 119, name: "set_mechanism_weights", free: true, args: []argSpec{netuid, a("mecid", argU8, "MechId"), a("dests", argVecU16, "Vec<u16>"),
+				a("weights", argVecU16, "Vec<u16>"), a("version_key", argU64, "u64")}, fn: callSetMechanismWeights, docs: "Set the calling validator's weights on one mechanism of a subnet."},
 			&callSpec{index: 134, name: "register_limit", args: []argSpec{netuid, hotkey, a("limit_price", argU64, "u64")}, fn: callRegisterLimit, docs: "Register like burned_register, but fail if the burn price is above limit_price."},
 			&callSpec{index: 59, name: "register_network", args: []argSpec{hotkey}, fn: callRegisterNetwork, docs: "Create a subnet owned by the signing coldkey."})
 	}
@@ -156,7 +158,7 @@ func newRuntime(g *Genesis, blockTime time.Duration) (*runtime, error) {
 	u16Setter := func(idx uint8, name, arg, item string, owner bool, ev uint8, check func(*exec, uint16, uint16) error) *callSpec {
 		return &callSpec{index: idx, name: name, args: []argSpec{netuid, a(arg, argU16, "u16")}, fn: adminSetterU16(item, owner, ev, check)}
 	}
-	add("AdminUtils", palletAdminUtils, adminErrors(),
+	adminCalls := []*callSpec{
 		rateU64(3, "sudo_set_serving_rate_limit", "serving_rate_limit", "ServingRateLimit", true, evServingRateLimitSet),
 		rateU64(6, "sudo_set_weights_version_key", "weights_version_key", "WeightsVersionKey", true, evWeightsVersionKeySet),
 		rateU64(7, "sudo_set_weights_set_rate_limit", "weights_set_rate_limit", "WeightsSetRateLimit", false, evWeightsSetRateLimitSet),
@@ -168,7 +170,15 @@ func newRuntime(g *Genesis, blockTime time.Duration) (*runtime, error) {
 			return nil
 		}),
 		&callSpec{index: 49, name: "sudo_set_commit_reveal_weights_enabled", args: []argSpec{netuid, a("enabled", argBool, "bool")}, fn: callSetCommitReveal},
-	)
+	}
+	if !rt.spec218 {
+		adminCalls = append(adminCalls,
+			&callSpec{index: 76, name: "sudo_set_mechanism_count", args: []argSpec{netuid, a("mechanism_count", argU8, "MechId")}, fn: callSetMechanismCount,
+				docs: "Set the number of mechanisms of a subnet (owner or root)."},
+			&callSpec{index: 77, name: "sudo_set_mechanism_emission_split", args: []argSpec{netuid, a("maybe_split", argOptVecU16, "Option<Vec<u16>>")}, fn: callSetMechanismEmissionSplit,
+				docs: "Set how a subnet's emission is split between its mechanisms, in parts of 65535 (owner or root)."})
+	}
+	add("AdminUtils", palletAdminUtils, adminErrors(), adminCalls...)
 	if err := rt.buildMetadata(); err != nil {
 		return nil, err
 	}

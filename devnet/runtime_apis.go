@@ -159,6 +159,7 @@ func (m *metaBuilder) runtimeAPIMetadata(uxt substrate.TypeID) []*substrate.Runt
 		}},
 		&substrate.RuntimeAPI{Name: "SubnetInfoRuntimeApi", Methods: []*substrate.RuntimeAPIMethod{
 			apiMethod("get_metagraph", b.Option(m.metagraph()), "", param("netuid", u16)),
+			apiMethod("get_mechagraph", b.Option(m.metagraph()), "", param("netuid", u16), param("mecid", m.mechID())),
 		}},
 	)
 }

@@ -165,6 +165,13 @@ func (m *metaBuilder) constant(name string, ty substrate.TypeID, value []byte, d
 	return &substrate.Constant{Name: name, Type: ty, Value: value, Docs: docs(doc)}
 }
 
+// mechID is subtensor_runtime_common::MechId, a u8.
+func (m *metaBuilder) mechID() substrate.TypeID {
+	return m.once("MechId", func() substrate.TypeID {
+		return m.b.Composite([]string{"subtensor_runtime_common", "MechId"}, substrate.Field{Type: m.prim(substrate.PrimU8), TypeName: "u8"})
+	})
+}
+
 // subtensorEvents declares SubtensorModule's events at the indices of the
 // runtime the devnet presents (spec218Events for spec 218, where StakeAdded
 // and StakeRemoved have no fifth amount).
@@ -208,6 +215,7 @@ func (m *metaBuilder) subtensorEvents() []substrate.Variant {
 // Storage items one runtime generation has and the other does not.
 var (
 	headOnlyStorage = map[string]bool{
+		"MaxMechanismCount": true, "MechanismCountCurrent": true, "MechanismEmissionSplit": true,
 		"BurnHalfLife": true, "BurnIncreaseMult": true, "LastEpochBlock": true, "PendingEpochAt": true,
 		"StakeThreshold": true, "MaxSpace": true, "UsedSpaceOf": true,
 	}
@@ -399,6 +407,9 @@ func (rt *runtime) buildMetadata() error {
 			mapS("BlockAtRegistration", hs(id, id), netNet, u64, def, zero(8)),
 			mapS("Axons", hs(id, b2c), netHot, m.axonInfo(), opt, nil),
 			mapS("Prometheus", hs(id, b2c), netHot, m.prometheusInfo(), opt, nil),
+			plain("MaxMechanismCount", m.mechID(), def, []byte{defaultMaxMechanismCount}),
+			mapS("MechanismCountCurrent", hs(t64c), u16, m.mechID(), def, []byte{1}),
+			mapS("MechanismEmissionSplit", hs(t64c), u16, vecU16, opt, nil),
 		}),
 	})
 	mb.AddPallet(&substrate.PalletDef{

@@ -109,7 +109,23 @@ func (n *Node) runtimeCall(method string, in []byte, b *block) ([]byte, error) {
 		if !x.subnetExists(netuid) {
 			return []byte{0}, nil
 		}
-		return x.appendMetagraph([]byte{1}, netuid), nil
+		return x.appendMetagraph([]byte{1}, netuid, netuid), nil
+	case "SubnetInfoRuntimeApi_get_mechagraph":
+		if n.rt.spec218 {
+			break
+		}
+		netuid, err := d.U16()
+		if err != nil {
+			return nil, fmt.Errorf("get_mechagraph: %w", err)
+		}
+		mecid, err := d.U8()
+		if err != nil {
+			return nil, fmt.Errorf("get_mechagraph: %w", err)
+		}
+		if !x.subnetExists(netuid) || mecid >= x.mechanismCount(netuid) {
+			return []byte{0}, nil
+		}
+		return x.appendMetagraph([]byte{1}, netuid, mechIndex(netuid, mecid)), nil
 	}
 	return nil, fmt.Errorf("devnet does not implement runtime API method %s (see rpc_methods and the devnet documentation)", method)
 }
@@ -214,7 +230,11 @@ func (x *exec) appendNeuronLite(b []byte, netuid, uid uint16, v *subnetVectors) 
 // appendMetagraph encodes the Metagraph struct of current subtensor
 // runtimes (the layout minerkit's subtensor package decodes). Fields the
 // devnet does not model (dTAO pool state, identities, difficulty) are zero.
-func (x *exec) appendMetagraph(b []byte, netuid uint16) []byte {
+//
+// idx is the mechanism's storage index (netuid for mechanism 0): HEAD
+// get_mechagraph is get_metagraph with netuid, last_update and incentives
+// those of the mechanism (rpc_info/metagraph.rs).
+func (x *exec) appendMetagraph(b []byte, netuid, idx uint16) []byte {
 	s := x.s
 	c := func(v uint64) { b = scale.AppendCompact(b, v) }
 	name := fmt.Sprintf("devnet subnet %d", netuid)
@@ -225,7 +245,7 @@ func (x *exec) appendMetagraph(b []byte, netuid uint16) []byte {
 		}
 	}
 	n := s.u16(keyNet("SubnetworkN", netuid), 0)
-	c(uint64(netuid))
+	c(uint64(idx))
 	cb(name)
 	cb("τ")
 	b = append(b, 0) // identity: None
@@ -310,15 +330,15 @@ func (x *exec) appendMetagraph(b []byte, netuid uint16) []byte {
 			b = scale.AppendBool(b, x)
 		}
 	}
-	u16s := func(item string) {
-		v := s.vecU16(keyNet(item, netuid))
+	u16s := func(item string, key uint16) {
+		v := s.vecU16(keyNet(item, key))
 		c(uint64(len(v)))
 		for _, x := range v {
 			c(uint64(x))
 		}
 	}
-	u64s := func(item string) {
-		v := s.vecU64(keyNet(item, netuid))
+	u64s := func(item string, key uint16) {
+		v := s.vecU64(keyNet(item, key))
 		c(uint64(len(v)))
 		for _, x := range v {
 			c(x)
@@ -327,11 +347,11 @@ func (x *exec) appendMetagraph(b []byte, netuid uint16) []byte {
 	bools("Active")
 	bools("ValidatorPermit")
 	c(0) // pruning_score: empty since HEAD stopped computing it (rpc_info/metagraph.rs)
-	u64s("LastUpdate")
-	u64s("Emission")
-	u16s("Dividends")
-	u16s("Incentive")
-	u16s("Consensus")
+	u64s("LastUpdate", idx)
+	u64s("Emission", netuid)
+	u16s("Dividends", netuid)
+	u16s("Incentive", idx)
+	u16s("Consensus", netuid)
 	c(0) // trust: empty (HEAD)
 	c(0) // rank: empty (HEAD)
 	c(uint64(n))

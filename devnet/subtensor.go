@@ -129,8 +129,21 @@ func (x *exec) replaceNeuron(netuid, uid uint16, hot accountID) {
 	s.o.del(keyNetHot("Uids", netuid, old))
 	s.o.del(keyNetHot("Axons", netuid, old))
 	s.o.del(keyNetHot("Prometheus", netuid, old))
-	s.o.del(keyNetUID("Weights", netuid, uid))
-	s.o.del(keyNetUID("Bonds", netuid, uid))
+	for m := range x.mechanismCount(netuid) {
+		idx := mechIndex(netuid, m)
+		s.o.del(keyNetUID("Weights", idx, uid))
+		s.o.del(keyNetUID("Bonds", idx, uid))
+		if m > 0 {
+			if v := s.vecU64(keyNet("LastUpdate", idx)); int(uid) < len(v) {
+				v[uid] = uint64(x.block)
+				s.putVecU64(keyNet("LastUpdate", idx), v)
+			}
+			if v := s.vecU16(keyNet("Incentive", idx)); int(uid) < len(v) {
+				v[uid] = 0
+				s.putVecU16(keyNet("Incentive", idx), v)
+			}
+		}
+	}
 	for _, item := range x.uidVectors() {
 		v := s.vecU16(keyNet(item, netuid))
 		if int(uid) < len(v) {
@@ -495,6 +508,13 @@ func callSetWeights(x *exec, o origin, a []any) error {
 	if x.s.boolean(keyNet("CommitRevealWeightsEnabled", netuid), false) {
 		return x.stErr("CommitRevealEnabled")
 	}
+	return x.setWeights(hot, netuid, 0, dests, weights, versionKey)
+}
+
+// setWeights is do_set_mechanism_weights: the checks of set_weights, then
+// the weights and the last update stored under the mechanism's index.
+func (x *exec) setWeights(hot accountID, netuid uint16, mecid uint8, dests, weights []uint16, versionKey uint64) error {
+	idx := mechIndex(netuid, mecid)
 	if len(dests) != len(weights) {
 		return x.stErr("WeightVecNotEqualSize")
 	}
@@ -509,7 +529,11 @@ func callSetWeights(x *exec, o origin, a []any) error {
 	if versionKey < x.s.u64(keyNet("WeightsVersionKey", netuid), 0) {
 		return x.stErr("IncorrectWeightVersionKey")
 	}
-	last := x.s.vecU64(keyNet("LastUpdate", netuid))
+	n := x.s.u16(keyNet("SubnetworkN", netuid), 0)
+	last := x.s.vecU64(keyNet("LastUpdate", idx))
+	for len(last) < int(n) { // a mechanism added after its neurons registered
+		last = append(last, 0)
+	}
 	limit := x.s.u64(keyNet("WeightsSetRateLimit", netuid), 0)
 	if int(uid) < len(last) && last[uid] > 0 && limit > 0 && uint64(x.block)-last[uid] < limit {
 		return x.stErr("SettingWeightsTooFast")
@@ -521,7 +545,6 @@ func callSetWeights(x *exec, o origin, a []any) error {
 			return x.stErr("NeuronNoValidatorPermit")
 		}
 	}
-	n := x.s.u16(keyNet("SubnetworkN", netuid), 0)
 	seen := make(map[uint16]bool, len(dests))
 	for _, d := range dests {
 		if seen[d] {
@@ -560,12 +583,12 @@ func callSetWeights(x *exec, o origin, a []any) error {
 		}
 		pairs = append(pairs, [2]uint16{d, uint16(uint64(weights[i]) * 65535 / max)})
 	}
-	x.s.putPairs(keyNetUID("Weights", netuid, uid), pairs)
+	x.s.putPairs(keyNetUID("Weights", idx, uid), pairs)
 	if int(uid) < len(last) {
 		last[uid] = uint64(x.block)
-		x.s.putVecU64(keyNet("LastUpdate", netuid), last)
+		x.s.putVecU64(keyNet("LastUpdate", idx), last)
 	}
-	x.emit(palletSubtensor, evWeightsSet, scale.AppendU16(scale.AppendU16(nil, netuid), uid))
+	x.emit(palletSubtensor, evWeightsSet, scale.AppendU16(scale.AppendU16(nil, idx), uid))
 	return nil
 }
 
