@@ -2,6 +2,7 @@ package activity_test
 
 import (
 	"bufio"
+	"io"
 	"context"
 	"errors"
 	"net/http"
@@ -361,5 +362,56 @@ func waitFor(t *testing.T, n *devnet.Node, blocks int, cond func() bool) {
 	}
 	if !cond() {
 		t.Fatalf("condition not met within %d blocks", blocks)
+	}
+}
+
+// On a subnet with two mechanisms the exporter serves each mechanism's
+// emission share and each hotkey's incentive and rank in it.
+func TestDevnetExporterMechanisms(t *testing.T) {
+	g := devnet.DevGenesis()
+	g.Runtime = devnet.RuntimeHEAD // spec 218 has no mechanisms
+	g.SubnetDefaults.MaxAllowedUids = 128
+	n, err := devnet.Start(context.Background(), devnet.Config{BlockTime: testBlockTime, Genesis: g})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { n.Close() })
+	c, err := subtensor.Dial(ctxT(t), subtensor.Network{Name: "devnet", Endpoints: []string{n.URL()}, BlockTime: testBlockTime}, subtensor.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { c.Close() })
+	ctx := ctxT(t)
+	miner := key(t, "//Bob//miner")
+	if _, err := c.BurnedRegister(ctx, key(t, "//Bob"), miner.Public(), 1, subtensor.RegisterOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.SetMechanismCount(ctx, key(t, "//Alice"), 1, 2, subtensor.TxOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	e := activity.NewExporter(c, 1, []keys.PublicKey{miner.Public()})
+	if err := e.Syncer.Sync(ctx); err != nil {
+		t.Fatal(err)
+	}
+	figs, _ := e.Figures()
+	if len(figs) != 1 || len(figs[0].Mechanisms) != 2 || figs[0].Mechanisms[1].Share != 0.5 || figs[0].Mechanisms[1].Rank != 1 {
+		t.Fatalf("figures: %+v", figs)
+	}
+	srv := httptest.NewServer(e.Handler())
+	defer srv.Close()
+	resp, err := http.Get(srv.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	for _, want := range []string{
+		`minerkit_subnet_mechanism_emission_share{mechanism="1",netuid="1"} 0.5`,
+		`minerkit_neuron_mechanism_incentive{hotkey="` + miner.Address() + `",mechanism="1",netuid="1",uid="0"} 0`,
+		`minerkit_neuron_mechanism_rank{hotkey="` + miner.Address() + `",mechanism="0",netuid="1",uid="0"} 1`,
+	} {
+		if !strings.Contains(string(body), want) {
+			t.Errorf("scrape lacks %s", want)
+		}
 	}
 }

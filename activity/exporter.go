@@ -89,6 +89,9 @@ var (
 	descEmissionA    = prometheus.NewDesc("minerkit_neuron_emission_per_tempo_alpha", "What the UID earned in the last epoch, in the subnet's alpha.", neuronLabels, nil)
 	descEmissionDayA = prometheus.NewDesc("minerkit_neuron_emission_per_day_alpha", "Emission per tempo extrapolated to 24 hours at the chain's block time and epoch rule, in alpha.", neuronLabels, nil)
 	descStakeA       = prometheus.NewDesc("minerkit_neuron_stake_weight_alpha", "Stake weight of the UID (alpha + root stake × TaoWeight, children included), in alpha.", neuronLabels, nil)
+	descMechIncent   = prometheus.NewDesc("minerkit_neuron_mechanism_incentive", "Incentive of the UID in one mechanism of the subnet (only when it runs more than one), a fraction of 1.", []string{"netuid", "hotkey", "uid", "mechanism"}, nil)
+	descMechRank     = prometheus.NewDesc("minerkit_neuron_mechanism_rank", "Place by incentive among the miners of one mechanism (only when the subnet runs more than one), 1 = best.", []string{"netuid", "hotkey", "uid", "mechanism"}, nil)
+	descMechShare    = prometheus.NewDesc("minerkit_subnet_mechanism_emission_share", "Fraction of the subnet's emission one mechanism gets (only when it runs more than one).", []string{"netuid", "mechanism"}, nil)
 	descRank         = prometheus.NewDesc("minerkit_neuron_rank", "Place by incentive among the subnet's miners, 1 = best.", neuronLabels, nil)
 	descStake        = prometheus.NewDesc("minerkit_neuron_stake_tao", "Deprecated, mislabelled: the value is stake weight in alpha; use minerkit_neuron_stake_weight_alpha.", neuronLabels, nil)
 	descPermit       = prometheus.NewDesc("minerkit_neuron_validator_permit", "1 if the UID holds a validator permit.", neuronLabels, nil)
@@ -109,7 +112,7 @@ var (
 type collector struct{ e *Exporter }
 
 func (c *collector) Describe(ch chan<- *prometheus.Desc) {
-	for _, d := range []*prometheus.Desc{descRegistered, descIncentive, descDividends, descEmission, descEmissionDay, descEmissionA, descEmissionDayA, descStakeA, descRank, descStake, descPermit, descActive, descRegisteredAt, descImmunity, descIdentity, descMiners, descNeurons, descTempo, descBlock, descAge, descReachable, descFailures, descSyncs} {
+	for _, d := range []*prometheus.Desc{descRegistered, descIncentive, descDividends, descEmission, descEmissionDay, descEmissionA, descEmissionDayA, descStakeA, descRank, descMechIncent, descMechRank, descMechShare, descStake, descPermit, descActive, descRegisteredAt, descImmunity, descIdentity, descMiners, descNeurons, descTempo, descBlock, descAge, descReachable, descFailures, descSyncs} {
 		ch <- d
 	}
 }
@@ -141,6 +144,9 @@ func (c *collector) Collect(ch chan<- prometheus.Metric) {
 	gauge(descMiners, float64(snap.Len()-snap.Validators()), netuid)
 	if ex := e.Source.Extras(snap); ex != nil {
 		gauge(descTempo, float64(ex.Tempo), netuid)
+		for m, mf := range ex.Mechanisms {
+			gauge(descMechShare, mf.Share, netuid, strconv.Itoa(m))
+		}
 	}
 	for _, f := range figs {
 		gauge(descRegistered, b2f(f.Registered), netuid, f.Hotkey)
@@ -163,6 +169,11 @@ func (c *collector) Collect(ch chan<- prometheus.Metric) {
 			gauge(descRegisteredAt, float64(f.RegisteredAt), l...)
 			gauge(descImmunity, float64(f.ImmunityLeft), l...)
 			gauge(descIdentity, b2f(f.Identity != ""), append(l, f.Identity)...)
+		}
+		for _, m := range f.Mechanisms {
+			ml := append(append([]string(nil), l...), strconv.Itoa(int(m.Mechanism)))
+			gauge(descMechIncent, m.Incentive, ml...)
+			gauge(descMechRank, float64(m.Rank), ml...)
 		}
 	}
 }

@@ -44,6 +44,15 @@ type Extras struct {
 	RegisteredAt []uint64
 	// Identity is the GitHub user each hotkey's commitment names.
 	Identity map[keys.PublicKey]string
+	// Mechanisms holds each mechanism's emission share and per-UID
+	// incentive (u16) when the subnet runs more than one (nil otherwise).
+	Mechanisms []MechanismFigures
+}
+
+// MechanismFigures are one mechanism's figures in a snapshot.
+type MechanismFigures struct {
+	Share     float64
+	Incentive []uint16
 }
 
 var (
@@ -72,6 +81,9 @@ func (s *Source) Snapshot(ctx context.Context, netuid uint16) (*metagraph.Snapsh
 	for i := range neurons {
 		ex.RegisteredAt[i] = subtensor.GetU64(m.BlockAtRegistration, i)
 	}
+	if ex.Mechanisms, err = mechanismFigures(ctx, c, netuid); err != nil {
+		return nil, err
+	}
 	if c.Features().CommitmentMaxFields > 0 {
 		cs, err := c.Commitments(ctx, netuid)
 		if err != nil {
@@ -96,6 +108,28 @@ func (s *Source) Snapshot(ctx context.Context, netuid uint16) (*metagraph.Snapsh
 	ex.snap = snap
 	s.store(ex)
 	return snap, nil
+}
+
+// mechanismFigures reads the shares and incentives of a subnet's
+// mechanisms when it has more than one.
+func mechanismFigures(ctx context.Context, c *subtensor.Client, netuid uint16) ([]MechanismFigures, error) {
+	count, err := c.MechanismCount(ctx, netuid)
+	if err != nil || count <= 1 {
+		return nil, err
+	}
+	shares, err := c.MechanismShares(ctx, netuid, count)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]MechanismFigures, count)
+	for m := range out {
+		inc, err := c.MechanismIncentives(ctx, netuid, uint8(m))
+		if err != nil {
+			return nil, err
+		}
+		out[m] = MechanismFigures{Share: shares[m], Incentive: inc}
+	}
+	return out, nil
 }
 
 // Heads streams new best block numbers (see metagraph.ChainSource).
@@ -153,6 +187,9 @@ type Figures struct {
 	ImmunityLeft   uint64        `json:"immunity_left_blocks"`
 	// Identity is the GitHub user of the hotkey's identity field ("" none).
 	Identity string `json:"identity,omitempty"`
+	// Mechanisms is the standing in each mechanism when the subnet runs
+	// more than one (Incentive and Rank above are then mechanism 0's).
+	Mechanisms []subtensor.MechanismStanding `json:"mechanisms,omitempty"`
 }
 
 // FiguresOf computes hotkey's figures from snap (and ex, which may be nil),
@@ -182,5 +219,17 @@ func FiguresOf(snap *metagraph.Snapshot, ex *Extras, hotkey keys.PublicKey) Figu
 		f.ImmunityLeft = end - f.Block
 	}
 	f.Identity = ex.Identity[hotkey]
+	for m, mf := range ex.Mechanisms {
+		at := func(i int) float64 {
+			if i < len(mf.Incentive) {
+				return float64(mf.Incentive[i])
+			}
+			return 0
+		}
+		rank, miners := subtensor.MinerRank(snap.Len(), int(n.UID),
+			func(i int) bool { o, _ := snap.UID(uint16(i)); return o.ValidatorPermit }, at)
+		f.Mechanisms = append(f.Mechanisms, subtensor.MechanismStanding{
+			Mechanism: uint8(m), Share: mf.Share, Incentive: at(int(n.UID)) / 65535, Rank: rank, Miners: miners})
+	}
 	return f
 }

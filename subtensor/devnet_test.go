@@ -654,3 +654,65 @@ func TestDevnetCommitmentRateLimitSaysWhen(t *testing.T) {
 		t.Fatalf("second commitment: %v, want %q", err, want)
 	}
 }
+
+// A subnet with two mechanisms (HEAD): status and the mechagraph report
+// each mechanism's incentive, from the validator's weights on each.
+func TestDevnetMechanisms(t *testing.T) {
+	g := devnet.DevGenesis()
+	g.Runtime = devnet.RuntimeHEAD // spec 218 has no mechanisms
+	g.SubnetDefaults.CommitRevealWeightsEnabled = false
+	g.SubnetDefaults.MaxAllowedUids = 128 // × 2 mechanisms within the chain's 256
+	ch := startChain(t, g)
+	ctx := ctxT(t)
+	alice, bob := key(t, "//Alice"), key(t, "//Bob")
+	vali, a, b := key(t, "//Alice//v"), key(t, "//Bob//a"), key(t, "//Bob//b")
+	register(t, ch, alice, vali.Public())
+	uidA := register(t, ch, bob, a.Public())
+	uidB := register(t, ch, bob, b.Public())
+	if _, err := ch.Client.AddStake(ctx, alice, vali.Public(), 1, subtensor.TAO(1000), subtensor.TxOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ch.Client.SetMechanismCount(ctx, alice, 1, 2, subtensor.TxOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ch.Client.SetMechanismEmissionSplit(ctx, alice, 1, []uint16{49151, 16384}, subtensor.TxOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := ch.Client.MechanismCount(ctx, 1); err != nil || n != 2 {
+		t.Fatalf("mechanism count %d %v", n, err)
+	}
+	waitFor(t, ch, 40, func() bool {
+		st, err := ch.Client.Status(ctx, 1, vali.Public())
+		return err == nil && st.ValidatorPermit
+	})
+	if _, err := ch.Client.SetMechanismWeights(ctx, vali, 1, 0, []uint16{uidA}, []uint16{65535}, 0, subtensor.TxOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ch.Client.SetMechanismWeights(ctx, vali, 1, 1, []uint16{uidB}, []uint16{65535}, 0, subtensor.TxOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ch.Client.SetMechanismWeights(ctx, vali, 1, 2, []uint16{uidB}, []uint16{65535}, 0, subtensor.TxOptions{}); err == nil {
+		t.Fatal("weights on mechanism 2 of 2 accepted")
+	}
+	var stB *subtensor.MinerStatus
+	waitFor(t, ch, 40, func() bool {
+		var err error
+		stB, err = ch.Client.Status(ctx, 1, b.Public())
+		return err == nil && len(stB.Mechanisms) == 2 && stB.Mechanisms[1].Incentive > 0
+	})
+	if stB.Incentive != 0 || stB.Mechanisms[0].Incentive != 0 || stB.Mechanisms[1].Incentive != 1 || stB.Mechanisms[1].Rank != 1 ||
+		stB.Mechanisms[0].Share < 0.74 || stB.Mechanisms[0].Share > 0.76 || stB.EmissionPerTempo == 0 {
+		t.Fatalf("miner B: %+v", stB)
+	}
+	stA, err := ch.Client.Status(ctx, 1, a.Public())
+	if err != nil || stA.Incentive != 1 || stA.Mechanisms[0].Incentive != 1 || stA.Mechanisms[1].Incentive != 0 || stA.EmissionPerTempo <= stB.EmissionPerTempo {
+		t.Fatalf("miner A: %+v %v", stA, err)
+	}
+	m1, err := ch.Client.Mechagraph(ctx, 1, 1)
+	if err != nil || m1.NetUID != subtensor.MechanismIndex(1, 1) || subtensor.GetU16(m1.Incentives, int(uidB)) != 65535 || subtensor.GetU16(m1.Incentives, int(uidA)) != 0 {
+		t.Fatalf("mechagraph 1: %v %+v", err, m1)
+	}
+	if _, err := ch.Client.Mechagraph(ctx, 1, 2); !errors.Is(err, subtensor.ErrNoSubnet) {
+		t.Fatalf("mechagraph 2: %v", err)
+	}
+}

@@ -44,6 +44,11 @@ type MinerStatus struct {
 	Axon             string        `json:"axon,omitempty"`
 	Commitment       string        `json:"commitment,omitempty"`
 	CommitmentBlock  uint32        `json:"commitment_block,omitempty"`
+	// Mechanisms is the hotkey's standing in each mechanism when the
+	// subnet runs more than one; Incentive and Rank above are then
+	// mechanism 0's (what get_metagraph reports), and EmissionPerTempo the
+	// sum over all of them.
+	Mechanisms []MechanismStanding `json:"mechanisms,omitempty"`
 }
 
 // Status reads hotkey's standing on netuid: UID, rank among miners,
@@ -87,6 +92,9 @@ func (c *Client) Status(ctx context.Context, netuid uint16, hotkey keys.PublicKe
 		st.Axon = m.Axons[uid].Endpoint()
 	}
 	st.Rank, st.Miners = minerRank(m, uid)
+	if st.Mechanisms, err = c.mechanismStandings(ctx, netuid, uid, len(m.Hotkeys), func(i int) bool { return GetBool(m.ValidatorPermit, i) }); err != nil {
+		return nil, err
+	}
 	if c.Features().CommitmentMaxFields > 0 {
 		cm, err := c.Commitment(ctx, netuid, hotkey)
 		if err != nil {

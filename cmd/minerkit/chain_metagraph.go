@@ -219,8 +219,14 @@ func printStatus(w io.Writer, st *subtensor.MinerStatus) {
 	fmt.Fprintf(w, "hotkey      %s\n", st.Hotkey)
 	fmt.Fprintf(w, "netuid      %d at block %d\n", st.NetUID, st.Block)
 	fmt.Fprintf(w, "uid         %d (%s)\n", st.UID, role)
+	if len(st.Mechanisms) > 1 {
+		fmt.Fprintf(w, "mechanisms  %d (rank and incentive below are mechanism 0's)\n", len(st.Mechanisms))
+	}
 	fmt.Fprintf(w, "rank        %d of %d miners by incentive\n", st.Rank, st.Miners)
 	fmt.Fprintf(w, "incentive   %.6f\n", st.Incentive)
+	for _, m := range st.Mechanisms {
+		fmt.Fprintf(w, "mechanism %d incentive %.6f, rank %d of %d (%.1f%% of the subnet's emission)\n", m.Mechanism, m.Incentive, m.Rank, m.Miners, 100*m.Share)
+	}
 	if st.ValidatorPermit || st.Dividends > 0 {
 		fmt.Fprintf(w, "dividends   %.6f\n", st.Dividends)
 	}
