@@ -2,9 +2,9 @@ package activity_test
 
 import (
 	"bufio"
-	"io"
 	"context"
 	"errors"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"strconv"
