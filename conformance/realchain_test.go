@@ -2,9 +2,15 @@ package conformance
 
 import (
 	"bufio"
+	"bytes"
+	"compress/gzip"
 	"context"
+	"encoding/hex"
+	"encoding/json"
 	"fmt"
+	"io"
 	"net"
+	"net/http"
 	"net/netip"
 	"os"
 	"os/exec"
@@ -19,6 +25,7 @@ import (
 	"github.com/minerkit/minerkit/internal/devnettest"
 	"github.com/minerkit/minerkit/internal/interoptest"
 	"github.com/minerkit/minerkit/metagraph"
+	"github.com/minerkit/minerkit/scale"
 	"github.com/minerkit/minerkit/subtensor"
 )
 
@@ -126,6 +133,7 @@ func TestRealchainCommands(t *testing.T) {
 	defer c.Close()
 	f := c.Features()
 	t.Logf("runtime %s spec %d: get_metagraph %v, dynamic TAO %v, register_limit %v", f.SpecName, f.SpecVersion, f.MetagraphAPI, f.DynamicTAO, f.RegisterLimit)
+	checkSpec218Testdata(t, url)
 
 	alice := devnettest.Key(t, "//Alice")
 	hot := devnettest.Key(t, "//Alice//conformance")
@@ -245,5 +253,49 @@ func TestRealchainCommands(t *testing.T) {
 	// Epochs per day follow the runtime's rule (spec 218: one every tempo + 1 blocks).
 	if f.EpochEveryTempo || st.EpochsPerDay <= 0 {
 		t.Errorf("spec %d: EpochEveryTempo %v, epochs per day %v", f.SpecVersion, f.EpochEveryTempo, st.EpochsPerDay)
+	}
+}
+
+// checkSpec218Testdata holds the metadata the devnet's spec-218 shape is
+// tested against (devnet/testdata/spec218-metadata.scale.gz) to what the
+// real runtime serves: Metadata_metadata_at_version(15), byte for byte.
+func checkSpec218Testdata(t *testing.T, wsURL string) {
+	t.Helper()
+	body := `{"id":1,"jsonrpc":"2.0","method":"state_call","params":["Metadata_metadata_at_version","0x0f000000"]}`
+	resp, err := http.Post(strings.Replace(wsURL, "ws://", "http://", 1), "application/json", strings.NewReader(body))
+	if err != nil {
+		t.Fatalf("metadata over HTTP: %v", err)
+	}
+	defer resp.Body.Close()
+	var out struct {
+		Result string `json:"result"`
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&out); err != nil {
+		t.Fatal(err)
+	}
+	raw, err := hex.DecodeString(strings.TrimPrefix(out.Result, "0x"))
+	if err != nil || len(raw) < 8 || raw[0] != 1 {
+		t.Fatalf("metadata_at_version(15): %d bytes, %v", len(raw), err)
+	}
+	d := scale.NewDecoder(raw[1:])
+	live, err := d.ByteSlice()
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, err := os.Open("../devnet/testdata/spec218-metadata.scale.gz")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	zr, err := gzip.NewReader(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	stored, err := io.ReadAll(zr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(stored, live) {
+		t.Fatalf("devnet/testdata/spec218-metadata.scale.gz (%d bytes) is not the metadata the real runtime serves (%d bytes)", len(stored), len(live))
 	}
 }
