@@ -58,6 +58,9 @@ type SubtensorChain struct {
 	Hotkey keys.Signer
 	// Tx tunes the set_weights transaction (wait for finalization, tip).
 	Tx subtensor.TxOptions
+	// Mechanism is the subnet mechanism the weights are for (0: the main
+	// one; others with set_mechanism_weights, on runtimes that have them).
+	Mechanism uint8
 }
 
 var _ Chain = (*SubtensorChain)(nil)
@@ -108,7 +111,7 @@ func (c *SubtensorChain) SetWeights(ctx context.Context, netuid uint16, uids, we
 	if c.Hotkey == nil {
 		return 0, errors.New("validator: SubtensorChain has no Hotkey to sign set_weights")
 	}
-	res, err := c.Client.SetWeights(ctx, c.Hotkey, netuid, uids, weights, versionKey, c.Tx)
+	res, err := c.Client.SetMechanismWeights(ctx, c.Hotkey, netuid, c.Mechanism, uids, weights, versionKey, c.Tx)
 	if err != nil {
 		return 0, err
 	}

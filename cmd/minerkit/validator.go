@@ -17,6 +17,7 @@ func newValidatorCmd() *cobra.Command {
 		body         string
 		allowPrivate string
 		once         bool
+		mechanism    uint8
 	)
 	cmd := &cobra.Command{
 		Use:   "validator --netuid N [flags]",
@@ -41,6 +42,7 @@ replace its Scorer with your subnet's check of the answers.`,
 	wf := addWalletFlags(cmd)
 	fs := cmd.Flags()
 	fs.Uint16Var(&cfg.NetUID, "netuid", 0, "subnet to validate (required)")
+	fs.Uint8Var(&mechanism, "mechanism", 0, "subnet mechanism to set weights on (0: the main one; others need a runtime with mechanisms)")
 	_ = cmd.MarkFlagRequired("netuid")
 	fs.StringVar(&cfg.Method, "method", "POST", "HTTP method of the query")
 	fs.StringVar(&cfg.Path, "path", "/cvm", "path of the query on each miner")
@@ -73,7 +75,7 @@ replace its Scorer with your subnet's check of the answers.`,
 		defer client.Close()
 		cfg.Body = []byte(body)
 		cfg.AllowPrivate = allowPrivate == "true" || allowPrivate == "auto" && validator.PrivateNetwork(client.Network().Endpoints)
-		v, err := validator.New(cfg, hot, &validator.SubtensorChain{Client: client, Hotkey: hot})
+		v, err := validator.New(cfg, hot, &validator.SubtensorChain{Client: client, Hotkey: hot, Mechanism: mechanism})
 		if err != nil {
 			return err
 		}
