@@ -87,6 +87,11 @@ func ParseHeaders(h http.Header) (Headers, error) {
 		if v := h[k]; len(v) > 0 {
 			return v[0]
 		}
+		// A header map not built by net/http's server (an in-process
+		// call with Client.Request's headers) keeps the wire's names.
+		if v := h[strings.ToLower(k)]; len(v) > 0 {
+			return v[0]
+		}
 		return ""
 	}
 	p.Hotkey = get(canonHotkey)

@@ -56,6 +56,19 @@ func (r Result) String() string {
 // Load sends reqs to url with concurrency workers over keep-alive
 // connections, each request once, until all are sent or d has passed.
 func Load(ctx context.Context, url string, reqs []Request, concurrency int, d time.Duration) (Result, error) {
+	return load(ctx, url, reqs, concurrency, d, false)
+}
+
+// LoadOrdered is Load with the requests dealt out in lanes: worker w sends
+// requests w, w+concurrency, w+2·concurrency, … in that order, one at a
+// time. Requests that must arrive in order (Axon nonces, strictly
+// increasing per dendrite) keep it when each dendrite's requests fall in
+// one lane.
+func LoadOrdered(ctx context.Context, url string, reqs []Request, concurrency int, d time.Duration) (Result, error) {
+	return load(ctx, url, reqs, concurrency, d, true)
+}
+
+func load(ctx context.Context, url string, reqs []Request, concurrency int, d time.Duration, lanes bool) (Result, error) {
 	tr := &http.Transport{
 		DialContext:         (&net.Dialer{}).DialContext,
 		MaxIdleConns:        concurrency,
@@ -79,8 +92,11 @@ func Load(ctx context.Context, url string, reqs []Request, concurrency int, d ti
 		go func(w int) {
 			defer wg.Done()
 			mine := make([]time.Duration, 0, len(reqs)/concurrency+1)
-			for ctx.Err() == nil {
+			for k := 0; ctx.Err() == nil; k++ {
 				i := int(next.Add(1)) - 1
+				if lanes {
+					i = w + k*concurrency
+				}
 				if i >= len(reqs) {
 					break
 				}

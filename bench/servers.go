@@ -14,6 +14,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/minerkit/minerkit/axon"
 	"github.com/minerkit/minerkit/epistula"
 	"github.com/minerkit/minerkit/guard"
 	"github.com/minerkit/minerkit/keys"
@@ -26,6 +27,9 @@ type Fixture struct {
 	addrs      []string
 	neurons    map[string]guard.Neuron
 	verifyKeys map[string]*keys.VerifyKey
+
+	dendritesOnce sync.Once
+	dendrites     []*axon.Client
 }
 
 // NewFixture derives the miner (//Miner) and n validators (//Validator/i).

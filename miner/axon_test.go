@@ -6,13 +6,16 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
+	"log/slog"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/minerkit/minerkit/axon"
 	"github.com/minerkit/minerkit/keys"
+	"github.com/minerkit/minerkit/metagraph"
 )
 
 type dummySynapse struct {
@@ -208,5 +211,56 @@ func TestNoAxon(t *testing.T) {
 	}
 	if len(g.srv.Synapses()) != 0 {
 		t.Errorf("synapses %v", g.srv.Synapses())
+	}
+}
+
+// BenchmarkAxonRequest is one Axon request through the whole miner handler
+// (guard, route, answer) in process: pre-signed, unique uuids.
+func BenchmarkAxonRequest(b *testing.B) {
+	src := &fakeSource{}
+	v1 := mustKey(b, "//V1")
+	src.set(100, []metagraph.Neuron{{HotkeyPub: v1.Public(), ValidatorPermit: true, Stake: 5000 * metagraph.RaoPerTAO}}, nil)
+	cfg := testConfig()
+	cfg.RatePerSec, cfg.RateBurst = 1e9, 1e9
+	cfg.LogLevel = "error"
+	mk := mustKey(b, "//Miner")
+	srv, err := New(cfg, mk, src)
+	if err != nil {
+		b.Fatal(err)
+	}
+	srv.Logger = slog.New(slog.DiscardHandler)
+	rt, _ := axon.NewRoute(func(ctx context.Context, d *dummySynapse) error {
+		out := d.DummyInput * 2
+		d.DummyOutput = &out
+		return nil
+	})
+	srv.HandleSynapse(rt)
+	if err := srv.Syncer().Sync(context.Background()); err != nil {
+		b.Fatal(err)
+	}
+	type signed struct {
+		h    http.Header
+		body []byte
+	}
+	reqs := make([]signed, b.N)
+	for i := range reqs {
+		c := &axon.Client{Signer: v1}
+		req, err := c.Request(context.Background(), axon.Target{URL: "http://miner", Hotkey: mk.Address()}, &dummySynapse{DummyInput: i}, 0)
+		if err != nil {
+			b.Fatal(err)
+		}
+		body, _ := io.ReadAll(req.Body)
+		reqs[i] = signed{req.Header, body}
+	}
+	h := srv.axonNotFound(srv.mux)
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		req := httptest.NewRequest("POST", "/Dummy", bytes.NewReader(reqs[i].body))
+		req.Header = reqs[i].h
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, req)
+		if w.Code != 200 {
+			b.Fatalf("%d %s", w.Code, w.Body)
+		}
 	}
 }

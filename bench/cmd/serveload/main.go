@@ -45,6 +45,9 @@ type server struct {
 	name string
 	url  string
 	proc *serve.Proc // nil: in this process
+	// axon: the server gets the round's Axon requests (in lanes) instead
+	// of the Epistula ones.
+	axon bool
 	runs []bench.Result
 }
 
@@ -66,6 +69,13 @@ type report struct {
 	ServeVsNode  float64 `json:"serve_vs_node"`
 	ServeVsNodeC float64 `json:"serve_vs_node_per_cpu"`
 	ServeVsNodeS float64 `json:"serve_vs_node_per_server_cpu"`
+	// ServeAxon* compare serve's Axon route (the ComputeOffer synapse, as
+	// the Python SDK's dendrite sends it) with the bare verify in its own
+	// process, the wasm Node peer and serve's own Epistula route, per
+	// server CPU-second.
+	ServeAxonVsBareProcS float64 `json:"serve_axon_vs_bare_own_process_per_server_cpu,omitempty"`
+	ServeAxonVsNodeS     float64 `json:"serve_axon_vs_node_per_server_cpu,omitempty"`
+	ServeAxonVsEpistulaS float64 `json:"serve_axon_vs_epistula_per_server_cpu,omitempty"`
 	// LoadBefore and LoadAfter are /proc/loadavg's 1-minute figure: other
 	// work on the machine during the runs.
 	LoadBefore string `json:"load_before,omitempty"`
@@ -85,6 +95,11 @@ func loadavg() string {
 	return f[0]
 }
 
+// axonFields are the i-th ComputeOffer synapse's fields: a unique nonce.
+func axonFields(i int) []byte {
+	return []byte(`{"nonce":"` + fmt.Sprintf("%016x", i) + `","offer":null}`)
+}
+
 // body is the i-th /cvm request: a unique attestation nonce.
 func body(i int) []byte { return []byte(`{"nonce":"` + fmt.Sprintf("%016x", i) + `"}`) }
 
@@ -99,6 +114,7 @@ func run() error {
 	nval := flag.Int("validators", 64, "validators among them (they sign the requests)")
 	bin := flag.String("bin", "", "the minerkit binary (default: build ./cmd/minerkit into a temporary directory)")
 	peer := flag.String("peer", "bench/peers/epistula-node.js", "the Node peer script (\"\": skip it)")
+	withAxon := flag.Bool("axon", true, "also load serve's Axon route (POST /ComputeOffer, signed as the Python SDK's dendrite signs)")
 	asJSON := flag.Bool("json", false, "print the report as JSON")
 	serveArgs := flag.String("serve-args", "", "extra flags for minerkit serve, space-separated (e.g. \"--log-level warn\")")
 	bareChild := flag.Bool("bare-child", false, "(internal) serve the bare-verify handler in this process, print its URL, run until SIGTERM")
@@ -181,6 +197,13 @@ func run() error {
 		{name: "bare verify, own proc", url: bareProc.URL, proc: bareProc},
 		{name: "minerkit serve", url: sv.URL, proc: sv},
 	}
+	const axonName = "minerkit serve, axon"
+	if *withAxon {
+		if *nval%*conc != 0 {
+			return fmt.Errorf("-axon needs -c to divide -validators (%d): each validator's nonces must stay in one connection, in order", *nval)
+		}
+		servers = append(servers, &server{name: axonName, url: strings.TrimSuffix(sv.URL, "/cvm") + "/ComputeOffer", proc: sv, axon: true})
+	}
 	if *peer != "" {
 		// The best Node peer first (util-crypto 13.5: schnorrkel in wasm),
 		// then util-crypto 14's pure-JavaScript sr25519, about 10× slower.
@@ -201,23 +224,37 @@ func run() error {
 	say("load: %d connections, %d rounds of %v per server, at most %d pre-signed requests per run from %d validators\n\n",
 		*conc, *rounds, *dur, *n, *nval)
 
-	runOne := func(s *server, reqs []bench.Request) (bench.Result, error) {
+	runOne := func(s *server, reqs, axonReqs []bench.Request) (bench.Result, error) {
 		var cpu0 time.Duration
 		if s.proc != nil {
 			cpu0 = s.proc.CPU()
 		}
-		res, err := bench.Load(ctx, s.url, reqs, *conc, *dur)
+		load := bench.Load
+		if s.axon {
+			load, reqs = bench.LoadOrdered, axonReqs
+		}
+		res, err := load(ctx, s.url, reqs, *conc, *dur)
 		if s.proc != nil {
 			res.ServerCPU = s.proc.CPU() - cpu0
 			res.CPU += res.ServerCPU
 		}
 		return res, err
 	}
+	signAxon := func(n, offset int) ([]bench.Request, error) {
+		if !*withAxon {
+			return nil, nil
+		}
+		return f.SignAxon(n, "ComputeOffer", func(i int) []byte { return axonFields(i + offset) }, []string{"nonce"})
+	}
 	warm := f.Sign(2000, func(i int) []byte { return body(i) })
+	warmAxon, err := signAxon(2000, 0)
+	if err != nil {
+		return err
+	}
 	loadBefore := loadavg()
 	say("load average before the runs: %s\n", loadBefore)
 	for _, s := range servers {
-		if _, err := runOne(s, warm); err != nil {
+		if _, err := runOne(s, warm, warmAxon); err != nil {
 			return fmt.Errorf("warm-up of %s: %w", s.name, err)
 		}
 	}
@@ -225,9 +262,13 @@ func run() error {
 		// One batch per round, sent once to each server (each has its own
 		// replay cache).
 		reqs := f.Sign(*n, func(i int) []byte { return body(i + (round+1)*10_000_000) })
+		axonReqs, err := signAxon(*n, (round+1)*10_000_000)
+		if err != nil {
+			return err
+		}
 		for k := range servers {
 			s := servers[(k+round)%len(servers)]
-			res, err := runOne(s, reqs)
+			res, err := runOne(s, reqs, axonReqs)
 			if err != nil {
 				return fmt.Errorf("%s: %w", s.name, err)
 			}
@@ -264,6 +305,19 @@ func run() error {
 		}
 		say("serve / node peer (wasm):          throughput %.1f×, requests per CPU-second %.1f×, per server CPU-second %.1f×  (target ≥ 5×)\n",
 			rep.ServeVsNode, rep.ServeVsNodeC, rep.ServeVsNodeS)
+	}
+	if ax, ok := rep.Results[axonName]; ok && ax.PerServerCPUSec > 0 {
+		if b := rep.Results[servers[1].name].PerServerCPUSec; b > 0 {
+			rep.ServeAxonVsBareProcS = ax.PerServerCPUSec / b
+		}
+		if srv.PerServerCPUSec > 0 {
+			rep.ServeAxonVsEpistulaS = ax.PerServerCPUSec / srv.PerServerCPUSec
+		}
+		if node, ok := rep.Results["node peer (wasm)"]; ok && node.PerServerCPUSec > 0 {
+			rep.ServeAxonVsNodeS = ax.PerServerCPUSec / node.PerServerCPUSec
+		}
+		say("serve axon / bare verify (own process): requests per server CPU-second %5.1f %%; / serve epistula %5.1f %%; / node peer (wasm) %.1f×\n",
+			100*rep.ServeAxonVsBareProcS, 100*rep.ServeAxonVsEpistulaS, rep.ServeAxonVsNodeS)
 	}
 	if *asJSON {
 		enc := json.NewEncoder(os.Stdout)
