@@ -18,6 +18,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/minerkit/minerkit/axon"
 	"github.com/minerkit/minerkit/devnet"
 	"github.com/minerkit/minerkit/epistula"
 	"github.com/minerkit/minerkit/internal/redistest"
@@ -199,6 +200,41 @@ func TestReplicasBehindNginx(t *testing.T) {
 			t.Fatalf("replay sent to replica %d: %d %q %v, want 401 replayed", i+1, st, reason, err)
 		}
 	}
+	// An Axon request through nginx: its underscore headers pass
+	// (underscores_in_headers on), and the accepted request, sent again to
+	// any replica, is refused (the nonce rule where it was served, the
+	// shared replay record elsewhere).
+	syn, err := axon.NewRaw("ComputeOffer", body, []string{"nonce"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	areq, err := (&axon.Client{Signer: big}).Request(context.Background(), axon.Target{URL: front, Hotkey: minerKey.Address()}, syn, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	abody, _ := io.ReadAll(areq.Body)
+	sendAxon := func(base string) (int, string) {
+		req, _ := http.NewRequest("POST", base+"/ComputeOffer", bytes.NewReader(abody))
+		req.Header = areq.Header.Clone()
+		resp, err := client.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		var out struct{ Message string }
+		b, _ := io.ReadAll(resp.Body)
+		json.Unmarshal(b, &out)
+		return resp.StatusCode, out.Message
+	}
+	if st, msg := sendAxon(front); st != 200 {
+		t.Fatalf("Axon through nginx: %d %s", st, msg)
+	}
+	for i, r := range append(reps, &replicaProc{api: front}) {
+		if st, msg := sendAxon(r.api); st != 401 || !strings.HasPrefix(msg, "Not Verified with error: Nonce is too old") {
+			t.Fatalf("Axon replay sent to replica %d: %d %q, want 401", i+1, st, msg)
+		}
+	}
+
 	// The client address is nginx's X-Forwarded-For entry, believed
 	// because nginx is a trusted proxy.
 	h = sign(big)
