@@ -22,7 +22,9 @@ type fuzzPrompt struct {
 	Nested struct{ A []bool } `json:"nested"`
 }
 
-func (fuzzPrompt) RequiredHashFields() []string { return []string{"prompt", "temps", "meta", "ints", "nested"} }
+func (fuzzPrompt) RequiredHashFields() []string {
+	return []string{"prompt", "temps", "meta", "ints", "nested"}
+}
 
 // FuzzAxonGuard sends arbitrary headers and bodies through the Axon layers
 // and a synapse route: the answer is always 200 or a {"message": …} refusal
