@@ -49,3 +49,4 @@ bench: interop-deps
 	$(GO) run ./bench/cmd/loadtest
 	$(GO) build -buildvcs=true -o bin/minerkit ./cmd/minerkit
 	$(GO) run ./bench/cmd/serveload -bin bin/minerkit
+	$(GO) run ./bench/cmd/replicaload -bin bin/minerkit

@@ -7,6 +7,8 @@
 // their ratio. It also measures the guard's own overhead besides the
 // signature check, in-process and serially.
 //
-// The program is cmd/loadtest (make bench runs it). The package never dials
+// The programs are cmd/loadtest, cmd/serveload (the whole serve process) and
+// cmd/replicaload (serve with Redis, and one vs three replicas behind nginx);
+// make bench runs them. The package never dials
 // anything but the loopback servers it starts.
 package bench

@@ -338,3 +338,8 @@ func (t *tailBuffer) String() string {
 	defer t.mu.Unlock()
 	return string(t.buf)
 }
+
+// StartLogged runs cmd (nginx, redis-server: anything the harness measures
+// beside serve) with its standard error written to logPath; its CPU time is
+// then read like serve's.
+func StartLogged(cmd *exec.Cmd, logPath string) (*Proc, error) { return startLogged(cmd, logPath) }
