@@ -174,6 +174,11 @@ func (c *Client) Request(ctx context.Context, target Target, syn Carrier, timeou
 	sig := c.Signer.Sign(AppendMessage(nil, nonceText, me, target.Hotkey, uuid, hash))
 	sigText := "0x" + hex.EncodeToString(sig[:])
 	base.Dendrite.Signature = &sigText
+	// The SDK sends the synapse as it stands after signing: the signature
+	// in the body's dendrite object too.
+	if body, err = json.Marshal(syn); err != nil {
+		return nil, fmt.Errorf("axon: encode synapse %s: %w", spec.Name, err)
+	}
 
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, u.String(), bytes.NewReader(body))
 	if err != nil {

@@ -286,6 +286,11 @@ func TestServeAndQueryOnDevnet(t *testing.T) {
 		!strings.Contains(out, `"status_message": "Success"`) {
 		t.Fatalf("query --axon:\n%s", out)
 	}
+	out, _, err = runCLI(t, "", "query", "--netuid", "1", "--uid", minerUID, "--axon", "ComputeOffer", "--body", `{"nonce":"00ff"}`, "--hash-fields", "nonce", "--suri", "//V1")
+	t.Logf("$ minerkit query --netuid 1 --uid %s --axon ComputeOffer --body '{\"nonce\":\"00ff\"}' --hash-fields nonce --suri //V1\n%s", minerUID, out)
+	if err != nil || !strings.Contains(out, "HTTP 200 OK") || !strings.Contains(out, "bt_header_axon_status_code: 200") {
+		t.Fatalf("query --axon, text: %v\n%s", err, out)
+	}
 	r, out = query("--url", api, "--receiver", minerKey.Address(), "--axon", "ComputeOffer", "--body", `{"nonce":"00ff"}`, "--hash-fields", "nonce", "--suri", "//Stranger")
 	if r.Status != 403 || !strings.HasPrefix(r.Error, "Forbidden. Key is blacklisted: hotkey "+keysAddr("//Stranger")+" is not registered") {
 		t.Fatalf("query --axon by an unregistered key:\n%s", out)
