@@ -34,7 +34,7 @@ test: interop-deps lint unit
 # The chain client against a real subtensor runtime (shared/realchain, spec 218 under chopsticks): every figure
 # held against polkadot-js. The first run installs chopsticks (~3 min); later runs take about a minute.
 conformance: interop-deps
-	MINERKIT_CONFORMANCE=1 $(GO) test -count=1 -v -timeout 15m ./conformance/
+	MINERKIT_CONFORMANCE=1 $(GO) test -p 1 -count=1 -v -timeout 15m -run Realchain ./conformance/ ./cmd/minerkit/
 
 # docs/config.md from the commands' flag sets.
 docs:

@@ -1,7 +1,6 @@
 package conformance
 
 import (
-	"bufio"
 	"bytes"
 	"compress/gzip"
 	"context"
@@ -9,93 +8,21 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"net/netip"
 	"os"
-	"os/exec"
-	"path/filepath"
-	"runtime"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
 	"github.com/minerkit/minerkit/activity"
 	"github.com/minerkit/minerkit/internal/devnettest"
 	"github.com/minerkit/minerkit/internal/interoptest"
+	"github.com/minerkit/minerkit/internal/realchaintest"
 	"github.com/minerkit/minerkit/metagraph"
 	"github.com/minerkit/minerkit/scale"
 	"github.com/minerkit/minerkit/subtensor"
 )
-
-// realchainDir finds shared/realchain: MINERKIT_REALCHAIN_SPEC (the
-// directory, or its raonet-spec218.json), else ../shared/realchain beside
-// the repository.
-func realchainDir(t *testing.T) string {
-	t.Helper()
-	if p := os.Getenv("MINERKIT_REALCHAIN_SPEC"); p != "" {
-		if st, err := os.Stat(p); err == nil && !st.IsDir() {
-			p = filepath.Dir(p)
-		}
-		return p
-	}
-	_, file, _, _ := runtime.Caller(0)
-	return filepath.Join(filepath.Dir(file), "..", "..", "shared", "realchain")
-}
-
-// startRealchain runs start.sh on a free port and returns its URL once it
-// answers. It fails (never skips) when the runtime does not start.
-func startRealchain(t *testing.T) string {
-	t.Helper()
-	dir := realchainDir(t)
-	script := filepath.Join(dir, "start.sh")
-	if _, err := os.Stat(script); err != nil {
-		t.Fatalf("real runtime not found: %v (set MINERKIT_REALCHAIN_SPEC to shared/realchain)", err)
-	}
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	port := l.Addr().(*net.TCPAddr).Port
-	l.Close()
-	cmd := exec.Command("bash", script, fmt.Sprint(port))
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	cmd.Stderr = os.Stderr
-	out, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGTERM)
-		done := make(chan struct{})
-		go func() { _ = cmd.Wait(); close(done) }()
-		select {
-		case <-done:
-		case <-time.After(10 * time.Second):
-			_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
-		}
-	})
-	ready := make(chan string, 1)
-	go func() {
-		sc := bufio.NewScanner(out)
-		for sc.Scan() {
-			if u, ok := strings.CutPrefix(sc.Text(), "ready "); ok {
-				ready <- u
-			}
-		}
-	}()
-	select {
-	case u := <-ready:
-		return u
-	case <-time.After(6 * time.Minute): // the first run installs chopsticks
-		t.Fatal("the real runtime did not answer within 6 minutes")
-		return ""
-	}
-}
 
 type pjsNeuron struct {
 	UID        int     `json:"uid"`
@@ -123,7 +50,7 @@ func TestRealchainCommands(t *testing.T) {
 	if os.Getenv("MINERKIT_CONFORMANCE") == "" {
 		t.Skip("set MINERKIT_CONFORMANCE=1 (make conformance) to run against the real runtime")
 	}
-	url := startRealchain(t)
+	url := realchaintest.Start(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
 	c, err := subtensor.Dial(ctx, subtensor.Network{Name: "custom", Endpoints: []string{url}, BlockTime: 12 * time.Second}, subtensor.Options{})

@@ -97,7 +97,7 @@ func (v *Validators) Check(hotkey string) (n Neuron, ok bool, ref *Refusal) {
 		return n, ok, forbid(ReasonNoPermit, "hotkey %s (uid %d) has no validator permit on this subnet", hotkey, n.UID)
 	}
 	if n.StakeWeight < v.MinStake {
-		return n, ok, forbid(ReasonStakeTooLow, "hotkey %s (uid %d) has stake weight %s τ, this miner requires %s τ",
+		return n, ok, forbid(ReasonStakeTooLow, "hotkey %s (uid %d) has stake weight %s α, this miner requires %s α",
 			hotkey, n.UID, formatTAO(n.StakeWeight), formatTAO(v.MinStake))
 	}
 	return n, ok, nil
