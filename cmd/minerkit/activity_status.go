@@ -112,7 +112,9 @@ what changed since the previous one.`,
 			return show()
 		}
 		return watchBlocks(ctx, c, every, func() {
-			if err := show(); err != nil {
+			// A read cut short by Ctrl-C or SIGTERM is the watch ending,
+			// not an error to print.
+			if err := show(); err != nil && ctx.Err() == nil {
 				fmt.Fprintln(cmd.ErrOrStderr(), "minerkit:", err)
 			}
 		})

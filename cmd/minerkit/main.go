@@ -22,6 +22,12 @@ func main() {
 			}
 			os.Exit(ee.code)
 		}
+		if ctx.Err() != nil && errors.Is(err, context.Canceled) {
+			// Ctrl-C or SIGTERM cut a command short: say so, not
+			// "context canceled", and exit as shells expect (128 + SIGINT).
+			fmt.Fprintln(os.Stderr, "minerkit: interrupted")
+			os.Exit(130)
+		}
 		fmt.Fprintln(os.Stderr, "minerkit:", err)
 		os.Exit(1)
 	}
