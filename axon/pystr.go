@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"io"
 	"math"
 	"reflect"
 	"strconv"
@@ -203,144 +202,289 @@ func jsonFields(t reflect.Type) []jsonField {
 }
 
 // renderTop appends Python's str(value) of the JSON value raw, read as p: a
-// str is itself, everything else is its repr.
+// str is itself, everything else is its repr. raw must be one JSON value.
 func renderTop(dst []byte, raw []byte, p *plan) ([]byte, error) {
-	raw = bytes.TrimSpace(raw)
-	if p.kind == kString && len(raw) > 0 && raw[0] == '"' {
-		var s string
-		if err := json.Unmarshal(raw, &s); err != nil {
-			return dst, err
+	if !json.Valid(raw) {
+		var v any
+		err := json.Unmarshal(raw, &v)
+		if err == nil {
+			err = fmt.Errorf("not one JSON value")
 		}
-		return append(dst, s...), nil
-	}
-	if p.kind == kAny && len(raw) > 0 && raw[0] == '"' {
-		var s string
-		if err := json.Unmarshal(raw, &s); err != nil {
-			return dst, err
-		}
-		return append(dst, s...), nil
-	}
-	dec := json.NewDecoder(bytes.NewReader(raw))
-	dec.UseNumber()
-	dst, err := renderValue(dst, dec, p)
-	if err != nil {
 		return dst, err
 	}
-	if _, err := dec.Token(); err != io.EOF {
-		return dst, fmt.Errorf("data after the value")
-	}
-	return dst, nil
+	s := jscan{b: raw}
+	return s.top(dst, p)
 }
 
-// renderValue appends the repr of the next JSON value of dec.
-func renderValue(dst []byte, dec *json.Decoder, p *plan) ([]byte, error) {
-	tok, err := dec.Token()
-	if err != nil {
-		return dst, err
+// top renders the value at s as str() does: a string (read as str or any)
+// is itself, unquoted.
+func (s *jscan) top(dst []byte, p *plan) ([]byte, error) {
+	s.ws()
+	if s.b[s.i] == '"' && (p.kind == kString || p.kind == kAny) {
+		v, err := s.str()
+		if err != nil {
+			return dst, err
+		}
+		return append(dst, v...), nil
 	}
-	return renderToken(dst, dec, tok, p)
+	return s.render(dst, p)
 }
 
-func renderToken(dst []byte, dec *json.Decoder, tok json.Token, p *plan) (_ []byte, err error) {
-	if tok == nil {
+// jscan walks JSON already checked by json.Valid: it never meets a syntax
+// error, so it only looks at what it needs.
+type jscan struct {
+	b []byte
+	i int
+}
+
+func (s *jscan) ws() {
+	for s.i < len(s.b) {
+		switch s.b[s.i] {
+		case ' ', '\t', '\n', '\r':
+			s.i++
+		default:
+			return
+		}
+	}
+}
+
+func (s *jscan) skipString() {
+	s.i++ // the opening quote
+	for s.i < len(s.b) {
+		c := s.b[s.i]
+		if c == '\\' {
+			s.i += 2
+			continue
+		}
+		s.i++
+		if c == '"' {
+			return
+		}
+	}
+}
+
+// skip moves past one value.
+func (s *jscan) skip() {
+	s.ws()
+	switch s.b[s.i] {
+	case '"':
+		s.skipString()
+	case '{', '[':
+		depth := 0
+		for s.i < len(s.b) {
+			switch s.b[s.i] {
+			case '"':
+				s.skipString()
+				continue
+			case '{', '[':
+				depth++
+			case '}', ']':
+				depth--
+				if depth == 0 {
+					s.i++
+					return
+				}
+			}
+			s.i++
+		}
+	default:
+		s.literal()
+	}
+}
+
+// literal returns the number, true, false or null at s.i and moves past it.
+func (s *jscan) literal() []byte {
+	start := s.i
+	for s.i < len(s.b) {
+		switch s.b[s.i] {
+		case ',', '}', ']', ' ', '\t', '\n', '\r':
+			return s.b[start:s.i]
+		}
+		s.i++
+	}
+	return s.b[start:s.i]
+}
+
+// str reads the string at s.i.
+func (s *jscan) str() (string, error) {
+	start := s.i
+	s.skipString()
+	raw := s.b[start:s.i]
+	inner := raw[1 : len(raw)-1]
+	if bytes.IndexByte(inner, '\\') < 0 && utf8.Valid(inner) {
+		return string(inner), nil
+	}
+	var v string
+	err := json.Unmarshal(raw, &v)
+	return v, err
+}
+
+// key reads an object key at s.i: its bytes as written when it has no
+// escapes (no allocation), else decoded.
+func (s *jscan) key() ([]byte, error) {
+	start := s.i
+	s.skipString()
+	inner := s.b[start+1 : s.i-1]
+	if bytes.IndexByte(inner, '\\') < 0 {
+		return inner, nil
+	}
+	var v string
+	err := json.Unmarshal(s.b[start:s.i], &v)
+	return []byte(v), err
+}
+
+// kindAt names the value at s.i for an error message.
+func (s *jscan) kindAt() string {
+	switch c := s.b[s.i]; c {
+	case '"':
+		return "a string"
+	case '{':
+		return "an object"
+	case '[':
+		return "a list"
+	case 't', 'f':
+		return "a boolean"
+	case 'n':
+		return "null"
+	default:
+		save := s.i
+		n := s.literal()
+		s.i = save
+		return "the number " + string(n)
+	}
+}
+
+// render appends the repr of the value at s, read as p.
+func (s *jscan) render(dst []byte, p *plan) ([]byte, error) {
+	s.ws()
+	c := s.b[s.i]
+	if c == 'n' {
+		s.i += 4
 		return append(dst, "None"...), nil
 	}
-	want := func(what string) error { return fmt.Errorf("want %s, got %s", what, tokenKind(tok)) }
+	want := func(what string) error { return fmt.Errorf("want %s, got %s", what, s.kindAt()) }
 	switch p.kind {
 	case kString:
-		s, ok := tok.(string)
-		if !ok {
+		if c != '"' {
 			return dst, want("a string")
 		}
-		return AppendPyRepr(dst, s), nil
-	case kBool:
-		b, ok := tok.(bool)
-		if !ok {
-			return dst, want("true or false")
+		v, err := s.str()
+		if err != nil {
+			return dst, err
 		}
-		return appendPyBool(dst, b), nil
+		return AppendPyRepr(dst, v), nil
+	case kBool:
+		switch c {
+		case 't':
+			s.i += 4
+			return append(dst, "True"...), nil
+		case 'f':
+			s.i += 5
+			return append(dst, "False"...), nil
+		}
+		return dst, want("true or false")
 	case kInt, kUint:
-		n, ok := tok.(json.Number)
-		if !ok {
+		if c == '"' || c == '{' || c == '[' || c == 't' || c == 'f' {
 			return dst, want("an integer")
 		}
-		return appendPyInt(dst, string(n))
+		return appendPyInt(dst, string(s.literal()))
 	case kFloat:
-		n, ok := tok.(json.Number)
-		if !ok {
+		if c == '"' || c == '{' || c == '[' || c == 't' || c == 'f' {
 			return dst, want("a number")
 		}
+		n := s.literal()
 		f, err := strconv.ParseFloat(string(n), 64)
 		if err != nil {
 			return dst, fmt.Errorf("number %s: %w", n, err)
 		}
 		return AppendPyFloat(dst, f), nil
 	case kList:
-		if tok != json.Delim('[') {
+		if c != '[' {
 			return dst, want("a list")
 		}
+		s.i++
 		dst = append(dst, '[')
-		for i := 0; dec.More(); i++ {
-			if i > 0 {
+		s.ws()
+		if s.b[s.i] == ']' {
+			s.i++
+			return append(dst, ']'), nil
+		}
+		for n := 0; ; n++ {
+			if n > 0 {
 				dst = append(dst, ", "...)
 			}
-			if dst, err = renderValue(dst, dec, p.elem); err != nil {
+			var err error
+			if dst, err = s.render(dst, p.elem); err != nil {
 				return dst, err
 			}
+			s.ws()
+			if s.b[s.i] == ']' {
+				s.i++
+				return append(dst, ']'), nil
+			}
+			s.i++ // ','
 		}
-		if _, err := dec.Token(); err != nil {
-			return dst, err
-		}
-		return append(dst, ']'), nil
 	case kDict, kModel:
-		if tok != json.Delim('{') {
+		if c != '{' {
 			return dst, want("an object")
 		}
-		return renderObject(dst, dec, p)
+		return s.object(dst, p)
 	case kAny:
-		switch v := tok.(type) {
-		case string:
+		switch c {
+		case '"':
+			v, err := s.str()
+			if err != nil {
+				return dst, err
+			}
 			return AppendPyRepr(dst, v), nil
-		case bool:
-			return appendPyBool(dst, v), nil
-		case json.Number:
-			if strings.ContainsAny(string(v), ".eE") {
-				f, err := strconv.ParseFloat(string(v), 64)
-				if err != nil {
-					return dst, fmt.Errorf("number %s: %w", v, err)
-				}
-				return AppendPyFloat(dst, f), nil
-			}
-			return appendPyInt(dst, string(v))
-		case json.Delim:
-			if v == '[' {
-				return renderToken(dst, dec, tok, &plan{kind: kList, elem: p})
-			}
-			return renderObject(dst, dec, &plan{kind: kDict, elem: p})
+		case 't', 'f':
+			return s.render(dst, &plan{kind: kBool})
+		case '[':
+			return s.render(dst, &plan{kind: kList, elem: p})
+		case '{':
+			return s.object(dst, &plan{kind: kDict, elem: p})
 		}
+		n := s.literal()
+		if bytes.ContainsAny(n, ".eE") {
+			f, err := strconv.ParseFloat(string(n), 64)
+			if err != nil {
+				return dst, fmt.Errorf("number %s: %w", n, err)
+			}
+			return AppendPyFloat(dst, f), nil
+		}
+		return appendPyInt(dst, string(n))
 	}
 	return dst, want("a value")
 }
 
-// renderObject renders an object whose '{' was read, as a Python dict: keys
-// in the order first seen, a repeated key keeping its first place and its
-// last value (what json.loads does).
-func renderObject(dst []byte, dec *json.Decoder, p *plan) ([]byte, error) {
+// object renders the object at s as a Python dict: keys in the order first
+// seen, a repeated key keeping its first place and its last value (what
+// json.loads does); a model's keys in declaration order, undeclared ones
+// dropped (pydantic ignores them).
+func (s *jscan) object(dst []byte, p *plan) ([]byte, error) {
 	type entry struct {
 		key string
 		val []byte
 	}
 	var entries []entry
-	pos := map[string]int{}
-	for dec.More() {
-		kt, err := dec.Token()
+	var pos map[string]int
+	s.i++ // '{'
+	for {
+		s.ws()
+		if s.b[s.i] == '}' {
+			s.i++
+			break
+		}
+		if s.b[s.i] == ',' {
+			s.i++
+			s.ws()
+		}
+		key, err := s.str()
 		if err != nil {
 			return dst, err
 		}
-		key, ok := kt.(string)
-		if !ok {
-			return dst, fmt.Errorf("object key is not a string")
-		}
+		s.ws()
+		s.i++ // ':'
 		vp := p.elem
 		if p.kind == kModel {
 			vp = nil
@@ -351,35 +495,49 @@ func renderObject(dst []byte, dec *json.Decoder, p *plan) ([]byte, error) {
 				}
 			}
 		}
-		var val []byte
 		if vp == nil {
-			// A key the model does not declare: pydantic drops it.
-			var skip json.RawMessage
-			if err := dec.Decode(&skip); err != nil {
-				return dst, err
-			}
+			s.skip()
 			continue
 		}
-		val, err = renderValue(nil, dec, vp)
+		val, err := s.render(nil, vp)
 		if err != nil {
 			return dst, fmt.Errorf("key %q: %w", key, err)
 		}
-		if i, dup := pos[key]; dup {
+		// Look repeated keys up in a map once there are many: a list is
+		// quadratic in a body of a million bytes.
+		if pos == nil && len(entries) >= 16 {
+			pos = make(map[string]int, 2*len(entries))
+			for i, e := range entries {
+				pos[e.key] = i
+			}
+		}
+		i, dup := -1, false
+		if pos != nil {
+			i, dup = pos[key]
+		} else {
+			for j := range entries {
+				if entries[j].key == key {
+					i, dup = j, true
+					break
+				}
+			}
+		}
+		if dup {
 			entries[i].val = val
 			continue
 		}
-		pos[key] = len(entries)
+		if pos != nil {
+			pos[key] = len(entries)
+		}
 		entries = append(entries, entry{key, val})
 	}
-	if _, err := dec.Token(); err != nil {
-		return dst, err
-	}
 	if p.kind == kModel {
-		// model_dump writes the fields in declaration order.
 		ordered := entries[:0:0]
 		for _, f := range p.fields {
-			if i, ok := pos[f.name]; ok {
-				ordered = append(ordered, entries[i])
+			for _, e := range entries {
+				if e.key == f.name {
+					ordered = append(ordered, e)
+				}
 			}
 		}
 		entries = ordered
@@ -401,23 +559,6 @@ func renderObject(dst []byte, dec *json.Decoder, p *plan) ([]byte, error) {
 		dst = append(dst, e.val...)
 	}
 	return append(dst, '}'), nil
-}
-
-func tokenKind(tok json.Token) string {
-	switch v := tok.(type) {
-	case json.Delim:
-		if v == '[' {
-			return "a list"
-		}
-		return "an object"
-	case string:
-		return "a string"
-	case bool:
-		return "a boolean"
-	case json.Number:
-		return "the number " + string(v)
-	}
-	return "null"
 }
 
 func appendPyBool(dst []byte, b bool) []byte {

@@ -222,3 +222,17 @@ func TestAppendPyFloatRoundTrips(t *testing.T) {
 		}
 	}
 }
+
+func BenchmarkBodyHash(b *testing.B) {
+	spec, err := SpecFor[mixedSynapse]()
+	if err != nil {
+		b.Fatal(err)
+	}
+	body := []byte(`{"name":"mixedSynapse","timeout":12.0,"total_size":0,"header_size":0,"dendrite":{"status_code":null,"status_message":null,"process_time":null,"ip":"127.0.0.1","port":null,"version":10002000,"nonce":1796360659317157219,"uuid":"ca10e25b-70a6-42f9-9cd3-0d802845bc1c","hotkey":"5FntUfpakvz4NF4UWjD89pgvEiBRmPA1aaCHbxrsTD5tSrma","signature":"0x0e77de4ee82cc6e2dbea416d6e8c7bebeda357cb431cd9d006e3157ee0abcc223ba3972451122b5ab4c0bae07b7b0a84f5a67d79f6c0d548c930583635c56387"},"axon":{"status_code":null,"status_message":null,"process_time":null,"ip":"127.0.0.1","port":8091,"version":null,"nonce":null,"uuid":null,"hotkey":"5CA3onFpA75kRSgNkF6twsDeumSA5NhLhxQWSdraSEL8vScn","signature":null},"computed_body_hash":"","prompt":"hello","temps":[0.5,1.0],"n":3,"stream":false,"stop":null,"meta":{"b":"x","a":"é"},"out":null}`)
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := spec.BodyHash(body); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"crypto/sha3"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"reflect"
 	"slices"
@@ -153,26 +154,66 @@ func (s *Spec) BodyHash(body []byte) (string, error) {
 	if len(s.HashFields) == 0 {
 		return EmptyBodyHash, nil
 	}
-	var top map[string]json.RawMessage
-	if err := json.Unmarshal(body, &top); err != nil {
+	if !json.Valid(body) {
+		var v any
+		err := json.Unmarshal(body, &v)
+		if err == nil {
+			err = errors.New("not one JSON value")
+		}
 		return "", &BodyHashError{Err: err}
 	}
-	return s.hashFields(top)
-}
-
-func (s *Spec) hashFields(top map[string]json.RawMessage) (string, error) {
+	// One pass over the top-level object finds the hash fields' values (the
+	// last of repeated keys, as json.loads keeps); nothing else is decoded.
+	sc := jscan{b: body}
+	sc.ws()
+	if sc.b[sc.i] != '{' {
+		return "", &BodyHashError{Err: fmt.Errorf("want an object, got %s", sc.kindAt())}
+	}
+	var small [8][2]int
+	spans := small[:0]
+	if len(s.HashFields) > len(small) {
+		spans = make([][2]int, 0, len(s.HashFields))
+	}
+	for range s.HashFields {
+		spans = append(spans, [2]int{-1, -1})
+	}
+	sc.i++
+	for {
+		sc.ws()
+		if sc.b[sc.i] == '}' {
+			break
+		}
+		if sc.b[sc.i] == ',' {
+			sc.i++
+			sc.ws()
+		}
+		key, err := sc.key()
+		if err != nil {
+			return "", &BodyHashError{Err: err}
+		}
+		sc.ws()
+		sc.i++ // ':'
+		sc.ws()
+		start := sc.i
+		sc.skip()
+		for j, f := range s.HashFields {
+			if string(key) == f {
+				spans[j] = [2]int{start, sc.i}
+			}
+		}
+	}
 	outer := sha3.New256()
 	var buf []byte
 	var hexSum [64]byte
-	for i, name := range s.HashFields {
-		raw, ok := top[name]
-		if !ok {
-			raw = json.RawMessage("null")
-		}
+	for j, name := range s.HashFields {
 		var err error
-		buf, err = renderTop(buf[:0], raw, s.plans[i])
-		if err != nil {
-			return "", &BodyHashError{Field: name, Err: err}
+		if spans[j][0] < 0 {
+			buf = append(buf[:0], "None"...) // absent: pydantic's default is unknown here; None
+		} else {
+			v := jscan{b: body[:spans[j][1]], i: spans[j][0]}
+			if buf, err = v.top(buf[:0], s.plans[j]); err != nil {
+				return "", &BodyHashError{Field: name, Err: err}
+			}
 		}
 		sum := sha3.Sum256(buf)
 		hex.Encode(hexSum[:], sum[:])
