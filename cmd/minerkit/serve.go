@@ -29,6 +29,9 @@ func newServeCmd() *cobra.Command {
 		Short: "Run the Pattern A HTTP miner (the compute-offering example)",
 		Long: `Run the compute miner: validators POST /cvm with Epistula-signed requests and get
 this machine's GPU type, VRAM, your bid per hour and an attestation; GET /health is open.
+Validators that use the Python SDK's dendrite get the same offer from the ComputeOffer
+synapse (the Axon protocol: POST /ComputeOffer, and the /Synapse ping), on the same port
+behind the same checks; --no-axon turns the Axon routes off.
 
 Only the hotkey is loaded (the coldkey too with --register, to pay the burn). The miner
 keeps a live metagraph (refreshed every --sync-interval blocks and early, rate limited,
