@@ -15,7 +15,8 @@
 //           "nonceDeltaNs":"0",      // added to the nonce (older: negative)
 //           "fromLastNonce":false}]} // ... added to the last nonce sent instead
 // stdout: {"results":[{"status","message","synapse","axonHeaders":{…},
-//           "rawHeaderNames":[…],"axonStatusCode","bodyHash"}]}
+//           "rawHeaderNames":[…],"axonStatusCode","bodyHash","stream"}]}
+// ("stream": the body of a text/event-stream answer, as received.)
 // One dendrite uuid per signer for the whole run, as a Dendrite instance.
 'use strict';
 const http = require('node:http');
@@ -109,6 +110,16 @@ function processResponse(res, text) {
     if (raw[i].includes('bt_header_axon_')) out.axonHeaders[raw[i].split('bt_header_axon_')[1]] = raw[i + 1];
   }
   const fail = (why) => Object.assign(out, { status: 422, message: 'Failed to parse response: ' + why });
+  // A streaming synapse: the body is the subnet's chunks; the terminal
+  // headers still say how it went.
+  if (res.statusCode === 200 && String(res.headers['content-type'] || '').startsWith('text/event-stream')) {
+    out.stream = text;
+    const code = out.axonHeaders.status_code;
+    if (code === undefined || !/^[+-]?\d+$/.test(code.trim())) return fail('no integer bt_header_axon_status_code');
+    out.axonStatusCode = Number(code);
+    out.message = out.axonHeaders.status_message;
+    return out;
+  }
   let json;
   try {
     json = JSON.parse(text);

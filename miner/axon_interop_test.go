@@ -27,6 +27,7 @@ type nodeAxonResult struct {
 	RawHeaderNames []string          `json:"rawHeaderNames"`
 	AxonStatusCode int               `json:"axonStatusCode"`
 	BodyHash       string            `json:"bodyHash"`
+	Stream         string            `json:"stream"`
 }
 
 // TestInteropNodeDendrite: a dendrite written in Node from PROTOCOLS.md §6,
@@ -48,6 +49,7 @@ func TestInteropNodeDendrite(t *testing.T) {
 		{SURI: "//V1", Synapse: "Prompt", Fields: promptFields, HashFields: []string{"prompt", "stops", "temperature", "meta"}, FloatFields: []string{"temperature"}},
 		{SURI: "//V1", Synapse: "Synapse"},
 		{SURI: "//V1", Synapse: "Nope"},
+		{SURI: "//V1", Synapse: "StreamPrompt", Fields: map[string]any{"prompt": "one two"}, HashFields: []string{"prompt"}},
 	}
 	var out struct{ Results []nodeAxonResult }
 	interoptest.RunJSON(t, "axon.js", map[string]any{"url": g.api, "miner": g.miner.Address(), "calls": calls}, &out)
@@ -80,7 +82,10 @@ func TestInteropNodeDendrite(t *testing.T) {
 	if r[5].Status != 200 || r[5].Synapse["name"] != "Synapse" {
 		t.Errorf("ping: %+v", r[5])
 	}
-	if r[6].Status != 404 || r[6].Message != "Synapse name 'Nope' not found. Available synapses ['Synapse', 'Dummy', 'Prompt']" {
+	if r[7].Status != 200 || r[7].AxonStatusCode != 200 || r[7].Stream != "data: one\n\ndata: two\n\n" {
+		t.Errorf("stream: %+v", r[7])
+	}
+	if r[6].Status != 404 || r[6].Message != "Synapse name 'Nope' not found. Available synapses ['Synapse', 'Dummy', 'Prompt', 'StreamPrompt']" {
 		t.Errorf("unknown: %+v", r[6])
 	}
 }

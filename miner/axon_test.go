@@ -41,6 +41,14 @@ func (promptSynapse) RequiredHashFields() []string {
 }
 func (promptSynapse) SynapseName() string { return "Prompt" }
 
+type streamSynapse struct {
+	axon.Synapse
+	Prompt string `json:"prompt"`
+}
+
+func (streamSynapse) RequiredHashFields() []string { return []string{"prompt"} }
+func (streamSynapse) SynapseName() string          { return "StreamPrompt" }
+
 func startAxonMiner(t *testing.T, mutate func(*Config)) *guardedMiner {
 	t.Helper()
 	src := &fakeSource{}
@@ -74,6 +82,20 @@ func startAxonMiner(t *testing.T, mutate func(*Config)) *guardedMiner {
 		t.Fatal(err)
 	}
 	if err := srv.HandleSynapse(pr); err != nil {
+		t.Fatal(err)
+	}
+	st, err := axon.NewStreamRoute(func(ctx context.Context, p *streamSynapse, out *axon.Stream) error {
+		for _, w := range strings.Fields(p.Prompt) {
+			if _, err := io.WriteString(out, "data: "+w+"\n\n"); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := srv.HandleSynapse(st); err != nil {
 		t.Fatal(err)
 	}
 	srv.Handle("POST /echo", JSON(func(ctx context.Context, req *echoReq) (echoResp, error) {
@@ -173,7 +195,7 @@ func TestAxonServe(t *testing.T) {
 	req5, _ := c.Request(context.Background(), axon.Target{URL: g.api, Hotkey: g.miner.Address()}, &dummySynapse{}, 0)
 	req5.URL.Path = "/Nope"
 	body5, _ := io.ReadAll(req5.Body)
-	if st, msg := send(t, req5, body5); st != 404 || msg != "Synapse name 'Nope' not found. Available synapses ['Synapse', 'Dummy', 'Prompt']" {
+	if st, msg := send(t, req5, body5); st != 404 || msg != "Synapse name 'Nope' not found. Available synapses ['Synapse', 'Dummy', 'Prompt', 'StreamPrompt']" {
 		t.Errorf("unknown: %d %q", st, msg)
 	}
 	// Epistula still works beside it.
