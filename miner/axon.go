@@ -3,6 +3,7 @@ package miner
 import (
 	"fmt"
 	"net/http"
+	"net/url"
 	"slices"
 	"strings"
 
@@ -29,6 +30,12 @@ func (s *Server) HandleSynapse(rt *axon.Route) error {
 	}
 	if s.started {
 		return fmt.Errorf("miner: synapse %s added after Serve started; add synapses before", name)
+	}
+	for _, m := range []string{http.MethodPost, http.MethodGet} {
+		probe := &http.Request{Method: m, URL: &url.URL{Path: "/" + name}, Host: "miner"}
+		if _, p := s.mux.Handler(probe); p == m+" /"+name || p == "/"+name {
+			return fmt.Errorf("miner: synapse %s: the route %s is already served (%s)", name, m+" /"+name, p)
+		}
 	}
 	s.synapses = append(s.synapses, name)
 	if rt.OnError == nil {

@@ -224,6 +224,25 @@ func TestAxonSharesRateLimit(t *testing.T) {
 	}
 }
 
+// A synapse whose route an Epistula handler already serves is an error,
+// not net/http's panic; so is the same synapse twice.
+func TestHandleSynapseConflicts(t *testing.T) {
+	src := &fakeSource{}
+	src.set(100, neuronsFor(t), nil)
+	srv, err := New(testConfig(), mustKey(t, "//Miner"), src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv.Handle("POST /Dummy", http.NotFoundHandler())
+	rt, _ := axon.NewRoute(func(context.Context, *dummySynapse) error { return nil })
+	if err := srv.HandleSynapse(rt); err == nil || !strings.Contains(err.Error(), "already served") {
+		t.Errorf("over an Epistula route: %v", err)
+	}
+	if err := srv.HandleSynapse(axon.Ping()); err == nil {
+		t.Error("a second /Synapse passed")
+	}
+}
+
 func TestNoAxon(t *testing.T) {
 	g := startAxonMiner(t, func(c *Config) { c.NoAxon = true })
 	_, err := g.axonCall(g.v1, 1)
