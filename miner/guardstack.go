@@ -72,6 +72,9 @@ func newGuardStack(s *Server) (*guardStack, error) {
 		// miners on the same Redis have their own.
 		prefix := fmt.Sprintf("minerkit:%s:%d:", s.hotkey.Public().Address(), cfg.NetUID)
 		gs.store = redisstore.New(gs.redis, prefix)
+		// Concurrent requests share pipelines: less CPU under load, no
+		// wait for a lone request.
+		gs.store.Pipeline = true
 		g.Shared = &guard.Shared{Store: gs.store, FallbackLocal: cfg.RedisFallback == RedisFallbackLocal, Logger: g.Logger}
 		if err := g.Shared.RegisterMetrics(s.reg); err != nil {
 			return nil, fmt.Errorf("miner: register the shared store's metrics: %w", err)

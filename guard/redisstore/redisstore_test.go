@@ -1,6 +1,7 @@
 package redisstore
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"net/http"
@@ -71,6 +72,12 @@ func TestAdmitReplay(t *testing.T) {
 // admit exactly the burst of one caller between them, and a caller's
 // refusal says when to retry.
 func TestAdmitRateAcrossReplicas(t *testing.T) {
+	for _, pipelined := range []bool{false, true} {
+		t.Run(fmt.Sprint("pipelined=", pipelined), func(t *testing.T) { testAdmitRateAcrossReplicas(t, pipelined) })
+	}
+}
+
+func testAdmitRateAcrossReplicas(t *testing.T, pipelined bool) {
 	sock := redistest.Start(t)
 	const burst = 25
 	exp := time.Now().Add(time.Minute)
@@ -78,14 +85,14 @@ func TestAdmitRateAcrossReplicas(t *testing.T) {
 	var wg sync.WaitGroup
 	for r := range 6 {
 		s := New(sock.Client(t), "")
-		wg.Go(func() {
-			for i := range 40 {
+		s.Pipeline = pipelined
+		for i := range 40 {
+			wg.Go(func() {
 				// 0.01/s: no refill during the test.
 				v, err := s.Admit(context.Background(), guard.Admission{Caller: "alice", ID: fmt.Sprint(r, "-", i), Expiry: exp, Rate: 0.01, Burst: burst})
 				switch {
 				case err != nil:
 					t.Error(err)
-					return
 				case v.Replayed:
 					t.Error("fresh uuid refused as a replay")
 				case v.Limited:
@@ -96,8 +103,8 @@ func TestAdmitRateAcrossReplicas(t *testing.T) {
 				default:
 					admitted.Add(1)
 				}
-			}
-		})
+			})
+		}
 	}
 	wg.Wait()
 	if admitted.Load() != burst || limited.Load() != 6*40-burst {
@@ -131,11 +138,20 @@ func TestAdmitRefills(t *testing.T) {
 	}
 }
 
+// TestOneRoundTrip: one request, one round trip, pipelined or not (a lone
+// request waits for no batch).
 func TestOneRoundTrip(t *testing.T) {
+	for _, pipelined := range []bool{false, true} {
+		t.Run(fmt.Sprint("pipelined=", pipelined), func(t *testing.T) { testOneRoundTrip(t, pipelined) })
+	}
+}
+
+func testOneRoundTrip(t *testing.T, pipelined bool) {
 	c := redistest.Start(t).Client(t)
 	var rt roundTrips
 	c.AddHook(&rt)
 	s := New(c, "")
+	s.Pipeline = pipelined
 	exp := time.Now().Add(time.Minute)
 	// The first call loads the script (EVALSHA, NOSCRIPT, EVAL); every
 	// later one is one EVALSHA.
@@ -148,6 +164,41 @@ func TestOneRoundTrip(t *testing.T) {
 	}
 	if n := rt.n.Load(); n != 100 {
 		t.Fatalf("%d round trips for 100 requests", n)
+	}
+}
+
+// TestPipelineAfterScriptFlush: a pipelined store recovers when the
+// server has lost its scripts (a Redis restart), and replays are still
+// caught within one pipeline.
+func TestPipelineAfterScriptFlush(t *testing.T) {
+	c := redistest.Start(t).Client(t)
+	s := New(c, "")
+	s.Pipeline = true
+	exp := time.Now().Add(time.Minute)
+	if _, err := s.Admit(context.Background(), guard.Admission{Caller: "a", ID: "1", Expiry: exp}); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.ScriptFlush(context.Background()).Err(); err != nil {
+		t.Fatal(err)
+	}
+	var replayed, admitted atomic.Int64
+	var wg sync.WaitGroup
+	for range 20 {
+		wg.Go(func() {
+			v, err := s.Admit(context.Background(), guard.Admission{Caller: "a", ID: "2", Expiry: exp})
+			switch {
+			case err != nil:
+				t.Error(err)
+			case v.Replayed:
+				replayed.Add(1)
+			default:
+				admitted.Add(1)
+			}
+		})
+	}
+	wg.Wait()
+	if admitted.Load() != 1 || replayed.Load() != 19 {
+		t.Fatalf("one uuid sent 20 times at once: %d admitted, %d replayed", admitted.Load(), replayed.Load())
 	}
 }
 
@@ -230,28 +281,78 @@ func TestGuardAcrossReplicas(t *testing.T) {
 	}
 }
 
-// BenchmarkAdmit is one request's shared state: one EVALSHA to a local
-// Redis over a unix socket, with replay record and GCRA. It reports round
-// trips per request.
+// BenchmarkAdmit is one request's shared state — replay record and GCRA —
+// against a local Redis over a unix socket, from 32 concurrent requests (as
+// serveload's 32 connections), each its own call or pipelined with the
+// others. It reports Redis round trips per request.
 func BenchmarkAdmit(b *testing.B) {
-	c := redistest.Start(b).Client(b)
-	var rt roundTrips
-	c.AddHook(&rt)
-	s := New(c, "")
-	exp := time.Now().Add(time.Minute)
-	s.Admit(context.Background(), guard.Admission{Caller: "warm", ID: "0", Expiry: exp})
-	rt.n.Store(0)
-	var seq atomic.Int64
-	b.ReportAllocs()
-	b.ResetTimer()
-	b.RunParallel(func(pb *testing.PB) {
-		for pb.Next() {
-			n := seq.Add(1)
-			a := guard.Admission{Caller: fmt.Sprint("v", n%64), ID: fmt.Sprint(n), Expiry: exp, Rate: 1e9, Burst: 1e9}
-			if _, err := s.Admit(context.Background(), a); err != nil {
-				b.Fatal(err)
+	for _, pipelined := range []bool{false, true} {
+		b.Run(map[bool]string{false: "one-call-each", true: "pipelined"}[pipelined], func(b *testing.B) {
+			c := redistest.Start(b).Client(b)
+			var rt roundTrips
+			c.AddHook(&rt)
+			s := New(c, "")
+			s.Pipeline = pipelined
+			exp := time.Now().Add(time.Minute)
+			s.Admit(context.Background(), guard.Admission{Caller: "warm", ID: "0", Expiry: exp})
+			rt.n.Store(0)
+			var seq atomic.Int64
+			b.ReportAllocs()
+			b.SetParallelism(16)
+			b.ResetTimer()
+			b.RunParallel(func(pb *testing.PB) {
+				for pb.Next() {
+					n := seq.Add(1)
+					a := guard.Admission{Caller: fmt.Sprint("v", n%64), ID: fmt.Sprint(n), Expiry: exp, Rate: 1e9, Burst: 1e9}
+					if _, err := s.Admit(context.Background(), a); err != nil {
+						b.Fatal(err)
+					}
+				}
+			})
+			b.ReportMetric(float64(rt.n.Load())/float64(b.N), "roundtrips/op")
+		})
+	}
+}
+
+// BenchmarkGuard is the whole guard in process (Epistula with one sr25519
+// verification, Shared, the handler) per pre-signed request, 32 at once,
+// with the replay cache and buckets in memory or in Redis (pipelined).
+func BenchmarkGuard(b *testing.B) {
+	miner, _ := keys.FromSURI("//Bob")
+	alice, _ := keys.FromSURI("//Alice")
+	body := []byte(`{"nonce":"00ff"}`)
+	for _, inRedis := range []bool{false, true} {
+		b.Run(map[bool]string{false: "memory", true: "redis"}[inRedis], func(b *testing.B) {
+			g := guard.New(miner.Address())
+			g.Epistula.Verifier.Window = time.Hour
+			g.RateLimit = &guard.RateLimit{Rate: 1e9, Burst: 1e9}
+			if inRedis {
+				s := New(redistest.Start(b).Client(b), "")
+				s.Pipeline = true
+				g.Shared = &guard.Shared{Store: s}
 			}
-		}
-	})
-	b.ReportMetric(float64(rt.n.Load())/float64(b.N), "roundtrips/op")
+			h := g.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(200) }))
+			reqs := make([]http.Header, b.N)
+			now := time.Now()
+			for i := range reqs {
+				reqs[i] = epistula.Sign(alice, body, miner.Address(), now)
+			}
+			var next atomic.Int64
+			b.SetParallelism(16)
+			b.ReportAllocs()
+			b.ResetTimer()
+			b.RunParallel(func(pb *testing.PB) {
+				for pb.Next() {
+					i := next.Add(1) - 1
+					req := httptest.NewRequest("POST", "/", bytes.NewReader(body))
+					req.Header = reqs[i]
+					rec := httptest.NewRecorder()
+					h.ServeHTTP(rec, req)
+					if rec.Code != 200 {
+						b.Fatalf("%d %s", rec.Code, rec.Body)
+					}
+				}
+			})
+		})
+	}
 }
