@@ -408,7 +408,7 @@ func (r *runner) startMiner(ctx context.Context, wg *sync.WaitGroup, errc chan<-
 	cfg.ExternalURL = r.url
 	cfg.SyncInterval = 1
 	cfg.BlockTime = miner.Duration(r.o.BlockTime)
-	cfg.MinStake = minStakeTAO
+	cfg.MinStake = subtensor.TAO(minStakeTAO)
 	cfg.ShutdownTimeout = miner.Duration(2 * time.Second)
 	srv, err := miner.New(cfg, r.minerHot, &metagraph.ChainSource{Client: r.client})
 	if err != nil {

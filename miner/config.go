@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/minerkit/minerkit/guard"
+	"github.com/minerkit/minerkit/subtensor"
 )
 
 // Config is what an operator sets. Every field has a JSON name (used in the
@@ -28,11 +29,11 @@ type Config struct {
 
 	// Chain-facing settings; the Server uses them only with a Registrar,
 	// Committer or AxonServer.
-	Register    bool    `json:"register" help:"register the hotkey (burned_register, needs the coldkey) if it is not registered"`
-	MaxBurnTAO  float64 `json:"max_burn_tao" help:"refuse to register when the burn price is above this many TAO (0: no limit)"`
-	ExternalURL string  `json:"external_url" help:"URL validators should call, committed on chain when it changed (\"\": do not commit)"`
-	AxonIP      string  `json:"axon_ip" help:"public IP to announce with serve_axon (\"\": do not serve_axon)"`
-	AxonPort    uint16  `json:"axon_port" help:"public port to announce with serve_axon (0: the port of --listen)"`
+	Register    bool          `json:"register" help:"register the hotkey (burned_register, needs the coldkey) if it is not registered"`
+	MaxBurnTAO  subtensor.Rao `json:"max_burn_tao" help:"refuse to register when the burn price is above this many TAO (0: no limit)"`
+	ExternalURL string        `json:"external_url" help:"URL validators should call, committed on chain when it changed (\"\": do not commit)"`
+	AxonIP      string        `json:"axon_ip" help:"public IP to announce with serve_axon (\"\": do not serve_axon)"`
+	AxonPort    uint16        `json:"axon_port" help:"public port to announce with serve_axon (0: the port of --listen)"`
 
 	SyncInterval uint64   `json:"sync_interval" help:"refresh the metagraph every this many blocks"`
 	BlockTime    Duration `json:"block_time" help:"the chain's block time, for staleness and the clock fallback (0: the chain's, read from the runtime)"`
@@ -41,19 +42,19 @@ type Config struct {
 	// MinStake is the least stake weight a caller needs: the chain's figure
 	// for validator permits, alpha on the subnet + root stake × TaoWeight
 	// (children and parents included), in α.
-	MinStake float64 `json:"min_stake" help:"least stake weight, in α (alpha + root stake × TaoWeight), of a caller with a validator permit"`
+	MinStake subtensor.Rao `json:"min_stake" help:"least stake weight, in α (alpha + root stake × TaoWeight), of a caller with a validator permit"`
 	// MinStakeTAO is the former name of MinStake (its unit was always stake
 	// weight in α, not TAO). If positive it replaces MinStake and a
 	// deprecation warning is logged; it goes in the next release.
-	MinStakeTAO float64  `json:"min_stake_tao" help:"deprecated: use min_stake (same figure; 0 means unset)"`
-	Allow       []string `json:"allow" help:"hotkeys (SS58) always let in, comma-separated"`
-	Deny        []string `json:"deny" help:"hotkeys (SS58) always refused, comma-separated"`
-	RatePerSec  float64  `json:"rate_per_sec" help:"requests per second each validator may make (token bucket)"`
-	RateBurst   int      `json:"rate_burst" help:"burst size of each validator's token bucket"`
+	MinStakeTAO subtensor.Rao `json:"min_stake_tao" help:"deprecated: use min_stake (same figure; 0 means unset)"`
+	Allow       []string      `json:"allow" help:"hotkeys (SS58) always let in, comma-separated"`
+	Deny        []string      `json:"deny" help:"hotkeys (SS58) always refused, comma-separated"`
+	RatePerSec  float64       `json:"rate_per_sec" help:"requests per second each validator may make (token bucket)"`
+	RateBurst   int           `json:"rate_burst" help:"burst size of each validator's token bucket"`
 	// RateStakeUnitTAO, if positive, scales each validator's rate and burst
 	// by its stake weight / this many TAO (never below 1×).
-	RateStakeUnitTAO float64  `json:"rate_stake_unit_tao" help:"scale each validator's rate by stake / this many TAO (0: same rate for all)"`
-	Window           Duration `json:"epistula_window" help:"accepted clock skew of signed requests, both ways"`
+	RateStakeUnitTAO subtensor.Rao `json:"rate_stake_unit_tao" help:"scale each validator's rate by stake / this many TAO (0: same rate for all)"`
+	Window           Duration      `json:"epistula_window" help:"accepted clock skew of signed requests, both ways"`
 	// AcceptXEpistula lets in the X-Epistula variant. Its signature names
 	// no receiver, so a request signed for another miner is accepted here
 	// too (within 60 s): off unless a subnet's validators use it.
@@ -100,7 +101,7 @@ func DefaultConfig() Config {
 		Listen:            ":8091",
 		AdminListen:       "127.0.0.1:9091",
 		SyncInterval:      12,
-		MinStake:          1000,
+		MinStake:          subtensor.TAO(1000),
 		RatePerSec:        10,
 		RateBurst:         20,
 		Window:            Duration(8 * time.Second),
@@ -130,8 +131,6 @@ func (c *Config) Check() error {
 		return errors.New("miner: block_time must be positive (12s on finney, 250ms on a fast devnet) or 0 for the network's")
 	case c.RatePerSec <= 0 || c.RateBurst < 1:
 		return errors.New("miner: rate_per_sec must be positive and rate_burst at least 1")
-	case c.MinStake < 0 || c.MinStakeTAO < 0:
-		return errors.New("miner: min_stake must not be negative")
 	case c.MaxConns < 0 || c.MaxConnsPerIP < 0:
 		return errors.New("miner: max_conns and max_conns_per_ip must not be negative (0: no cap)")
 	case c.MaxBody <= 0:
@@ -168,7 +167,7 @@ const (
 
 // MinStakeWeight returns the effective minimum stake weight in α and, when
 // it came from the deprecated min_stake_tao, a line to log about it.
-func (c *Config) MinStakeWeight() (alpha float64, deprecation string) {
+func (c *Config) MinStakeWeight() (alpha subtensor.Rao, deprecation string) {
 	if c.MinStakeTAO > 0 {
 		return c.MinStakeTAO, "min_stake_tao is deprecated and goes in the next release: use min_stake (the same figure, stake weight in α)"
 	}
@@ -332,6 +331,9 @@ func (v *flagValue) Type() string {
 	if v.kind == durationType {
 		return "duration"
 	}
+	if v.kind == amountType {
+		return "amount"
+	}
 	switch v.kind.Kind() {
 	case reflect.Bool:
 		return "bool"
@@ -350,11 +352,18 @@ func (v *flagValue) Type() string {
 // IsBoolFlag lets "--register" stand for "--register=true".
 func (v *flagValue) IsBoolFlag() bool { return v.kind.Kind() == reflect.Bool }
 
-var durationType = reflect.TypeFor[Duration]()
+var (
+	durationType = reflect.TypeFor[Duration]()
+	amountType   = reflect.TypeFor[subtensor.Rao]()
+)
 
 func setField(fv reflect.Value, s string) error {
 	if fv.Type() == durationType {
 		return fv.Addr().Interface().(*Duration).set(s)
+	}
+	if fv.Type() == amountType {
+		// An amount (TAO or α), parsed exactly: no floats, no negatives.
+		return fv.Addr().Interface().(*subtensor.Rao).UnmarshalText([]byte(s))
 	}
 	switch fv.Kind() {
 	case reflect.String:
@@ -398,6 +407,9 @@ func setField(fv reflect.Value, s string) error {
 }
 
 func formatField(fv reflect.Value) any {
+	if fv.Type() == amountType {
+		return fv.Interface().(subtensor.Rao).Decimal()
+	}
 	if fv.Kind() == reflect.Slice {
 		return strings.Join(fv.Interface().([]string), ",")
 	}

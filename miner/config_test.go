@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/minerkit/minerkit/subtensor"
 )
 
 func TestLoadConfigPrecedence(t *testing.T) {
@@ -37,7 +39,7 @@ func TestLoadConfigPrecedence(t *testing.T) {
 		got, want any
 	}{
 		{"netuid from file", c.NetUID, uint16(7)},
-		{"min stake from file", c.MinStakeTAO, 50.0},
+		{"min stake from file", c.MinStakeTAO, subtensor.TAO(50)},
 		{"duration string from file", c.ReadTimeout.D(), 3 * time.Second},
 		{"duration seconds from file", c.IdleTimeout.D(), 90 * time.Second},
 		{"allow from file", strings.Join(c.Allow, ","), "5A"},
@@ -73,6 +75,10 @@ func TestLoadConfigErrors(t *testing.T) {
 		{"invalid value", []string{"--rate-burst", "0"}, nil, "rate_burst"},
 		{"bad log format", nil, map[string]string{"MINERKIT_LOG_FORMAT": "xml"}, "log_format"},
 		{"negative timeout", []string{"--write-timeout", "-1s"}, nil, "write_timeout must not be negative"},
+		{"negative max burn", nil, map[string]string{"MINERKIT_MAX_BURN_TAO": "-1"}, "MINERKIT_MAX_BURN_TAO"},
+		{"max burn below a rao", nil, map[string]string{"MINERKIT_MAX_BURN_TAO": "0.0000000001"}, "at most 9 decimals"},
+		{"stake as a float exponent", []string{"--config", amountFile(t, dir, `{"min_stake": 1e3}`)}, nil, "without an exponent"},
+		{"negative stake in file", []string{"--config", amountFile(t, dir, `{"min_stake": -5}`)}, nil, `bad amount "-5"`},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -92,6 +98,49 @@ func TestLoadConfigErrors(t *testing.T) {
 	ConfigFlags(fs)
 	if err := fs.Parse([]string{"--netuid", "x"}); err == nil {
 		t.Fatal("bad flag value accepted at parse time")
+	}
+}
+
+func amountFile(t *testing.T, dir, body string) string {
+	t.Helper()
+	f, err := os.CreateTemp(dir, "amount-*.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if _, err := f.WriteString(body); err != nil {
+		t.Fatal(err)
+	}
+	return f.Name()
+}
+
+// Amounts (max burn, min stake) are read exactly, in TAO or α, from
+// flags, the environment and JSON numbers or strings alike.
+func TestConfigAmountsExact(t *testing.T) {
+	dir := t.TempDir()
+	for _, tc := range []struct {
+		name string
+		args []string
+		env  map[string]string
+		want func(Config) bool
+	}{
+		{"env", nil, map[string]string{"MINERKIT_MAX_BURN_TAO": "1.000000001"}, func(c Config) bool { return c.MaxBurnTAO == 1_000_000_001 }},
+		{"flag", []string{"--min-stake", "0.1"}, nil, func(c Config) bool { return c.MinStake == 100_000_000 }},
+		{"json number", []string{"--config", amountFile(t, dir, `{"min_stake": 0.3, "max_burn_tao": 2}`)}, nil,
+			func(c Config) bool { return c.MinStake == 300_000_000 && c.MaxBurnTAO == subtensor.TAO(2) }},
+		{"json string in rao", []string{"--config", amountFile(t, dir, `{"min_stake": "1500rao"}`)}, nil, func(c Config) bool { return c.MinStake == 1500 }},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+			cs := ConfigFlags(fs)
+			if err := fs.Parse(tc.args); err != nil {
+				t.Fatal(err)
+			}
+			c, err := LoadConfig(cs, func(k string) string { return tc.env[k] })
+			if err != nil || !tc.want(c) {
+				t.Fatalf("%+v %v", c, err)
+			}
+		})
 	}
 }
 

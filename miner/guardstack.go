@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
-	"math"
 	"net/http"
 	"time"
 
@@ -35,7 +34,7 @@ func newGuardStack(s *Server) (*guardStack, error) {
 	g.Epistula.Verifier.DisableX = !cfg.AcceptXEpistula
 	g.Validators = &guard.Validators{
 		Metagraph: ValidatorLookup(s.syncer),
-		MinStake:  taoToRao(minStake),
+		MinStake:  uint64(minStake),
 		AllowList: cfg.Allow,
 		DenyList:  cfg.Deny,
 		// A verified caller the snapshot does not know may have registered a
@@ -45,7 +44,7 @@ func newGuardStack(s *Server) (*guardStack, error) {
 	g.RateLimit = &guard.RateLimit{
 		Rate:      cfg.RatePerSec,
 		Burst:     float64(cfg.RateBurst),
-		StakeUnit: taoToRao(cfg.RateStakeUnitTAO),
+		StakeUnit: uint64(cfg.RateStakeUnitTAO),
 	}
 	m, err := guard.NewMetrics(s.reg)
 	if err != nil {
@@ -124,13 +123,6 @@ func (gs *guardStack) setReplay(c epistula.ReplayCache) {
 func (gs *guardStack) setNotBefore(start time.Time) {
 	gs.g.Epistula.Verifier.NotBefore = start
 	gs.axon.Verifier.NotBefore = start
-}
-
-func taoToRao(tao float64) uint64 {
-	if tao <= 0 {
-		return 0
-	}
-	return uint64(math.Round(tao * metagraph.RaoPerTAO))
 }
 
 // ValidatorLookup returns the guard.Lookup that reads the Syncer's current

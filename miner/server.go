@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"math"
 	"net"
 	"net/http"
 	"net/netip"
@@ -280,7 +279,7 @@ func (s *Server) Serve(ctx context.Context, api, admin net.Listener) error {
 		log.Warn("axon_ip is set but the Server has no AxonServer; not serving the axon")
 	}
 	if s.cfg.Register && s.Registrar != nil {
-		maxBurn := uint64(math.Round(s.cfg.MaxBurnTAO * metagraph.RaoPerTAO))
+		maxBurn := uint64(s.cfg.MaxBurnTAO)
 		uid, err := s.Registrar.EnsureRegistered(ctx, s.cfg.NetUID, hot, maxBurn)
 		if err != nil {
 			api.Close()

@@ -18,6 +18,7 @@ import (
 
 	"github.com/minerkit/minerkit/keys"
 	"github.com/minerkit/minerkit/metagraph"
+	"github.com/minerkit/minerkit/subtensor"
 )
 
 // fakeSource is an in-memory chain for the Syncer.
@@ -86,7 +87,7 @@ type testServer struct {
 func testConfig() Config {
 	c := DefaultConfig()
 	c.NetUID = 1
-	c.MinStake = 100
+	c.MinStake = subtensor.TAO(100)
 	c.ShutdownTimeout = Duration(5 * time.Second)
 	c.LogLevel = "debug"
 	return c
@@ -411,7 +412,7 @@ func TestRegisterAndAnnounce(t *testing.T) {
 	src := &fakeSource{}
 	src.set(1, nil, nil)
 	cfg := testConfig()
-	cfg.Register, cfg.MaxBurnTAO = true, 2.5
+	cfg.Register, cfg.MaxBurnTAO = true, subtensor.Rao(2_500_000_000)
 	cfg.ExternalURL = "http://203.0.113.7:8091"
 	cfg.AxonIP, cfg.Listen = "203.0.113.7", ":8091"
 	srv, _ := New(cfg, mustKey(t, "//Miner"), src)

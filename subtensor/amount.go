@@ -44,6 +44,26 @@ func (r Rao) Float() float64 { return float64(r) / RaoPerTAO }
 // MarshalText encodes r as a decimal TAO amount ("1.5"), exact to the rao.
 func (r Rao) MarshalText() ([]byte, error) { return []byte(r.Decimal()), nil }
 
+// UnmarshalJSON accepts a JSON string ParseTAO reads ("1.5", "1500rao") or
+// a JSON number (1.5), read from its literal text, never through a float,
+// so it is exact to the rao. null leaves r unchanged.
+func (r *Rao) UnmarshalJSON(b []byte) error {
+	t := strings.TrimSpace(string(b))
+	switch {
+	case t == "null":
+		return nil
+	case strings.HasPrefix(t, `"`):
+		u, err := strconv.Unquote(t)
+		if err != nil {
+			return fmt.Errorf("%w %s", errAmountSyntax, t)
+		}
+		t = u
+	case strings.ContainsAny(t, "eE"):
+		return fmt.Errorf("%w %s: write it without an exponent, like 1.5", errAmountSyntax, t)
+	}
+	return r.UnmarshalText([]byte(t))
+}
+
 // UnmarshalText accepts anything ParseTAO does.
 func (r *Rao) UnmarshalText(b []byte) error {
 	v, err := ParseTAO(string(b))
