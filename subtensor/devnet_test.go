@@ -235,10 +235,11 @@ func TestDevnetMetagraphEqualsStorage(t *testing.T) {
 	// The devnet serves v15 metadata: get_metagraph's type there must match
 	// the field list DecodeMetagraph reads (else MetagraphAPI is false).
 	if f := ch.Client.Features(); devnettest.Runtime() == devnet.RuntimeSpec218 {
-		if f.MetagraphAPI || !f.NeuronsLiteAPI || f.EpochEveryTempo || f.RegisterLimit || f.CommitmentBigRaw || f.SpecVersion != 218 {
+		if f.MetagraphAPI || !f.NeuronsLiteAPI || f.EpochEveryTempo || f.RegisterLimit || f.CommitmentBigRaw || f.SpecVersion != 218 || f.NeuronLiteLayout.ByName() {
 			t.Fatalf("devnet features (spec 218): %+v", f)
 		}
-	} else if !f.MetagraphAPI || f.MetadataVersion != 15 || !f.DynamicTAO || !f.AddStakeNetuid || f.CommitmentMaxFields != 3 || !f.CommitmentBigRaw {
+	} else if !f.MetagraphAPI || f.MetadataVersion != 15 || !f.DynamicTAO || !f.AddStakeNetuid || f.CommitmentMaxFields != 3 || !f.CommitmentBigRaw ||
+		!f.NeuronLiteLayout.ByName() || len(f.NeuronLiteLayout.Missing()) != 0 {
 		t.Fatalf("devnet features: %+v", f)
 	}
 	// SubnetMetagraph: get_metagraph on HEAD, get_neurons_lite and storage

@@ -39,6 +39,9 @@ type Features struct {
 	MetagraphAPI bool `json:"metagraph_api"`
 	// MetagraphLayout is the detected layout of the Metagraph struct.
 	MetagraphLayout MetagraphLayout `json:"-"`
+	// NeuronLiteLayout is NeuronInfoLite as the runtime declares it (v15;
+	// the zero layout where its API returns opaque bytes).
+	NeuronLiteLayout NeuronLiteLayout `json:"-"`
 	// NeuronsLiteAPI: NeuronInfoRuntimeApi is available.
 	NeuronsLiteAPI bool `json:"neurons_lite_api"`
 	// TransferKeepAlive / TransferAllowDeath name the Balances calls found.
@@ -128,6 +131,9 @@ func detectFeatures(md *substrate.Metadata, specName string, spec, tx uint32, ap
 	f.MetagraphAPI = has("SubnetInfoRuntimeApi")
 	if f.MetagraphAPI && md.Version >= 15 {
 		f.MetagraphLayout, f.MetagraphAPI = metagraphLayoutFromV15(md)
+	}
+	if f.NeuronsLiteAPI && md.Version >= 15 {
+		f.NeuronLiteLayout = neuronLiteLayoutFromV15(md)
 	}
 	return f
 }

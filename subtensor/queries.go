@@ -243,7 +243,7 @@ func (c *Client) NeuronsLite(ctx context.Context, netuid uint16) ([]NeuronInfoLi
 	if err != nil {
 		return nil, fmt.Errorf("subtensor: get_neurons_lite(%d): %w", netuid, err)
 	}
-	return DecodeNeuronsLite(raw)
+	return DecodeNeuronsLiteLayout(raw, c.Features().NeuronLiteLayout)
 }
 
 // NeuronLite returns one neuron, or nil if uid is not in use.
