@@ -61,6 +61,7 @@ or a JSON config file (--config), flags winning over the environment over the fi
 	fs.IntVar(&vramGB, "vram-gb", 0, "VRAM per GPU in GiB to offer (default: what NVML reports)")
 	fs.IntVar(&gpuCount, "gpu-count", 0, "number of GPUs to offer (default: what NVML reports)")
 	fs.StringVar(&redisURL, "replay-redis", "", "former name of --redis (it now shares the rate limits too)")
+	fs.MarkDeprecated("replay-redis", "use --redis (the same URL; it now shares the rate limits too)")
 
 	cmd.RunE = func(cmd *cobra.Command, _ []string) error {
 		cfg, err := miner.LoadConfig(cs, os.Getenv)
