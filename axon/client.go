@@ -34,7 +34,10 @@ const DefaultTimeout = 12 * time.Second
 // Client is a Dendrite: it signs and sends synapses to miners the way the
 // Python SDK does, so any Python axon (and minerkit's) answers it. A Client
 // keeps one uuid for its lifetime, as a Dendrite instance does, with nonces
-// strictly increasing. It is safe for concurrent use.
+// strictly increasing. It is safe for concurrent use, but calls to one miner
+// made at once may arrive out of order, and a miner (any Python axon too)
+// refuses a nonce not above the last it accepted from this uuid: to call one
+// miner concurrently, give each concurrent stream of calls its own Client.
 type Client struct {
 	// Signer is the caller's hotkey. Required.
 	Signer keys.Signer

@@ -1,11 +1,13 @@
 package axon
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"sync"
 	"testing"
 	"time"
 )
@@ -84,5 +86,58 @@ func TestClientNonces(t *testing.T) {
 	c.init()
 	if c.UUID != u || u == "" {
 		t.Errorf("uuid %q then %q", u, c.UUID)
+	}
+}
+
+// Concurrent calls to one miner: with a Client each they all pass; from
+// one Client some may arrive out of order and be refused, as a Python axon
+// refuses them, never served twice.
+func TestClientConcurrency(t *testing.T) {
+	alice, miner := mustKey(t, "//Alice"), mustKey(t, "//Miner")
+	rt := dummyRoute(t)
+	v := &Verifier{Self: miner.Address()}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		p, err := ParseHeaders(r.Header)
+		if err == nil {
+			var h string
+			if h, err = rt.Spec().BodyHash(body); err == nil {
+				_, err = v.Verify(&p, h, time.Now())
+			}
+		}
+		if err != nil {
+			WriteError(w, err.(*Error))
+			return
+		}
+		r.Body = io.NopCloser(bytes.NewReader(body))
+		rt.ServeHTTP(w, r)
+	}))
+	defer srv.Close()
+	target := Target{URL: srv.URL, Hotkey: miner.Address()}
+	var wg sync.WaitGroup
+	errs := make(chan error, 64)
+	for i := range 32 {
+		wg.Go(func() {
+			c := &Client{Signer: alice}
+			errs <- c.Call(context.Background(), target, &dummy{DummyInput: 100 + i}, 5*time.Second) // (13 fails on purpose)
+		})
+	}
+	wg.Wait()
+	shared := &Client{Signer: alice}
+	for i := range 32 {
+		wg.Go(func() {
+			err := shared.Call(context.Background(), target, &dummy{DummyInput: 100 + i}, 5*time.Second) // (13 fails on purpose)
+			var se *StatusError
+			if err != nil && (!errors.As(err, &se) || se.Status != 401) {
+				errs <- err
+			}
+		})
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			t.Error(err)
+		}
 	}
 }
