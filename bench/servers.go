@@ -12,6 +12,7 @@ import (
 	"sync"
 	"time"
 
+	schnorrkel "github.com/ChainSafe/go-schnorrkel"
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/minerkit/minerkit/axon"
@@ -26,7 +27,13 @@ type Fixture struct {
 	Validators []*keys.Keypair
 	addrs      []string
 	neurons    map[string]guard.Neuron
-	verifyKeys map[string]*keys.VerifyKey
+	// bareKeys are go-schnorrkel keys: the bare handler is the limit of a
+	// server that verifies with go-schnorrkel, as Go miners did before
+	// package keys/sr25519.
+	bareKeys map[string]*schnorrkel.PublicKey
+	// preKeys are precomputed keys, what a metagraph Syncer holds for its
+	// validators: the in-process guard stack asks them first, as serve does.
+	preKeys map[string]*keys.VerifyKey
 
 	dendritesOnce sync.Once
 	dendrites     []*axon.Client
@@ -38,20 +45,28 @@ func NewFixture(n int) (*Fixture, error) {
 	if err != nil {
 		return nil, err
 	}
-	f := &Fixture{Miner: miner, neurons: map[string]guard.Neuron{}, verifyKeys: map[string]*keys.VerifyKey{}}
+	f := &Fixture{Miner: miner, neurons: map[string]guard.Neuron{}, bareKeys: map[string]*schnorrkel.PublicKey{},
+		preKeys: map[string]*keys.VerifyKey{}}
 	for i := 0; i < n; i++ {
 		k, err := keys.FromSURI("//Validator/" + strconv.Itoa(i))
 		if err != nil {
 			return nil, err
 		}
-		vk, err := keys.NewVerifyKey(k.Public())
+		bk, err := schnorrkel.NewPublicKey(k.Public())
+		if err != nil {
+			return nil, err
+		}
+		// Fill go-schnorrkel's cache of the encoding before sharing the key.
+		bk.Encode()
+		vk, err := keys.NewPrecomputedVerifyKey(k.Public())
 		if err != nil {
 			return nil, err
 		}
 		f.Validators = append(f.Validators, k)
 		f.addrs = append(f.addrs, k.Address())
 		f.neurons[k.Address()] = guard.Neuron{UID: uint16(i), StakeWeight: 20_000 * guard.RaoPerTAO, ValidatorPermit: true}
-		f.verifyKeys[k.Address()] = vk
+		f.bareKeys[k.Address()] = bk
+		f.preKeys[k.Address()] = vk
 	}
 	return f, nil
 }
@@ -121,8 +136,8 @@ func (f *Fixture) Sign(n int, body func(i int) []byte) []Request {
 }
 
 // Bare returns the limit handler: read the body, hash it, build the signed
-// message, one sr25519 verification with a key decoded in advance, a fixed
-// JSON answer. No freshness, receiver or replay checks, no logging.
+// message, one go-schnorrkel sr25519 verification with a key decoded in
+// advance, a fixed JSON answer. No freshness, receiver or replay checks, no logging.
 func (f *Fixture) Bare() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		body := make([]byte, 0, max(r.ContentLength, 0)+1)
@@ -149,8 +164,13 @@ func (f *Fixture) Bare() http.Handler {
 			return
 		}
 		hex.Decode(sig[:], []byte(s[2:]))
-		vk := f.verifyKeys[r.Header.Get(epistula.HeaderSignedBy)]
-		if vk == nil || !vk.VerifyRaw(msg, sig[:]) {
+		pk := f.bareKeys[r.Header.Get(epistula.HeaderSignedBy)]
+		var s25 schnorrkel.Signature
+		if pk == nil || s25.Decode(sig) != nil {
+			http.Error(w, "bad signature", http.StatusUnauthorized)
+			return
+		}
+		if ok, err := pk.Verify(&s25, schnorrkel.NewSigningContext([]byte("substrate"), msg)); err != nil || !ok {
 			http.Error(w, "bad signature", http.StatusUnauthorized)
 			return
 		}
@@ -176,6 +196,7 @@ func (f *Fixture) fullAround(logOut io.Writer, window time.Duration, h http.Hand
 	}
 	g := guard.New(f.Miner.Address())
 	g.Epistula.Verifier.Window = window
+	g.Epistula.Verifier.Keys = keyMap(f.preKeys)
 	g.Validators = &guard.Validators{
 		Metagraph: guard.LookupFunc(func(h string) (guard.Neuron, bool) { n, ok := f.neurons[h]; return n, ok }),
 		MinStake:  1000 * guard.RaoPerTAO,
@@ -185,6 +206,11 @@ func (f *Fixture) fullAround(logOut io.Writer, window time.Duration, h http.Hand
 	g.Logger = slog.New(slog.NewJSONHandler(logOut, nil))
 	return g.Handler(h), nil
 }
+
+// keyMap is a keys.VerifyKeys over a map.
+type keyMap map[string]*keys.VerifyKey
+
+func (m keyMap) VerifyKey(addr string) (*keys.VerifyKey, bool) { vk, ok := m[addr]; return vk, ok }
 
 // jsonHandler is a small subnet handler: decode a JSON request, answer JSON.
 func jsonHandler(w http.ResponseWriter, r *http.Request) {

@@ -8,6 +8,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/minerkit/minerkit/keys"
 )
 
 // Source reads a whole metagraph from the chain. [ChainSource] implements it
@@ -203,6 +205,13 @@ func (s *Syncer) Lookup(hotkey string) (Neuron, bool) {
 	return n, ok
 }
 
+// VerifyKey returns the precomputed verification key of a permitted
+// validator of the current snapshot (keys.VerifyKeys): Epistula and Axon
+// verifiers ask it first.
+func (s *Syncer) VerifyKey(hotkey string) (*keys.VerifyKey, bool) {
+	return s.cur.Load().VerifyKey(hotkey)
+}
+
 // RequestRefresh asks Run for a sync now. It returns false when the request
 // falls within EarlyGap of the previous accepted one; Run then syncs once
 // when the gap ends. It never blocks.
@@ -320,6 +329,8 @@ func (s *Syncer) sync(ctx context.Context, early bool) error {
 		if snap.TakenAt().IsZero() {
 			snap = snap.withTakenAt(now)
 		}
+		// Validators' keys are precomputed here, off the request path.
+		snap = snap.withVerifyKeys(s.cur.Load())
 		s.cur.Store(snap)
 	}
 

@@ -32,6 +32,8 @@ func newGuardStack(s *Server) (*guardStack, error) {
 	g.Epistula.MaxBodyBytes = cfg.MaxBody
 	g.Epistula.Verifier.Window = cfg.Window.D()
 	g.Epistula.Verifier.DisableX = !cfg.AcceptXEpistula
+	// The syncer precomputes its validators' keys with every snapshot.
+	g.Epistula.Verifier.Keys = s.syncer
 	g.Validators = &guard.Validators{
 		Metagraph: ValidatorLookup(s.syncer),
 		MinStake:  uint64(minStake),
@@ -53,7 +55,7 @@ func newGuardStack(s *Server) (*guardStack, error) {
 	g.Metrics = m
 	g.Logger = slog.New(lateHandler{s})
 	ax := &guard.Axon{
-		Verifier:     &axon.Verifier{Self: s.hotkey.Public().Address(), FutureWindow: cfg.Window.D()},
+		Verifier:     &axon.Verifier{Self: s.hotkey.Public().Address(), FutureWindow: cfg.Window.D(), Keys: s.syncer},
 		MaxBodyBytes: cfg.MaxBody,
 	}
 	// Checked by Config.Check.
