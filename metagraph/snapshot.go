@@ -113,48 +113,33 @@ type Snapshot struct {
 	permits int
 	byHot   map[string]int32
 	byPub   map[keys.PublicKey]int32
-	// vkeys holds precomputed verification keys of permitted validators,
-	// set by the Syncer before it publishes the snapshot.
-	vkeys map[string]*keys.VerifyKey
 }
 
 // MaxPrecomputedKeys bounds the validators whose keys a Syncer precomputes
 // (96 KiB each): a subnet has at most 256 validator permits.
 const MaxPrecomputedKeys = 256
 
-// withVerifyKeys returns a copy of s holding precomputed verification keys
-// (keys.NewPrecomputedVerifyKey) of its permitted validators, in UID order,
-// at most MaxPrecomputedKeys; keys prev already holds are reused, so a
-// refresh builds only the new validators' tables.
-func (s *Snapshot) withVerifyKeys(prev *Snapshot) *Snapshot {
-	c := *s
-	c.vkeys = make(map[string]*keys.VerifyKey, min(s.permits, MaxPrecomputedKeys))
+// verifyKeys returns precomputed verification keys
+// (keys.NewPrecomputedVerifyKey) of the permitted validators of s, in UID
+// order, at most MaxPrecomputedKeys; keys in prev are reused, so a refresh
+// builds only the new validators' tables.
+func (s *Snapshot) verifyKeys(prev map[string]*keys.VerifyKey) map[string]*keys.VerifyKey {
+	out := make(map[string]*keys.VerifyKey, min(s.permits, MaxPrecomputedKeys))
 	for i := range s.neurons {
 		n := &s.neurons[i]
-		if !n.ValidatorPermit || len(c.vkeys) == MaxPrecomputedKeys {
+		if !n.ValidatorPermit || len(out) == MaxPrecomputedKeys {
 			continue
 		}
-		if vk, ok := prev.VerifyKey(n.Hotkey); ok {
-			c.vkeys[n.Hotkey] = vk
+		if vk, ok := prev[n.Hotkey]; ok {
+			out[n.Hotkey] = vk
 			continue
 		}
 		// A hotkey that is not a valid point never signs: leave it out.
 		if vk, err := keys.NewPrecomputedVerifyKey(n.HotkeyPub); err == nil {
-			c.vkeys[n.Hotkey] = vk
+			out[n.Hotkey] = vk
 		}
 	}
-	return &c
-}
-
-// VerifyKey returns the precomputed verification key of a permitted
-// validator by its SS58 address (prefix 42). Only snapshots published by a
-// Syncer hold such keys.
-func (s *Snapshot) VerifyKey(hotkey string) (*keys.VerifyKey, bool) {
-	if s == nil {
-		return nil, false
-	}
-	vk, ok := s.vkeys[hotkey]
-	return vk, ok
+	return out
 }
 
 // Errors NewSnapshot returns; match them with errors.Is.

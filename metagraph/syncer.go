@@ -81,7 +81,9 @@ type Syncer struct {
 	src    Source
 	netuid uint16
 
-	cur       atomic.Pointer[Snapshot]
+	cur atomic.Pointer[Snapshot]
+	// vkeys: precomputed keys of the validators of cur (see VerifyKey).
+	vkeys     atomic.Pointer[map[string]*keys.VerifyKey]
 	head      atomic.Uint64
 	lastEarly atomic.Int64 // unix ns of the last accepted early refresh
 	syncStart atomic.Int64 // unix ns when the running Source call began; 0 when none
@@ -209,7 +211,12 @@ func (s *Syncer) Lookup(hotkey string) (Neuron, bool) {
 // validator of the current snapshot (keys.VerifyKeys): Epistula and Axon
 // verifiers ask it first.
 func (s *Syncer) VerifyKey(hotkey string) (*keys.VerifyKey, bool) {
-	return s.cur.Load().VerifyKey(hotkey)
+	m := s.vkeys.Load()
+	if m == nil {
+		return nil, false
+	}
+	vk, ok := (*m)[hotkey]
+	return vk, ok
 }
 
 // RequestRefresh asks Run for a sync now. It returns false when the request
@@ -329,8 +336,14 @@ func (s *Syncer) sync(ctx context.Context, early bool) error {
 		if snap.TakenAt().IsZero() {
 			snap = snap.withTakenAt(now)
 		}
-		// Validators' keys are precomputed here, off the request path.
-		snap = snap.withVerifyKeys(s.cur.Load())
+		// Validators' keys are precomputed here, off the request path
+		// (published first: a key without its snapshot is harmless).
+		var prev map[string]*keys.VerifyKey
+		if p := s.vkeys.Load(); p != nil {
+			prev = *p
+		}
+		vk := snap.verifyKeys(prev)
+		s.vkeys.Store(&vk)
 		s.cur.Store(snap)
 	}
 
