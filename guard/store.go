@@ -87,9 +87,6 @@ const (
 	ErrorLogInterval    = 10 * time.Second
 )
 
-// StoreFailing reports whether the last Admit call failed (for /ready).
-func (s *Shared) StoreFailing() bool { return s.failing.Load() }
-
 type storeMetrics struct {
 	errors *prometheus.CounterVec
 }
