@@ -24,7 +24,8 @@ import (
 // on the real runtime (spec 218 under chopsticks) the real `serve` gates on
 // the chain's figures, `query` gets 200 as a validator with a permit and
 // 403/401 otherwise, `validator --once` queries the miner through its
-// commitment, and the exporter serves the miner's figures.
+// commitment, activity's ensure registers and commits an identity, and the
+// exporter serves the miner's figures.
 func TestRealchainServeQueryValidator(t *testing.T) {
 	if !realchaintest.Enabled() {
 		t.Skip("set MINERKIT_CONFORMANCE=1 (make conformance) to run against the real runtime")
@@ -174,6 +175,30 @@ func TestRealchainServeQueryValidator(t *testing.T) {
 		t.Fatalf("validator --once:\n%s", out)
 	}
 	t.Logf("validator --once on the real runtime:\n%s", out)
+
+	// Pattern C's activity setup on the real runtime: a new hotkey is
+	// registered (paid by //Alice) and its identity committed; a second
+	// run finds both in place and sends nothing.
+	actHot := must(keys.FromSURI("//Alice//rc-activity"))
+	ensure := func() *activity.EnsureReport {
+		t.Helper()
+		rep, err := activity.Ensure(ctx, c, activity.EnsureConfig{NetUID: netuid, Hotkey: actHot, GitHub: "octocat",
+			Coldkey: func() (keys.Signer, error) { return alice, nil }})
+		if err != nil {
+			t.Fatalf("activity ensure: %v (%+v)", err, rep)
+		}
+		return rep
+	}
+	if rep := ensure(); len(rep.Txs) != 2 {
+		t.Fatalf("activity ensure sent %d transactions, want a registration and a commitment: %+v", len(rep.Txs), rep.Checks)
+	}
+	if rep := ensure(); len(rep.Txs) != 0 || len(rep.Failed()) != 0 {
+		t.Fatalf("activity ensure again: %+v", rep)
+	}
+	ast, err := activity.ReadStatus(ctx, c, netuid, actHot.Public(), "octocat")
+	if err != nil || !ast.Registered || !ast.Identity.Matches || ast.Identity.Committed != "octocat" {
+		t.Fatalf("activity status: %+v %v", ast, err)
+	}
 
 	// The exporter serves the miner's figures as status reads them.
 	e := activity.NewExporter(c, netuid, []keys.PublicKey{minerHot.Public()})
