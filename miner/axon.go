@@ -48,7 +48,10 @@ func (s *Server) HandleSynapse(rt *axon.Route) error {
 			}
 		}
 	}
-	h := s.counted(s.guards.wrapAxon(rt.Spec(), s.recovering(rt)))
+	// A handler's panic is answered as a Python axon answers an exception.
+	h := s.counted(s.guards.wrapAxon(rt.Spec(), s.recoveringAs(rt, func(w http.ResponseWriter) {
+		axon.WriteError(w, axon.HandlerError(http.StatusInternalServerError, "Internal Server Error"))
+	})))
 	s.mux.Handle("POST /"+name, h)
 	s.mux.Handle("GET /"+name, h)
 	return nil

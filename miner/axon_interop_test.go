@@ -85,7 +85,7 @@ func TestInteropNodeDendrite(t *testing.T) {
 	if r[7].Status != 200 || r[7].AxonStatusCode != 200 || r[7].Stream != "data: one\n\ndata: two\n\n" {
 		t.Errorf("stream: %+v", r[7])
 	}
-	if r[6].Status != 404 || r[6].Message != "Synapse name 'Nope' not found. Available synapses ['Synapse', 'Dummy', 'Prompt', 'StreamPrompt']" {
+	if r[6].Status != 404 || r[6].Message != "Synapse name 'Nope' not found. Available synapses ['Synapse', 'Dummy', 'Prompt', 'StreamPrompt', 'Boom']" {
 		t.Errorf("unknown: %+v", r[6])
 	}
 }

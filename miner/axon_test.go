@@ -41,6 +41,10 @@ func (promptSynapse) RequiredHashFields() []string {
 }
 func (promptSynapse) SynapseName() string { return "Prompt" }
 
+type boomSynapse struct{ axon.Synapse }
+
+func (boomSynapse) SynapseName() string { return "Boom" }
+
 type streamSynapse struct {
 	axon.Synapse
 	Prompt string `json:"prompt"`
@@ -96,6 +100,10 @@ func startAxonMiner(t *testing.T, mutate func(*Config)) *guardedMiner {
 		t.Fatal(err)
 	}
 	if err := srv.HandleSynapse(st); err != nil {
+		t.Fatal(err)
+	}
+	boom, _ := axon.NewRoute(func(context.Context, *boomSynapse) error { panic("boom") })
+	if err := srv.HandleSynapse(boom); err != nil {
 		t.Fatal(err)
 	}
 	srv.Handle("POST /echo", JSON(func(ctx context.Context, req *echoReq) (echoResp, error) {
@@ -195,8 +203,15 @@ func TestAxonServe(t *testing.T) {
 	req5, _ := c.Request(context.Background(), axon.Target{URL: g.api, Hotkey: g.miner.Address()}, &dummySynapse{}, 0)
 	req5.URL.Path = "/Nope"
 	body5, _ := io.ReadAll(req5.Body)
-	if st, msg := send(t, req5, body5); st != 404 || msg != "Synapse name 'Nope' not found. Available synapses ['Synapse', 'Dummy', 'Prompt', 'StreamPrompt']" {
+	if st, msg := send(t, req5, body5); st != 404 || msg != "Synapse name 'Nope' not found. Available synapses ['Synapse', 'Dummy', 'Prompt', 'StreamPrompt', 'Boom']" {
 		t.Errorf("unknown: %d %q", st, msg)
+	}
+	// A handler's panic: a 500 {"message"} the dendrite reads, and an ERROR
+	// log line.
+	boomErr := c.Call(context.Background(), axon.Target{URL: g.api, Hotkey: g.miner.Address()}, &boomSynapse{}, time.Second)
+	var boomSE *axon.StatusError
+	if !errors.As(boomErr, &boomSE) || boomSE.Status != 500 || boomSE.Message != "Internal Server Error" {
+		t.Errorf("panic: %v", boomErr)
 	}
 	// Epistula still works beside it.
 	if r := g.post(t, g.v1, `{"msg":"hi"}`); r.status != 200 {

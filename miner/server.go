@@ -139,6 +139,13 @@ func (s *Server) Handle(pattern string, h http.Handler) {
 // access log and metrics record the 500 (without it the caller saw the
 // connection close and nothing was logged).
 func (s *Server) recovering(h http.Handler) http.Handler {
+	return s.recoveringAs(h, func(w http.ResponseWriter) {
+		WriteError(w, http.StatusInternalServerError, ReasonInternal, "internal error")
+	})
+}
+
+// recoveringAs is recovering with the 500's body written by answer.
+func (s *Server) recoveringAs(h http.Handler, answer func(http.ResponseWriter)) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		tw := &wroteHeader{ResponseWriter: w}
 		defer func() {
@@ -151,7 +158,7 @@ func (s *Server) recovering(h http.Handler) http.Handler {
 			}
 			s.logger().Error("handler panicked", "path", r.URL.Path, "panic", fmt.Sprint(v), "stack", string(debug.Stack()))
 			if !tw.wrote {
-				WriteError(w, http.StatusInternalServerError, ReasonInternal, "internal error")
+				answer(w)
 			}
 		}()
 		h.ServeHTTP(tw, r)
