@@ -2,6 +2,7 @@ package miner
 
 import (
 	"context"
+	"errors"
 	"io"
 	"log/slog"
 	"net/http"
@@ -15,6 +16,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/minerkit/minerkit/buildinfo"
+	"github.com/minerkit/minerkit/subtensor"
 )
 
 // ReadyReport is the body of /ready.
@@ -76,6 +78,10 @@ func (s *Server) Ready() ReadyReport {
 	switch {
 	case !st.Reachable && st.Waiting > 0:
 		r.Reasons = append(r.Reasons, "chain not answering for "+st.Waiting.Round(time.Millisecond).String())
+	case !st.Reachable && errors.Is(st.LastError, subtensor.ErrStakeUnreadable):
+		// The gate cannot know callers' stake weight on this runtime: it
+		// keeps refusing (fail closed) and says why here.
+		r.Reasons = append(r.Reasons, "stake weights unreadable, the gate refuses every caller: "+r.Metagraph.LastError)
 	case !st.Reachable && !st.LastAttempt.IsZero():
 		r.Reasons = append(r.Reasons, "chain unreachable: "+r.Metagraph.LastError)
 	}

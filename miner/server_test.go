@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"errors"
 	"io"
 	"log/slog"
@@ -241,6 +242,14 @@ func TestReadyFollowsMetagraph(t *testing.T) {
 	rep = ReadyReport{}
 	if code := getJSON(t, ts.admin+"/ready", &rep); code != 503 || rep.Metagraph.Block != 100 || !strings.Contains(strings.Join(rep.Reasons, ";"), "chain unreachable: ") {
 		t.Fatalf("/ready with the chain down: %d %+v", code, rep)
+	}
+	// A runtime whose stake cannot be read: the gate stays closed and
+	// /ready names the stake, not the network.
+	src.set(0, nil, fmt.Errorf("metagraph: %w: no SubtensorModule pallet", subtensor.ErrStakeUnreadable))
+	srv.Syncer().Sync(context.Background())
+	rep = ReadyReport{}
+	if code := getJSON(t, ts.admin+"/ready", &rep); code != 503 || !strings.Contains(strings.Join(rep.Reasons, ";"), "stake weights unreadable") {
+		t.Fatalf("/ready with stake unreadable: %d %+v", code, rep)
 	}
 	// And time passes: stale too.
 	clockMu.Lock()
