@@ -116,7 +116,9 @@ func TestReplicasBehindNginx(t *testing.T) {
 	bigW := uint64(subtensor.GetRao(m.TotalStake, m.UIDOf(big.Public())))
 	// Rate 0.2/s, burst 10, scaled by stake / (2 × //Small's): //Small gets
 	// exactly that, //Big hundreds of times more (the load below).
-	unit := 2 * float64(smallW) / 1e9
+	// Written from integer rao: amounts are parsed exactly, to the rao.
+	unitRao := 2 * smallW
+	unit := fmt.Sprintf("%d.%09d", unitRao/1e9, unitRao%1e9)
 	t.Logf("stake weights: //Small %d, //Big %d (rate × %.0f)", smallW, bigW, float64(bigW)/(2*float64(smallW)))
 	if bigW/(2*smallW) < 2000 {
 		t.Fatalf("//Big's stake weight is only %d× the unit; the load needs more", bigW/(2*smallW))
@@ -132,7 +134,7 @@ func TestReplicasBehindNginx(t *testing.T) {
 		r.cmd = exec.Command(os.Args[0], "serve", "--netuid", "1",
 			"--listen", fmt.Sprintf("127.0.0.1:%d", r.port), "--admin-listen", "127.0.0.1:0",
 			"--redis", rs.URL(), "--trusted-proxies", "127.0.0.1",
-			"--min-stake", "100", "--rate-per-sec", "0.2", "--rate-burst", "10", "--rate-stake-unit-tao", fmt.Sprint(unit),
+			"--min-stake", "100", "--rate-per-sec", "0.2", "--rate-burst", "10", "--rate-stake-unit-tao", unit,
 			"--sync-interval", "2", "--log-format", "json", "--gpu-type", "none", "--bid-per-hour", "1")
 		r.cmd.Env = env
 		r.cmd.Stdout, r.cmd.Stderr = io.Discard, r.log
