@@ -177,10 +177,18 @@ func ReplayedError(acc Accepted) error {
 	return newError(ReasonReplayed, "request %s from %s was already accepted: send a fresh uuid with every request", acc.ID, acc.Signer)
 }
 
-func (v *Verifier) authenticate(p *Headers, bodyHash *[64]byte, now time.Time) (Accepted, error) {
-	var buf [256]byte
-	var msg []byte
-	var expiry time.Time
+// Precheck does the checks of Authenticate that need neither the body nor
+// a signature verification: the timestamp window, the receiver and
+// NotBefore. A server runs it before reading the body, so that stale,
+// misaddressed and pre-start requests cost no read, hash or verification.
+// Authenticate runs it again (it is cheap).
+func (v *Verifier) Precheck(p *Headers, now time.Time) error {
+	_, err := v.precheck(p, now)
+	return err
+}
+
+// precheck returns the time the request leaves its window.
+func (v *Verifier) precheck(p *Headers, now time.Time) (expiry time.Time, err error) {
 	switch p.Variant {
 	case V2:
 		w := v.Window
@@ -188,40 +196,51 @@ func (v *Verifier) authenticate(p *Headers, bodyHash *[64]byte, now time.Time) (
 			w = DefaultWindow
 		}
 		if err := checkTime(p.Time, now.UnixMilli(), w.Milliseconds(), time.Millisecond, HeaderTimestamp, "Unix milliseconds"); err != nil {
-			return Accepted{}, err
+			return expiry, err
 		}
 		if v.Self != "" {
 			if p.SignedFor == "" && !v.AllowMissingSignedFor {
-				return Accepted{}, newError(ReasonWrongReceiver, "header %s is missing: sign the request for this miner (%s)", HeaderSignedFor, v.Self)
+				return expiry, newError(ReasonWrongReceiver, "header %s is missing: sign the request for this miner (%s)", HeaderSignedFor, v.Self)
 			}
 			if p.SignedFor != "" && p.SignedFor != v.Self && !sameAccount(p.SignedFor, v.Self) {
-				return Accepted{}, newError(ReasonWrongReceiver, "signed for %s, this miner is %s", p.SignedFor, v.Self)
+				return expiry, newError(ReasonWrongReceiver, "signed for %s, this miner is %s", p.SignedFor, v.Self)
 			}
 		}
 		if err := v.checkNotBefore(time.UnixMilli(p.Time), time.Millisecond); err != nil {
-			return Accepted{}, err
+			return expiry, err
 		}
-		msg = AppendMessage(buf[:0], bodyHash, p.UUID, p.Timestamp, p.SignedFor)
 		// The window's edge is accepted, so the entry outlives it by one unit.
-		expiry = time.UnixMilli(p.Time).Add(w + time.Millisecond)
+		return time.UnixMilli(p.Time).Add(w + time.Millisecond), nil
 	case X:
 		if v.DisableX {
-			return Accepted{}, newError(ReasonUnsupportedVersion, "X-Epistula headers are not accepted here: sign with Epistula v2")
+			return expiry, newError(ReasonUnsupportedVersion, "X-Epistula headers are not accepted here: sign with Epistula v2")
 		}
 		w := v.XWindow
 		if w <= 0 {
 			w = DefaultXWindow
 		}
 		if err := checkTime(p.Time, now.UnixNano(), w.Nanoseconds(), time.Nanosecond, HeaderXTimestamp, "Unix nanoseconds"); err != nil {
-			return Accepted{}, err
+			return expiry, err
 		}
 		if err := v.checkNotBefore(time.Unix(0, p.Time), time.Nanosecond); err != nil {
-			return Accepted{}, err
+			return expiry, err
 		}
+		return time.Unix(0, p.Time).Add(w + 1), nil
+	}
+	return expiry, newError(ReasonMalformed, "no Epistula headers")
+}
+
+func (v *Verifier) authenticate(p *Headers, bodyHash *[64]byte, now time.Time) (Accepted, error) {
+	expiry, err := v.precheck(p, now)
+	if err != nil {
+		return Accepted{}, err
+	}
+	var buf [256]byte
+	var msg []byte
+	if p.Variant == V2 {
+		msg = AppendMessage(buf[:0], bodyHash, p.UUID, p.Timestamp, p.SignedFor)
+	} else {
 		msg = AppendXMessage(buf[:0], bodyHash, p.Timestamp)
-		expiry = time.Unix(0, p.Time).Add(w + 1)
-	default:
-		return Accepted{}, newError(ReasonMalformed, "no Epistula headers")
 	}
 
 	vk, addr, err := v.signer(p.SignedBy)

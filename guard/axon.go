@@ -18,7 +18,8 @@ import (
 //	headers (syntax, no body read, no crypto)                     400/401
 //	→ claimed hotkey vs the metagraph (Gate: deny/allow, registered,
 //	  permit, stake; a map hit)                                    403 "Forbidden. Key is blacklisted: …"
-//	→ body read under MaxBodyBytes                                 413
+//	→ failed-verification budget (Failures)                        429
+//	→ body read under MaxBodyBytes into pooled buffers (Bodies)    413/503
 //	→ computed_body_hash from the body, nonce window               400/401
 //	→ one sr25519 verification against our own hotkey              401
 //	→ nonce rule per (hotkey, uuid), replay cache                  401/503
@@ -40,6 +41,11 @@ type Axon struct {
 	Shared *Shared
 	// MaxBodyBytes limits the body; if zero, DefaultMaxBodyBytes.
 	MaxBodyBytes int64
+	// Bodies, if non-nil, bounds the bodies held at once (503 beyond it).
+	Bodies *BodyBudget
+	// Failures, if non-nil, budgets failed verifications per address and
+	// claimed hotkey, as Guard.Failures does.
+	Failures *VerifyBudget
 	// Metrics, if non-nil, records verification latency.
 	Metrics *Metrics
 	// Now is the clock; if nil, time.Now.
@@ -51,7 +57,10 @@ func (a *Axon) Handler(spec *axon.Spec, next http.Handler) http.Handler {
 	if a.Verifier == nil {
 		panic("guard: Axon.Verifier is nil: set it to an *axon.Verifier with Self = the miner's hotkey")
 	}
-	body := &Epistula{MaxBodyBytes: a.MaxBodyBytes}
+	limit := a.MaxBodyBytes
+	if limit <= 0 {
+		limit = DefaultMaxBodyBytes
+	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		r, st := withState(r)
 		p, err := axon.ParseHeaders(r.Header)
@@ -67,21 +76,29 @@ func (a *Axon) Handler(spec *axon.Spec, next http.Handler) http.Handler {
 			}
 			st.Neuron, st.HasNeuron = n, ok
 		}
-		b, ref := body.readBody(r)
-		if ref != nil {
+		now := time.Now
+		if a.Now != nil {
+			now = a.Now
+		}
+		if a.Failures != nil {
+			if ref := a.Failures.Allow(st.Client, p.Hotkey, now()); ref != nil {
+				deny(WriteAxonRefusal, w, r, ref)
+				return
+			}
+		}
+		bd := body{budget: a.Bodies}
+		defer bd.release()
+		if ref := readBody(r, limit, &bd); ref != nil {
 			deny(WriteAxonRefusal, w, r, ref)
 			return
 		}
+		b := bd.data
 		hash, err := spec.BodyHash(b)
 		if err != nil {
 			deny(WriteAxonRefusal, w, r, &Refusal{Status: http.StatusBadRequest, Reason: string(axon.ReasonMalformed),
 				Err: &axon.Error{Status: http.StatusBadRequest, Reason: axon.ReasonMalformed,
 					Message: "Improperly formatted request. Could not parse the body into synapse of type " + spec.Name + ": " + err.Error(), Err: err}})
 			return
-		}
-		now := time.Now
-		if a.Now != nil {
-			now = a.Now
 		}
 		t0 := time.Now()
 		caller, err := a.Verifier.Verify(&p, hash, now())
@@ -90,6 +107,14 @@ func (a *Axon) Handler(spec *axon.Spec, next http.Handler) http.Handler {
 			a.Metrics.verify.Observe(st.Verify.Seconds())
 		}
 		st.Caller = caller
+		if a.Failures != nil {
+			var e *axon.Error
+			if errors.As(err, &e) && e.Reason == axon.ReasonBadSignature {
+				a.Failures.Failed(st.Client, p.Hotkey, now())
+			} else if err == nil {
+				a.Failures.Succeeded(st.Client, p.Hotkey, now())
+			}
+		}
 		if err != nil {
 			deny(WriteAxonRefusal, w, r, axonRefusal(err))
 			return
@@ -150,6 +175,12 @@ func (g *Guard) AxonHandler(a *Axon, spec *axon.Spec, h http.Handler) http.Handl
 	}
 	if ax.Shared == nil {
 		ax.Shared = g.Shared
+	}
+	if ax.Bodies == nil {
+		ax.Bodies = g.Bodies
+	}
+	if ax.Failures == nil {
+		ax.Failures = g.Failures
 	}
 	o := &Observe{Logger: g.Logger, Metrics: g.Metrics, Route: g.Route, TrustedProxies: g.TrustedProxies}
 	return o.Handler(ax.Handler(spec, h))

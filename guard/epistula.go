@@ -30,9 +30,6 @@ type Epistula struct {
 	Deny DenyFunc
 	// Now is the clock; if nil, time.Now.
 	Now func() time.Time
-
-	// deferReplay leaves the replay check to Shared (set by Guard).
-	deferReplay bool
 }
 
 // Handler returns next behind Epistula authentication.
@@ -58,13 +55,7 @@ func (e *Epistula) Handler(next http.Handler) http.Handler {
 		}
 		t0 := time.Now()
 		hash := epistula.BodyHash(body)
-		var caller string
-		if e.deferReplay {
-			st.pending, err = e.Verifier.Authenticate(&p, &hash, now())
-			caller = st.pending.Signer
-		} else {
-			caller, err = e.Verifier.VerifyParsed(&p, &hash, now())
-		}
+		caller, err := e.Verifier.VerifyParsed(&p, &hash, now())
 		st.Verify = time.Since(t0)
 		if e.Metrics != nil {
 			e.Metrics.verify.Observe(st.Verify.Seconds())

@@ -3,18 +3,30 @@ package guard
 import (
 	"log/slog"
 	"net/http"
+	"time"
 
 	"github.com/minerkit/minerkit/epistula"
 )
 
-// Guard is the whole request path of a Pattern A miner:
+// Guard is the whole request path of a Pattern A miner, one layer that
+// refuses in order of cost (see docs/epistula.md):
 //
-//	Observe (metrics, access log) → Epistula → Validators → RateLimit → handler
+//	Observe (metrics, access log, client address)
+//	→ header syntax (signer address checksum included)     400
+//	→ timestamp window, receiver, NotBefore                 401
+//	→ the claimed hotkey against the snapshot (Validators)  403
+//	→ failed-verification budget of the address and hotkey  429
+//	→ the route's body limit, from Content-Length alone     413
+//	→ body read into pooled buffers under Bodies            503 / 413
+//	→ body hash, one sr25519 verification                   401
+//	→ replay record (Verifier's cache, or Shared)           401 / 503
+//	→ rate limit (RateLimit, or Shared)                     429
+//	→ handler
 //
-// Validators and RateLimit are skipped when nil. With Shared, the replay
-// check moves from Epistula to where RateLimit stands, and both are one
-// call to the shared store. Metrics, Logger and the
-// Deny handler are shared by the layers.
+// Nothing is allocated, read or hashed for a request before its claimed
+// hotkey passed the gate, and nothing an unauthenticated client announces
+// is allocated: the body buffer grows as bytes arrive. Validators,
+// Failures, Bodies and RateLimit are skipped when nil.
 type Guard struct {
 	Epistula   Epistula
 	Validators *Validators
@@ -33,48 +45,75 @@ type Guard struct {
 	// verifier's replay cache and RateLimit's buckets (RateLimit, if set,
 	// still gives the limits).
 	Shared *Shared
+	// Bodies bounds the request bodies held at once (503 beyond it).
+	Bodies *BodyBudget
+	// Failures budgets failed verifications per address and claimed hotkey.
+	Failures *VerifyBudget
+
+	// trace, if set (tests), is told each costly step a request reaches.
+	trace func(step string)
 }
 
 // New returns a Guard for the miner with hotkey self (SS58) with the default
-// options: 8 s window both ways, Signed-For required, in-memory replay cache,
-// 1 MiB body limit. Add Validators and RateLimit before calling Handler.
+// options: 8 s window both ways, Signed-For required, a replay cache with a
+// share per signer (epistula.SignerCache), 1 MiB body limit, a 64 MiB
+// in-flight body budget and the default failed-verification budget. Add
+// Validators and RateLimit before calling Handler.
 func New(self string) *Guard {
-	return &Guard{Epistula: Epistula{Verifier: &epistula.Verifier{Self: self}}}
+	return &Guard{
+		Epistula: Epistula{Verifier: &epistula.Verifier{Self: self, Replay: epistula.NewSignerCache(0, 0, nil)}},
+		Bodies:   &BodyBudget{Max: DefaultBodyBudget},
+		Failures: &VerifyBudget{},
+	}
 }
 
-// Handler returns h behind the guard's layers.
+// BodyLimiter is implemented by handlers that accept a smaller body than
+// the guard's limit (miner.JSONHandler does): Guard.Handler refuses larger
+// ones with 413 from Content-Length, before reading them.
+type BodyLimiter interface {
+	BodyLimit() int64
+}
+
+// Handler returns h behind the guard, with h's BodyLimit when it has one.
 func (g *Guard) Handler(h http.Handler) http.Handler {
-	switch {
-	case g.Shared != nil:
-		d := g.Deny
-		if d == nil {
-			d = WriteRefusal
+	var limit int64
+	if bl, ok := h.(BodyLimiter); ok {
+		limit = bl.BodyLimit()
+	}
+	return g.HandlerLimit(h, limit)
+}
+
+// HandlerLimit returns h behind the guard with the body limit
+// min(routeLimit, Epistula.MaxBodyBytes) (routeLimit ≤ 0: the guard's).
+func (g *Guard) HandlerLimit(h http.Handler, routeLimit int64) http.Handler {
+	if g.Epistula.Verifier == nil {
+		panic("guard: Epistula.Verifier is nil: set it to an *epistula.Verifier with Self = the miner's hotkey")
+	}
+	limit := g.Epistula.MaxBodyBytes
+	if limit <= 0 {
+		limit = DefaultMaxBodyBytes
+	}
+	if routeLimit > 0 {
+		limit = min(limit, routeLimit)
+	}
+	if g.Shared != nil {
+		if g.Shared.Store == nil {
+			panic("guard: Shared.Store is nil: set it to a Store (guard/redisstore)")
 		}
 		if g.Shared.Logger == nil {
 			g.Shared.Logger = g.Logger
 		}
-		h = g.Shared.handler(g.RateLimit, func(w http.ResponseWriter, r *http.Request, ref *Refusal) { deny(d, w, r, ref) }, h)
-	case g.RateLimit != nil:
-		if g.RateLimit.Deny == nil {
-			g.RateLimit.Deny = g.Deny
-		}
-		h = g.RateLimit.Handler(h)
 	}
-	if g.Validators != nil {
-		if g.Validators.Deny == nil {
-			g.Validators.Deny = g.Deny
-		}
-		h = g.Validators.Handler(h)
+	p := &pipeline{g: g, limit: limit, next: h, deny: g.Deny, metrics: g.Epistula.Metrics, now: g.Epistula.Now}
+	if p.deny == nil {
+		p.deny = g.Epistula.Deny
 	}
-	e := g.Epistula
-	e.deferReplay = g.Shared != nil
-	if e.Metrics == nil {
-		e.Metrics = g.Metrics
+	if p.metrics == nil {
+		p.metrics = g.Metrics
 	}
-	if e.Deny == nil {
-		e.Deny = g.Deny
+	if p.now == nil {
+		p.now = time.Now
 	}
-	h = e.Handler(h)
 	o := &Observe{Logger: g.Logger, Metrics: g.Metrics, Route: g.Route, TrustedProxies: g.TrustedProxies}
-	return o.Handler(h)
+	return o.Handler(p)
 }

@@ -5,8 +5,6 @@ import (
 	"net/http"
 	"net/netip"
 	"time"
-
-	"github.com/minerkit/minerkit/epistula"
 )
 
 // Info is what the guard learned about a request. Handlers read it with
@@ -34,9 +32,8 @@ type Info struct {
 type state struct {
 	context.Context
 	Info
-	pending epistula.Accepted // deferred replay record (Guard.Shared)
-	rw      statusWriter
-	body    bodyReader
+	rw   statusWriter
+	body bodyReader
 }
 
 type stateKey struct{}

@@ -144,39 +144,6 @@ func (s *Shared) admit(ctx context.Context, limit *RateLimit, a Admission, stake
 	return v, nil
 }
 
-// handler returns next behind the shared admission. It must follow
-// Epistula (in deferred-replay mode) and Validators.
-func (s *Shared) handler(limit *RateLimit, deny DenyFunc, next http.Handler) http.Handler {
-	if s.Store == nil {
-		panic("guard: Shared.Store is nil: set it to a Store (guard/redisstore)")
-	}
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		r, st := withState(r)
-		if st.Caller == "" || st.pending.Signer == "" {
-			deny(w, r, &Refusal{Status: http.StatusUnauthorized, Reason: ReasonNotAuthenticated,
-				Err: fmt.Errorf("guard: request is not authenticated: put Shared behind Epistula")})
-			return
-		}
-		var stake uint64
-		if st.HasNeuron {
-			stake = st.Neuron.StakeWeight
-		}
-		v, ref := s.admit(r.Context(), limit, Admission{Caller: st.pending.Signer, ID: st.pending.ID, Expiry: st.pending.Expiry}, stake)
-		switch {
-		case ref != nil:
-			deny(w, r, ref)
-			return
-		case v.Replayed:
-			deny(w, r, epistulaRefusal(epistula.ReplayedError(st.pending)))
-			return
-		case v.Limited:
-			deny(w, r, limitedRefusal(st.Caller, v.RetryAfter))
-			return
-		}
-		next.ServeHTTP(w, r)
-	})
-}
-
 func limitedRefusal(caller string, wait time.Duration) *Refusal {
 	wait = max(wait, time.Nanosecond)
 	return &Refusal{Status: http.StatusTooManyRequests, Reason: ReasonRateLimited, RetryAfter: wait,

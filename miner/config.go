@@ -60,6 +60,13 @@ type Config struct {
 	// too (within 60 s): off unless a subnet's validators use it.
 	AcceptXEpistula bool  `json:"accept_x_epistula" help:"accept the X-Epistula variant (its signature names no receiver: a request signed for another miner is accepted too)"`
 	MaxBody         int64 `json:"max_body" help:"largest request body in bytes"`
+	// BodyBudget bounds the bytes of request bodies held at once, whatever
+	// clients announce (guard.BodyBudget).
+	BodyBudget int64 `json:"body_budget" help:"bytes of request bodies the miner holds at once; beyond it requests get 503 with Retry-After (bounds memory whatever clients announce)"`
+	// BadSignaturesPerIP is the failed verifications per second one
+	// address may cause (burst 20) before its requests are refused
+	// unverified (guard.VerifyBudget).
+	BadSignaturesPerIP float64 `json:"bad_signatures_per_ip" help:"failed signature verifications per second one address may cause (bursts of 20) before its requests are refused with 429 without verifying them"`
 	// NoAxon turns off the Bittensor SDK's Axon protocol (/Synapse and POST
 	// /{Name} for each synapse the miner registers), served by default
 	// beside Epistula on the same listener.
@@ -97,26 +104,28 @@ type Config struct {
 // clients from holding connections.
 func DefaultConfig() Config {
 	return Config{
-		NetUID:            1,
-		Listen:            ":8091",
-		AdminListen:       "127.0.0.1:9091",
-		SyncInterval:      12,
-		MinStake:          subtensor.TAO(1000),
-		RatePerSec:        10,
-		RateBurst:         20,
-		Window:            Duration(8 * time.Second),
-		MaxBody:           DefaultMaxBody,
-		ReadHeaderTimeout: Duration(5 * time.Second),
-		ReadTimeout:       Duration(30 * time.Second),
-		WriteTimeout:      Duration(60 * time.Second),
-		IdleTimeout:       Duration(120 * time.Second),
-		ShutdownTimeout:   Duration(30 * time.Second),
-		MaxHeaderBytes:    64 << 10,
-		MaxConns:          4096,
-		MaxConnsPerIP:     64,
-		RedisFallback:     RedisFallbackClosed,
-		LogFormat:         "text",
-		LogLevel:          "info",
+		NetUID:             1,
+		Listen:             ":8091",
+		AdminListen:        "127.0.0.1:9091",
+		SyncInterval:       12,
+		MinStake:           subtensor.TAO(1000),
+		RatePerSec:         10,
+		RateBurst:          20,
+		Window:             Duration(8 * time.Second),
+		MaxBody:            DefaultMaxBody,
+		BodyBudget:         guard.DefaultBodyBudget,
+		BadSignaturesPerIP: guard.DefaultFailuresPerAddress,
+		ReadHeaderTimeout:  Duration(5 * time.Second),
+		ReadTimeout:        Duration(30 * time.Second),
+		WriteTimeout:       Duration(60 * time.Second),
+		IdleTimeout:        Duration(120 * time.Second),
+		ShutdownTimeout:    Duration(30 * time.Second),
+		MaxHeaderBytes:     64 << 10,
+		MaxConns:           4096,
+		MaxConnsPerIP:      64,
+		RedisFallback:      RedisFallbackClosed,
+		LogFormat:          "text",
+		LogLevel:           "info",
 	}
 }
 
@@ -135,6 +144,10 @@ func (c *Config) Check() error {
 		return errors.New("miner: max_conns and max_conns_per_ip must not be negative (0: no cap)")
 	case c.MaxBody <= 0:
 		return errors.New("miner: max_body must be positive")
+	case c.BodyBudget < 2*c.MaxBody:
+		return fmt.Errorf("miner: body_budget (%d) must be at least twice max_body (%d): a body of the largest size must fit while its buffer grows", c.BodyBudget, c.MaxBody)
+	case c.BadSignaturesPerIP <= 0:
+		return errors.New("miner: bad_signatures_per_ip must be positive")
 	case c.Window <= 0:
 		return errors.New("miner: epistula_window must be positive")
 	case c.RedisFallback != RedisFallbackClosed && c.RedisFallback != RedisFallbackLocal:

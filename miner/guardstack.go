@@ -30,6 +30,8 @@ func newGuardStack(s *Server) (*guardStack, error) {
 	minStake, _ := cfg.MinStakeWeight()
 	g := guard.New(s.hotkey.Public().Address())
 	g.Epistula.MaxBodyBytes = cfg.MaxBody
+	g.Bodies.Max = cfg.BodyBudget
+	g.Failures.PerAddress = cfg.BadSignaturesPerIP
 	g.Epistula.Verifier.Window = cfg.Window.D()
 	g.Epistula.Verifier.DisableX = !cfg.AcceptXEpistula
 	// The syncer precomputes its validators' keys with every snapshot.
@@ -105,7 +107,11 @@ func (gs *guardStack) close() {
 	}
 }
 
-func (gs *guardStack) wrap(h http.Handler) http.Handler { return gs.g.Handler(h) }
+// wrap puts h behind the guard with the body limit min(limit, max_body)
+// (limit ≤ 0: max_body), refused from Content-Length before reading.
+func (gs *guardStack) wrap(h http.Handler, limit int64) http.Handler {
+	return gs.g.HandlerLimit(h, limit)
+}
 
 // wrapAxon puts h behind the Axon layers: the same gate, rate-limit buckets,
 // metrics and access log as the Epistula routes.

@@ -229,6 +229,16 @@ type JSONHandler[Req, Resp any] struct {
 	AllowEmpty bool
 }
 
+// BodyLimit is MaxBody (DefaultMaxBody when 0): the guard refuses larger
+// bodies with 413 from Content-Length, before reading them
+// (guard.BodyLimiter).
+func (h *JSONHandler[Req, Resp]) BodyLimit() int64 {
+	if h.MaxBody <= 0 {
+		return DefaultMaxBody
+	}
+	return h.MaxBody
+}
+
 // JSON returns a JSONHandler for fn with the default settings.
 func JSON[Req, Resp any](fn func(ctx context.Context, req *Req) (Resp, error)) *JSONHandler[Req, Resp] {
 	return &JSONHandler[Req, Resp]{Fn: fn}

@@ -21,6 +21,7 @@ import (
 	"github.com/minerkit/minerkit/axon"
 	"github.com/minerkit/minerkit/buildinfo"
 	"github.com/minerkit/minerkit/epistula"
+	"github.com/minerkit/minerkit/guard"
 	"github.com/minerkit/minerkit/keys"
 	"github.com/minerkit/minerkit/metagraph"
 )
@@ -131,7 +132,11 @@ func (s *Server) Hotkey() string { return s.hotkey.Public().Address() }
 // their rate limit, reach h. The caller's hotkey is in the request context
 // (see guard).
 func (s *Server) Handle(pattern string, h http.Handler) {
-	s.mux.Handle(pattern, s.counted(s.guards.wrap(s.recovering(h))))
+	var limit int64
+	if bl, ok := h.(guard.BodyLimiter); ok {
+		limit = bl.BodyLimit()
+	}
+	s.mux.Handle(pattern, s.counted(s.guards.wrap(s.recovering(h), limit)))
 }
 
 // recovering turns a handler panic into a 500 {"reason":"internal_error"}
