@@ -170,6 +170,8 @@ func (l limited) BodyLimit() int64 { return l.n }
 func TestVerifyBudget(t *testing.T) {
 	f := newOrderFixture(t, 0)
 	f.g.RateLimit = &RateLimit{Rate: 0.001, Burst: 3}
+	// Slow refills, so that a loaded machine's slowness refills nothing.
+	f.g.Failures = &VerifyBudget{PerAddress: 0.001, AddressBurst: DefaultAddressBurst, PerHotkey: 0.001, HotkeyBurst: DefaultHotkeyBurst}
 	f.h = f.g.HandlerLimit(echo, 0)
 	alice := mustKey(t, "//Alice")
 	body := []byte(`{"q":1}`)
