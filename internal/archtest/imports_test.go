@@ -1,0 +1,205 @@
+package archtest
+
+import (
+	"strings"
+	"testing"
+)
+
+// layers is docs/architecture.md's table: the layer of each package tree
+// (the longest matching root wins).
+var layers = map[string]int{
+	"scale":        0,
+	"keys":         0,
+	"gpu":          0,
+	"buildinfo":    0,
+	"substrate":    1,
+	"wallet":       1,
+	"epistula":     1,
+	"axon":         1,
+	"subtensor":    2,
+	"devnet":       2,
+	"metagraph":    3,
+	"guard":        3,
+	"miner":        4,
+	"orchestrator": 4,
+	"activity":     4,
+	"validator":    4,
+	"cmd":          5,
+	"demo":         5,
+	"examples":     5,
+	"bench":        5,
+	"conformance":  5,
+	"internal":     5,
+}
+
+func layerOf(path string) (int, bool) {
+	best, layer := "", 0
+	for root, l := range layers {
+		if Under(path, root) && len(root) > len(best) {
+			best, layer = root, l
+		}
+	}
+	return layer, best != ""
+}
+
+// knownExampleImports are the imports of examples/ from outside that are
+// still to be moved into packages (issue 18: examples are leaves). The list
+// only shrinks.
+var knownExampleImports = map[string]bool{
+	"cmd/minerkit -> examples/compute-miner":      true,
+	"cmd/minerkit -> examples/orchestrator-miner": true,
+	"demo -> examples/compute-miner":              true,
+}
+
+func list(t *testing.T) []Package {
+	t.Helper()
+	pkgs, err := List(".")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(pkgs) < 20 {
+		t.Fatalf("go list found %d packages; expected the whole module", len(pkgs))
+	}
+	return pkgs
+}
+
+func TestEveryPackageHasALayer(t *testing.T) {
+	for _, p := range list(t) {
+		if p.Path == "." {
+			t.Errorf("the module root holds a package; give it a layer in docs/architecture.md and here")
+			continue
+		}
+		if _, ok := layerOf(p.Path); !ok {
+			t.Errorf("%s has no layer: add it to docs/architecture.md and to layers", p.Path)
+		}
+	}
+}
+
+func TestImportsPointDown(t *testing.T) {
+	for _, p := range list(t) {
+		from, ok := layerOf(p.Path)
+		if !ok {
+			continue
+		}
+		for _, imp := range p.Imports {
+			to, ok := layerOf(imp)
+			if ok && to > from {
+				t.Errorf("%s (layer %d) imports %s (layer %d): imports point down only", p.Path, from, imp, to)
+			}
+		}
+	}
+}
+
+// rule is one import rule of docs/architecture.md: packages under one of
+// from may import no package under one of deny, except those under allow.
+type rule struct {
+	name  string
+	from  []string
+	deny  []string
+	allow []string
+}
+
+var rules = []rule{
+	{
+		name:  "the chain-agnostic core imports nothing of minerkit but itself",
+		from:  []string{"scale", "keys", "substrate"},
+		deny:  []string{""},
+		allow: []string{"scale", "keys", "substrate"},
+	},
+	{
+		name:  "devnet is built on scale, keys and substrate only, never on the client it is tested against",
+		from:  []string{"devnet"},
+		deny:  []string{""},
+		allow: []string{"scale", "keys", "substrate", "devnet"},
+	},
+	{
+		name: "guard never touches the chain",
+		from: []string{"guard"},
+		deny: []string{"subtensor", "metagraph", "substrate", "devnet"},
+	},
+	{
+		name: "the miner shapes do not import one another",
+		from: []string{"miner"},
+		deny: []string{"orchestrator", "activity", "validator"},
+	},
+	{
+		name: "the miner shapes do not import one another",
+		from: []string{"orchestrator"},
+		deny: []string{"miner", "activity", "validator"},
+	},
+	{
+		name: "the miner shapes do not import one another",
+		from: []string{"activity"},
+		deny: []string{"miner", "orchestrator", "validator"},
+	},
+	{
+		name: "the miner shapes do not import one another",
+		from: []string{"validator"},
+		deny: []string{"miner", "orchestrator", "activity"},
+	},
+	{
+		name: "library packages import no devnet, program or test helper",
+		from: []string{"scale", "keys", "gpu", "buildinfo", "substrate", "wallet", "epistula", "axon", "subtensor",
+			"metagraph", "guard", "miner", "orchestrator", "activity", "validator"},
+		deny: []string{"devnet", "demo", "bench", "cmd", "internal", "examples", "conformance"},
+	},
+}
+
+// under reports whether path is under one of roots; "" matches every path.
+func under(path string, roots []string) bool {
+	for _, r := range roots {
+		if r == "" || Under(path, r) {
+			return true
+		}
+	}
+	return false
+}
+
+func TestImportRules(t *testing.T) {
+	pkgs := list(t)
+	for _, r := range rules {
+		for _, p := range pkgs {
+			if !under(p.Path, r.from) {
+				continue
+			}
+			for _, imp := range p.Imports {
+				if under(imp, r.deny) && !under(imp, r.allow) {
+					t.Errorf("%s imports %s: %s", p.Path, imp, r.name)
+				}
+			}
+		}
+	}
+}
+
+// exampleOf returns the example an examples/ path belongs to
+// ("examples/compute-miner" for "examples/compute-miner/cmd/compute-miner").
+func exampleOf(path string) string {
+	rest, ok := strings.CutPrefix(path, "examples/")
+	if !ok {
+		return ""
+	}
+	name, _, _ := strings.Cut(rest, "/")
+	return "examples/" + name
+}
+
+func TestExamplesAreLeaves(t *testing.T) {
+	seen := map[string]bool{}
+	for _, p := range list(t) {
+		for _, imp := range p.Imports {
+			ex := exampleOf(imp)
+			if ex == "" || exampleOf(p.Path) == ex {
+				continue
+			}
+			edge := p.Path + " -> " + imp
+			seen[edge] = true
+			if !knownExampleImports[edge] {
+				t.Errorf("%s imports %s: examples are leaves that only their own commands import; move what is shared into a package", p.Path, imp)
+			}
+		}
+	}
+	for edge := range knownExampleImports {
+		if !seen[edge] {
+			t.Errorf("%s is gone: remove it from knownExampleImports", edge)
+		}
+	}
+}
