@@ -101,6 +101,12 @@ type Client struct {
 	Header http.Header
 	// Concurrency is the number of jobs run at once; if zero, GOMAXPROCS.
 	Concurrency int
+	// MaxInFlight bounds the jobs this process holds at once, running or
+	// waiting for one of the Concurrency slots; if zero, 4 × Concurrency.
+	// A job beyond it is neither acknowledged nor read: the connection's
+	// reader waits (TCP backpressure) until a job ends, so a flood of
+	// pushed jobs holds MaxInFlight jobs in memory, not all of them.
+	MaxInFlight int
 	// JobTimeout bounds one job; if zero, 10 minutes.
 	JobTimeout time.Duration
 	// Backoff spaces reconnection attempts (60 s cap by default).
@@ -203,6 +209,8 @@ func (c *Client) concurrency() int {
 	return orDefault(c.Concurrency, runtime.GOMAXPROCS(0))
 }
 
+func (c *Client) maxInFlight() int { return orDefault(c.MaxInFlight, 4*c.concurrency()) }
+
 // Run connects, reconnects forever and runs jobs until ctx ends; then it
 // drains: it stops taking jobs, waits up to DrainTimeout for running ones,
 // reports their results and closes the connection. It returns nil after a
@@ -226,9 +234,10 @@ func (c *Client) Run(ctx context.Context) error {
 	}
 	c.running = true
 	st := &runState{
-		jobs: make(map[string]*jobState),
-		sem:  make(chan struct{}, c.concurrency()),
-		kick: make(chan struct{}, 1),
+		jobs:  make(map[string]*jobState),
+		sem:   make(chan struct{}, c.concurrency()),
+		slots: make(chan struct{}, c.maxInFlight()),
+		kick:  make(chan struct{}, 1),
 	}
 	c.state = st
 	c.mu.Unlock()
@@ -404,7 +413,7 @@ func (c *Client) serve(life context.Context, st *runState, l link) (events int) 
 		events++
 		switch ev.Event {
 		case "job":
-			c.onJob(st, l, ev)
+			c.onJob(life, st, l, ev)
 		case "cancel":
 			var m struct {
 				ID string `json:"id"`

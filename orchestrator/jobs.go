@@ -20,9 +20,10 @@ type runState struct {
 	// first, they are reported again through "results".
 	awaiting map[string]uint64
 
-	sem  chan struct{} // concurrency slots
-	wg   sync.WaitGroup
-	kick chan struct{} // wakes the reporter
+	sem   chan struct{} // concurrency slots
+	slots chan struct{} // jobs held (MaxInFlight)
+	wg    sync.WaitGroup
+	kick  chan struct{} // wakes the reporter
 }
 
 // jobState is a job this process is running, with every acknowledgement
@@ -124,7 +125,12 @@ func (st *runState) unreported(j *Journal) []Result {
 
 // onJob handles one "job" event: a new job is journaled and started; a
 // redelivered one is answered from the journal or joins the running one.
-func (c *Client) onJob(st *runState, l link, ev inbound) {
+//
+// A new job takes one of MaxInFlight slots first; while none is free the
+// event loop waits here, so the link's reader stops reading and the
+// orchestrator's writes back up (backpressure): nothing beyond the cap is
+// acknowledged, journaled or started.
+func (c *Client) onJob(life context.Context, st *runState, l link, ev inbound) {
 	log := c.log()
 	var job Job
 	if err := json.Unmarshal(ev.Arg, &job); err != nil || job.ID == "" {
@@ -153,14 +159,42 @@ func (c *Client) onJob(st *runState, l link, ev inbound) {
 		st.mu.Unlock()
 		return
 	}
+	st.mu.Unlock()
+	select {
+	case st.slots <- struct{}{}:
+	default:
+		log.Debug("jobs in flight at the cap: waiting for one to end before reading more", "max_in_flight", cap(st.slots))
+		select {
+		case st.slots <- struct{}{}:
+		case <-life.Done():
+			return
+		}
+	}
+	st.mu.Lock()
+	if st.draining {
+		st.mu.Unlock()
+		<-st.slots
+		log.Info("draining: job not taken", "job", job.ID)
+		return
+	}
+	if js := st.jobs[job.ID]; js != nil { // a redelivery arrived while we waited
+		if ev.AckID >= 0 {
+			js.waiters = append(js.waiters, w)
+		}
+		st.mu.Unlock()
+		<-st.slots
+		return
+	}
 	entry, isNew, err := c.Journal.Received(job)
 	if err != nil {
 		st.mu.Unlock()
+		<-st.slots
 		log.Error("journal: cannot record job; not running it", "job", job.ID, "err", err)
 		return
 	}
 	if !isNew && entry.State == StateDone && entry.Result != nil {
 		st.mu.Unlock()
+		<-st.slots
 		c.stats.replayed.Add(1)
 		log.Debug("redelivered job answered from the journal", "job", job.ID)
 		if ev.AckID >= 0 {
@@ -178,7 +212,10 @@ func (c *Client) onJob(st *runState, l link, ev inbound) {
 	if !isNew {
 		job = entry.Job // received earlier but never started
 	}
-	go c.execute(st, job, js)
+	go func() {
+		defer func() { <-st.slots }()
+		c.execute(st, job, js)
+	}()
 }
 
 // answer acknowledges a job with its result. The result stays unreported

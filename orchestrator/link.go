@@ -67,6 +67,11 @@ type dialConfig struct {
 	pingTimeout time.Duration
 }
 
+// MaxEarlyEvents bounds the events an orchestrator may send before
+// authentication succeeds; they are kept and handled once it does. More
+// fail the handshake: the buffer before authentication is bounded.
+const MaxEarlyEvents = 256
+
 // linkBase holds what both transports share: the socket, pending calls and
 // the end-of-link bookkeeping.
 type linkBase struct {

@@ -109,6 +109,9 @@ func dialSocketIO(ctx context.Context, cfg dialConfig) (link, error) {
 			case name == "auth_failed":
 				return nil, fmt.Errorf("%w: %s", ErrAuthRejected, errorMessage(arg))
 			default:
+				if len(early) == MaxEarlyEvents {
+					return nil, fmt.Errorf("orchestrator: more than %d events before authentication succeeded: refusing to buffer more", MaxEarlyEvents)
+				}
 				early = append(early, inbound{Event: name, Arg: arg, AckID: p.AckID})
 			}
 		}

@@ -89,6 +89,9 @@ func dialWS(ctx context.Context, cfg dialConfig) (link, error) {
 		if m.Event == failEvent {
 			return nil, fmt.Errorf("%w: %s", ErrAuthRejected, errorMessage(m.Data))
 		}
+		if len(early) == MaxEarlyEvents {
+			return nil, fmt.Errorf("orchestrator: more than %d events before authentication succeeded: refusing to buffer more", MaxEarlyEvents)
+		}
 		early = append(early, m.inbound())
 	}
 	ok = true

@@ -24,7 +24,7 @@ import (
 func newConnectCmd() *cobra.Command {
 	var (
 		url, transport, auth, purpose, journal, suri, logFormat, metricsAddr string
-		concurrency                                                          int
+		concurrency, maxInFlight                                             int
 		jobTimeout, maxBackoff, heartbeat, drain                             time.Duration
 		verbose                                                              bool
 	)
@@ -58,6 +58,7 @@ Only the hotkey is loaded (--wallet.*, or --suri for development keys).`,
 	fs.StringVar(&journal, "journal", "", "job journal file (default: $XDG_STATE_HOME or ~/.local/state, then minerkit/orchestrator/<hotkey>.jsonl)")
 	fs.StringVar(&suri, "suri", "", "use this SURI (//Alice, a mnemonic, 0x seed) as the hotkey instead of the wallet; for development")
 	fs.IntVar(&concurrency, "concurrency", 0, "jobs run at once (default: number of CPUs)")
+	fs.IntVar(&maxInFlight, "max-in-flight", 0, "jobs held at once, running or waiting (default: 4 × concurrency); beyond it jobs are not read or acknowledged until one ends (backpressure)")
 	fs.DurationVar(&jobTimeout, "job-timeout", 10*time.Minute, "time limit of one job")
 	fs.DurationVar(&maxBackoff, "max-backoff", 60*time.Second, "cap of the reconnection backoff")
 	fs.DurationVar(&heartbeat, "heartbeat", 30*time.Second, "heartbeat period")
@@ -127,7 +128,7 @@ Only the hotkey is loaded (--wallet.*, or --suri for development keys).`,
 		}
 		cfg := orchestratorminer.Config{
 			URL: url, Signer: signer, JournalPath: journal, Transport: tr, AuthStyle: style,
-			Purpose: purpose, Concurrency: concurrency, JobTimeout: jobTimeout, MaxBackoff: maxBackoff,
+			Purpose: purpose, Concurrency: concurrency, MaxInFlight: maxInFlight, JobTimeout: jobTimeout, MaxBackoff: maxBackoff,
 			HeartbeatInterval: heartbeat, DrainTimeout: drain, GPU: gpu.NVML{}, Logger: log,
 		}
 		if reg != nil {

@@ -39,6 +39,8 @@ type Config struct {
 	AuthStyle   orchestrator.AuthStyle
 	Purpose     string
 	Concurrency int
+	// MaxInFlight bounds the jobs held at once (orchestrator.Client.MaxInFlight).
+	MaxInFlight int
 	JobTimeout  time.Duration
 	// MaxBackoff caps the reconnection delay (60 s by default).
 	MaxBackoff        time.Duration
@@ -63,7 +65,7 @@ func Run(ctx context.Context, cfg Config) error {
 	defer journal.Close()
 	c := &orchestrator.Client{
 		URL: cfg.URL, Signer: cfg.Signer, Journal: journal, Transport: cfg.Transport,
-		AuthStyle: cfg.AuthStyle, Purpose: cfg.Purpose, Concurrency: cfg.Concurrency,
+		AuthStyle: cfg.AuthStyle, Purpose: cfg.Purpose, Concurrency: cfg.Concurrency, MaxInFlight: cfg.MaxInFlight,
 		JobTimeout: cfg.JobTimeout, Backoff: orchestrator.Backoff{Max: cfg.MaxBackoff},
 		HeartbeatInterval: cfg.HeartbeatInterval, DrainTimeout: cfg.DrainTimeout,
 		GPU: cfg.GPU, Logger: cfg.Logger,
