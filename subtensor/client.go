@@ -34,6 +34,9 @@ type Client struct {
 	reload  sync.Mutex // serializes metadata reloads
 	rt      atomic.Pointer[runtimeInfo]
 	genesis rpc.Hash
+	// measured is the block time measured from Timestamp.Now when the
+	// runtime declares none (0: not measured).
+	measured time.Duration
 
 	cancel context.CancelFunc
 	done   chan struct{}
@@ -79,6 +82,9 @@ func NewClient(ctx context.Context, rc *rpc.Client, n Network, opts Options) (*C
 	if _, err := c.refreshRuntime(ctx); err != nil {
 		return nil, err
 	}
+	if c.runtimeBlockTime() == 0 {
+		c.measured = c.measureBlockTime(ctx)
+	}
 	wctx, cancel := context.WithCancel(context.Background())
 	c.cancel = cancel
 	go c.watchRuntime(wctx)
@@ -105,8 +111,23 @@ func (c *Client) GenesisHash() rpc.Hash { return c.genesis }
 
 // BlockTime returns the chain's block time: twice Timestamp.MinimumPeriod
 // (or Aura.SlotDuration / Babe.ExpectedBlockTime) from the runtime's
-// constants when it has them, else the network's nominal block time.
+// constants when it has them, else what the client measured from the
+// timestamps of recent blocks when it connected, else the network's nominal
+// block time (12 s when even that is unknown).
 func (c *Client) BlockTime() time.Duration {
+	if bt := c.runtimeBlockTime(); bt > 0 {
+		return bt
+	}
+	if c.measured > 0 {
+		return c.measured
+	}
+	if c.network.BlockTime > 0 {
+		return c.network.BlockTime
+	}
+	return 12 * time.Second
+}
+
+func (c *Client) runtimeBlockTime() time.Duration {
 	md := c.Metadata()
 	for _, k := range []struct {
 		pallet, name string
@@ -118,10 +139,38 @@ func (c *Client) BlockTime() time.Duration {
 			}
 		}
 	}
-	if c.network.BlockTime > 0 {
-		return c.network.BlockTime
+	return 0
+}
+
+// measureBlockTime is the mean time between the best block and up to 20
+// blocks before it, from Timestamp.Now at both; 0 when it cannot tell.
+func (c *Client) measureBlockTime(ctx context.Context) time.Duration {
+	key, err := c.Metadata().StorageKeyEncoded("Timestamp", "Now")
+	if err != nil {
+		return 0
 	}
-	return 12 * time.Second
+	head, err := c.rpc.ChainGetHeader(ctx, nil)
+	if err != nil || head.Number < 2 {
+		return 0
+	}
+	back := min(uint64(head.Number), 20)
+	at := func(n uint64) (uint64, bool) {
+		h, err := c.rpc.ChainGetBlockHash(ctx, n)
+		if err != nil {
+			return 0, false
+		}
+		v, ok, err := c.rpc.StateGetStorage(ctx, key, &h)
+		if err != nil || !ok || len(v) != 8 {
+			return 0, false
+		}
+		return le64(v), true
+	}
+	t1, ok1 := at(uint64(head.Number))
+	t0, ok0 := at(uint64(head.Number) - back)
+	if !ok0 || !ok1 || t1 <= t0 {
+		return 0
+	}
+	return time.Duration((t1-t0)/back) * time.Millisecond
 }
 
 // Metadata returns the current runtime's metadata (read-only).
