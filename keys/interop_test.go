@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"encoding/hex"
 	"fmt"
+	"math/big"
 	"math/rand/v2"
+	"slices"
 	"strings"
 	"testing"
 
@@ -341,5 +343,93 @@ func TestInteropBadMnemonics(t *testing.T) {
 		if _, err := keys.FromMnemonic(m, ""); err == nil {
 			t.Errorf("FromMnemonic(%q) accepted a bad mnemonic", m)
 		}
+	}
+}
+
+// TestInteropVerifyDifferential: polkadot-js (sr25519Verify) and the Go
+// verifier, plain and precomputed keys, give the same answer on random
+// valid and invalid signatures: valid, wrong key, wrong message, a flipped
+// bit, unmarked, the scalar plus the group order, R replaced by junk.
+func TestInteropVerifyDifferential(t *testing.T) {
+	n := 60
+	if testing.Short() {
+		n = 30
+	}
+	r := rand.New(rand.NewPCG(17, 17))
+	order, _ := new(big.Int).SetString("7237005577332262213973186563042994240857116359379907606001950938285454250989", 10)
+	var signers []*keys.Keypair
+	var plain, pre []*keys.VerifyKey
+	for _, s := range []string{"//Alice", "//Bob", "//Validator/0"} {
+		kp, err := keys.FromSURI(s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		vk, err := keys.NewVerifyKey(kp.Public())
+		if err != nil {
+			t.Fatal(err)
+		}
+		pk, err := keys.NewPrecomputedVerifyKey(kp.Public())
+		if err != nil {
+			t.Fatal(err)
+		}
+		signers, plain, pre = append(signers, kp), append(plain, vk), append(pre, pk)
+	}
+	type item struct {
+		who      int
+		msg, sig []byte
+	}
+	var items []item
+	for i := 0; i < n; i++ {
+		who := i % len(signers)
+		msg := make([]byte, r.IntN(260))
+		for j := range msg {
+			msg[j] = byte(r.Uint32())
+		}
+		s := signers[who].Sign(msg)
+		sig := s[:]
+		items = append(items, item{who, msg, sig}, item{(who + 1) % len(signers), msg, sig})
+		wrong := append([]byte{byte(r.Uint32())}, msg...)
+		items = append(items, item{who, wrong, sig})
+		flipped := append([]byte(nil), sig...)
+		flipped[r.IntN(64)] ^= 1 << r.IntN(8)
+		items = append(items, item{who, msg, flipped})
+		unmarked := append([]byte(nil), sig...)
+		unmarked[63] &= 0x7f
+		items = append(items, item{who, msg, unmarked})
+		le := append([]byte(nil), sig[32:]...)
+		le[31] &= 0x7f
+		slices.Reverse(le)
+		sv := new(big.Int).SetBytes(le)
+		sv.Add(sv, order)
+		var be [32]byte
+		sv.FillBytes(be[:])
+		slices.Reverse(be[:])
+		plusL := append(append([]byte(nil), sig[:32]...), be[:]...)
+		plusL[63] |= 0x80
+		items = append(items, item{who, msg, plusL})
+		junkR := append([]byte(nil), sig...)
+		for j := 0; j < 32; j++ {
+			junkR[j] = byte(r.Uint32())
+		}
+		items = append(items, item{who, msg, junkR})
+	}
+	var js []map[string]string
+	for _, it := range items {
+		js = append(js, map[string]string{"publicKey": signers[it.who].Public().Hex(),
+			"message": "0x" + hex.EncodeToString(it.msg), "signature": "0x" + hex.EncodeToString(it.sig)})
+	}
+	res := runJS(t, map[string]any{"op": "verify", "items": js})[0]
+	valid := 0
+	for i, it := range items {
+		p, q := plain[it.who].VerifyRaw(it.msg, it.sig), pre[it.who].VerifyRaw(it.msg, it.sig)
+		if p != res.Raw[i] || q != res.Raw[i] {
+			t.Errorf("item %d (kind %d): polkadot-js %v, Go plain %v, precomputed %v", i, i%7, res.Raw[i], p, q)
+		}
+		if p {
+			valid++
+		}
+	}
+	if valid < n {
+		t.Fatalf("only %d of %d items verify", valid, len(items))
 	}
 }
