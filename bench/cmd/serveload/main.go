@@ -297,8 +297,9 @@ func run() error {
 		rep.ServeVsBareProcS = srv.PerServerCPUSec / rep.Results[servers[1].name].PerServerCPUSec
 		say("serve / bare verify (own process): requests per server CPU-second %5.1f %%  (target ≥ 90 %%)\n", 100*rep.ServeVsBareProcS)
 	}
-	if len(servers) > 3 {
-		node := rep.Results[servers[3].name] // the wasm peer: the best Node miner
+	// The wasm peer, the best Node miner, by name: the Axon row may come
+	// before it.
+	if node, ok := rep.Results["node peer (wasm)"]; ok {
 		rep.ServeVsNode, rep.ServeVsNodeC = srv.RPS/node.RPS, srv.PerCPUSec/node.PerCPUSec
 		if node.PerServerCPUSec > 0 {
 			rep.ServeVsNodeS = srv.PerServerCPUSec / node.PerServerCPUSec
