@@ -116,7 +116,7 @@ type Snapshot struct {
 }
 
 // MaxPrecomputedKeys bounds the validators whose keys a Syncer precomputes
-// (96 KiB each): a subnet has at most 256 validator permits.
+// (102 KiB each): a subnet has at most 256 validator permits.
 const MaxPrecomputedKeys = 256
 
 // verifyKeys returns precomputed verification keys

@@ -34,8 +34,13 @@ type extPoint struct{ X, Y, Z, T field.Element }
 
 type completedPoint struct{ X, Y, Z, T field.Element }
 
-// affinePoint is a precomputed point (y+x, y−x, 2d·x·y).
-type affinePoint struct{ YplusX, YminusX, T2d field.Element }
+// affinePoint is a precomputed point (y+x, y−x, 2d·x·y), padded to 128
+// bytes: in a table (a large allocation, page-aligned) each entry then
+// spans exactly two cache lines, not three.
+type affinePoint struct {
+	YplusX, YminusX, T2d field.Element
+	_                    [8]byte
+}
 
 // cachedPoint is an extended point prepared for additions:
 // (Y+X, Y−X, Z, 2d·T).

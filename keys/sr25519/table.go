@@ -17,8 +17,8 @@ import (
 // Windows: the basepoint's table is shared by every key; a key's table is
 // built once per key (the metagraph's validators) and kept.
 const (
-	baseWindow = 8 // 32 positions × 128 points, 480 KiB
-	keyWindow  = 5 // 51 positions × 16 points, 96 KiB
+	baseWindow = 8 // 32 positions × 128 points, 512 KiB
+	keyWindow  = 5 // 51 positions × 16 points, 102 KiB
 )
 
 // Digits of a scalar in each window.

@@ -29,7 +29,7 @@ var Substrate = NewContext([]byte("substrate"))
 
 // PublicKey is a decoded sr25519 public key, ready for repeated
 // verification. Keys made by NewPrecomputedPublicKey carry a table of
-// multiples of the key (96 KiB), which makes a verification about three
+// multiples of the key (102 KiB), which makes a verification about three
 // times cheaper. A PublicKey is immutable and safe for concurrent use.
 type PublicKey struct {
 	enc      [32]byte
@@ -60,7 +60,7 @@ func NewPublicKey(enc [32]byte) (*PublicKey, error) {
 }
 
 // NewPrecomputedPublicKey decodes a public key and builds its table of
-// multiples: it costs a few hundred microseconds and 96 KiB, for keys that
+// multiples: it costs a few hundred microseconds and 102 KiB, for keys that
 // sign often (a subnet's validators).
 func NewPrecomputedPublicKey(enc [32]byte) (*PublicKey, error) {
 	pk, err := NewPublicKey(enc)
