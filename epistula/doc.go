@@ -15,6 +15,11 @@
 // *Error whose Reason says exactly what was wrong. Outside bytes never cause a
 // panic.
 //
+// Signatures are checked with package keys/sr25519 (go-schnorrkel's answers,
+// in less time). A Verifier asks Verifier.Keys first for the signer's key: the
+// metagraph's Syncer answers with keys precomputed for its validators, about
+// three times cheaper to verify with; other signers are decoded and cached.
+//
 // The package never touches the chain or the disk: who may call is decided by
 // package guard from a metagraph snapshot.
 package epistula
