@@ -133,7 +133,7 @@ func TestDevnetEnsureSetsUpAndRepairs(t *testing.T) {
 	if !errors.Is(err, activity.ErrUnfixed) || len(rep.Failed()) != 3 {
 		t.Fatalf("unfixable: %+v %v", rep, err)
 	}
-	for _, want := range []string{"registration: not registered on netuid 1; pass --max-burn", "identity commitment: not checked", "identity proof: activity: proof is for another subnet"} {
+	for _, want := range []string{"registration: not registered on netuid 1; give ensure a coldkey and a burn limit", "identity commitment: not checked", "identity proof: activity: proof is for another subnet"} {
 		if !strings.Contains(err.Error(), want) {
 			t.Fatalf("error lacks %q:\n%v", want, err)
 		}

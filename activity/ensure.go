@@ -122,7 +122,7 @@ func ensureRegistration(ctx context.Context, c *subtensor.Client, cfg EnsureConf
 		return true
 	}
 	if cfg.Coldkey == nil {
-		r.add(Check{Name: CheckRegistration, Detail: fmt.Sprintf("not registered on netuid %d; pass --max-burn TAO to let ensure pay for a new registration, or run minerkit register --netuid %d", cfg.NetUID, cfg.NetUID)})
+		r.add(Check{Name: CheckRegistration, Detail: fmt.Sprintf("not registered on netuid %d; give ensure a coldkey and a burn limit to pay for a new registration, or run minerkit register", cfg.NetUID)})
 		return false
 	}
 	cold, err := cfg.Coldkey()

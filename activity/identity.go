@@ -101,7 +101,7 @@ func IdentityFields(current *subtensor.Commitment, github string, extra []string
 		}
 	}
 	if maxFields > 0 && len(fields) > maxFields {
-		return nil, fmt.Errorf("activity: the commitment would have %d fields and the chain allows %d; pass --extra with the subnet's data to replace the current fields", len(fields), maxFields)
+		return nil, fmt.Errorf("activity: the commitment would have %d fields and the chain allows %d; give the subnet's data explicitly to replace the current fields", len(fields), maxFields)
 	}
 	return fields, nil
 }
@@ -132,9 +132,9 @@ func CheckIdentity(cm *subtensor.Commitment, expected string) IdentityStatus {
 func (s IdentityStatus) String() string {
 	switch {
 	case !s.Present && s.Expected != "":
-		return fmt.Sprintf("missing: no %s field committed (minerkit activity setup --github %s)", IdentityText(s.Expected), s.Expected)
+		return fmt.Sprintf("missing: no %s field committed (minerkit activity setup commits it)", IdentityText(s.Expected))
 	case !s.Present:
-		return "missing: no gh: field committed (minerkit activity setup --github USER)"
+		return "missing: no gh: field committed (minerkit activity setup commits it)"
 	case s.Expected == "":
 		return fmt.Sprintf("%s committed (field %d)", IdentityText(s.Committed), s.Field)
 	case s.Matches:

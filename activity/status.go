@@ -44,7 +44,7 @@ func (s *Status) Rows() []Row {
 	if !s.Registered {
 		return []Row{
 			{"hotkey", s.Hotkey},
-			{"registered", fmt.Sprintf("no (minerkit activity setup --netuid %d)", s.NetUID)},
+			{"registered", "no (minerkit activity setup registers it)"},
 			{"identity", s.Identity.String()},
 		}
 	}

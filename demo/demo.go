@@ -127,7 +127,7 @@ func Run(ctx context.Context, o Options) (*Summary, error) {
 			case ctx.Err() != nil:
 				detail = "interrupted"
 			case errors.Is(err, ErrIncomplete):
-				detail = "not seen within --duration " + o.Duration.String()
+				detail = "not seen within the duration " + o.Duration.String()
 			}
 			r.view.fail(s.Key, detail)
 		}
@@ -168,7 +168,7 @@ func (r *runner) run(parent context.Context) error {
 			return fmt.Errorf("%w: interrupted; missing %s", ErrIncomplete, missing(r.view.Steps()))
 		}
 		if ctx.Err() != nil {
-			return fmt.Errorf("%w within --duration %s: missing %s; try a longer --duration (the machine may be busy)",
+			return fmt.Errorf("%w within the duration %s: missing %s; try a longer duration (the machine may be busy)",
 				ErrIncomplete, r.o.Duration, missing(r.view.Steps()))
 		}
 		return err
@@ -279,12 +279,12 @@ func (r *runner) makeWallets(ctx context.Context) error {
 	if dir == "" {
 		d, err := os.MkdirTemp("", "minerkit-demo-")
 		if err != nil {
-			return fmt.Errorf("demo: make a temporary directory for the wallets: %w (pass --dir)", err)
+			return fmt.Errorf("demo: make a temporary directory for the wallets: %w (give the demo a directory)", err)
 		}
 		dir = d
 	} else {
 		if err := os.MkdirAll(dir, 0o700); err != nil {
-			return fmt.Errorf("demo: make --dir %s: %w", dir, err)
+			return fmt.Errorf("demo: make the directory %s: %w", dir, err)
 		}
 		r.sum.Kept = true
 	}

@@ -92,8 +92,8 @@ func TestDemoEndToEnd(t *testing.T) {
 
 func TestDemoIncomplete(t *testing.T) {
 	s, err := demo.Run(context.Background(), demo.Options{Duration: 400 * time.Millisecond, BlockTime: 200 * time.Millisecond})
-	if !errors.Is(err, demo.ErrIncomplete) || !strings.Contains(err.Error(), "--duration") {
-		t.Fatalf("err %v, want ErrIncomplete naming --duration", err)
+	if !errors.Is(err, demo.ErrIncomplete) || !strings.Contains(err.Error(), "try a longer duration") {
+		t.Fatalf("err %v, want ErrIncomplete asking for a longer duration", err)
 	}
 	if s.OK || s.Error == "" || s.Kept {
 		t.Errorf("summary %+v", s)

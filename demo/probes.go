@@ -27,10 +27,10 @@ func loadOrCreate(dir, name string) (cold, hot *keys.Keypair, err error) {
 	}
 	if _, err := os.Stat(w.ColdkeyFile()); err == nil {
 		if cold, err = w.Coldkey(nil); err != nil {
-			return nil, nil, fmt.Errorf("demo: load wallet %s from %s: %w (use another --dir)", name, dir, err)
+			return nil, nil, fmt.Errorf("demo: load wallet %s from %s: %w (use another directory)", name, dir, err)
 		}
 		if hot, err = w.HotkeyPair(nil); err != nil {
-			return nil, nil, fmt.Errorf("demo: load wallet %s from %s: %w (use another --dir)", name, dir, err)
+			return nil, nil, fmt.Errorf("demo: load wallet %s from %s: %w (use another directory)", name, dir, err)
 		}
 		return cold, hot, nil
 	}

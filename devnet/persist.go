@@ -104,7 +104,7 @@ func loadChain(rt *runtime, g *Genesis, ids accountIDs, dir string) (*chain, err
 		return nil, fmt.Errorf("devnet: saved chain in %s: %w (remove the directory to start over)", dir, err)
 	}
 	if c.blocks[0].hash != fresh.blocks[0].hash {
-		return nil, fmt.Errorf("devnet: %s holds a chain with genesis %s, but this genesis is %s: use another --data directory or the same genesis",
+		return nil, fmt.Errorf("devnet: %s holds a chain with genesis %s, but this genesis is %s: use another data directory or the same genesis",
 			dir, hexHash(c.blocks[0].hash), hexHash(fresh.blocks[0].hash))
 	}
 	return c, nil

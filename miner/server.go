@@ -73,7 +73,7 @@ func New(cfg Config, hotkey keys.Signer, src metagraph.Source) (*Server, error) 
 		return nil, err
 	}
 	if hotkey == nil {
-		return nil, errors.New("miner: no hotkey; load one with --wallet.name/--wallet.hotkey")
+		return nil, errors.New("miner: no hotkey; load one from a wallet")
 	}
 	if src == nil {
 		return nil, errors.New("miner: no metagraph source; give New a metagraph.ChainSource (Chain.Source) or a test Source")
@@ -219,14 +219,14 @@ func (s *Server) Run(ctx context.Context) error {
 	var lc net.ListenConfig
 	api, err := lc.Listen(ctx, "tcp", s.cfg.Listen)
 	if err != nil {
-		return fmt.Errorf("miner: listen on %s: %w (is another miner running? change --listen)", s.cfg.Listen, err)
+		return fmt.Errorf("miner: listen on %s: %w (is another miner running? change the listen address)", s.cfg.Listen, err)
 	}
 	var admin net.Listener
 	if s.cfg.AdminListen != "" {
 		admin, err = lc.Listen(ctx, "tcp", s.cfg.AdminListen)
 		if err != nil {
 			api.Close()
-			return fmt.Errorf("miner: listen on %s: %w (change --admin-listen, or set it to \"\" to share the API port)", s.cfg.AdminListen, err)
+			return fmt.Errorf("miner: listen on %s: %w (change admin_listen, or set it to \"\" to share the API port)", s.cfg.AdminListen, err)
 		}
 	}
 	return s.Serve(ctx, api, admin)
@@ -282,7 +282,7 @@ func (s *Server) Serve(ctx context.Context, api, admin net.Listener) error {
 	hot := s.hotkey.Public()
 
 	if s.cfg.Register && s.Registrar == nil {
-		log.Warn("register is set but the Server has no Registrar, so the hotkey is not registered: attach a miner.Chain with Coldkey or LoadColdkey (minerkit serve does with --register), or register once with minerkit register")
+		log.Warn("register is set but the Server has no Registrar, so the hotkey is not registered: attach a miner.Chain with Coldkey or LoadColdkey (minerkit serve does when told to register), or register once with minerkit register")
 	}
 	if s.cfg.ExternalURL != "" && s.Committer == nil {
 		log.Warn("external_url is set but the Server has no Committer; not committing it")
@@ -463,7 +463,7 @@ func (s *Server) axonAddr() (netip.AddrPort, error) {
 			port = uint16(n)
 		}
 		if port == 0 {
-			return netip.AddrPort{}, errors.New("miner: axon_port is 0 and --listen has no fixed port; set --axon-port")
+			return netip.AddrPort{}, errors.New("miner: axon_port is 0 and listen has no fixed port; set axon_port")
 		}
 	}
 	return netip.AddrPortFrom(ip, port), nil

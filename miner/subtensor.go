@@ -61,7 +61,7 @@ func (c *Chain) EnsureRegistered(ctx context.Context, netuid uint16, hotkey keys
 		cold = k
 	}
 	if cold == nil {
-		return 0, errors.New("miner: registering needs the coldkey; load it (only for --register) or register with minerkit register")
+		return 0, errors.New("miner: registering needs the coldkey; load it (only to register) or register with minerkit register")
 	}
 	res, err := c.Client.BurnedRegister(ctx, cold, hotkey, netuid, subtensor.RegisterOptions{MaxBurn: subtensor.Rao(maxBurnRao)})
 	if err != nil {

@@ -20,7 +20,7 @@ func lockFile(path string) (*os.File, error) {
 	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
 		f.Close()
 		if errors.Is(err, syscall.EWOULDBLOCK) {
-			return nil, fmt.Errorf("orchestrator: journal %s is in use by another miner process: give each miner its own --journal", path)
+			return nil, fmt.Errorf("orchestrator: journal %s is in use by another miner process: give each miner its own journal", path)
 		}
 		return nil, fmt.Errorf("orchestrator: journal lock: %w", err)
 	}

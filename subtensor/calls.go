@@ -58,7 +58,7 @@ func (c *Client) BurnedRegister(ctx context.Context, coldkey keys.Signer, hotkey
 	if ok, err := c.SubnetExists(ctx, netuid); err != nil {
 		return nil, err
 	} else if !ok {
-		return nil, fmt.Errorf("%w: netuid %d; check --netuid", ErrNoSubnet, netuid)
+		return nil, fmt.Errorf("%w: netuid %d", ErrNoSubnet, netuid)
 	}
 	if uid, ok, err := c.UID(ctx, netuid, hotkey); err != nil {
 		return nil, err
@@ -72,14 +72,14 @@ func (c *Client) BurnedRegister(ctx context.Context, coldkey keys.Signer, hotkey
 	}
 	res.Price = price
 	if o.MaxBurn != 0 && price > o.MaxBurn {
-		return res, fmt.Errorf("%w: the burn price is %s, above --max-burn %s; wait for it to fall or raise --max-burn", ErrPriceAboveLimit, price, o.MaxBurn)
+		return res, &PriceAboveLimitError{Price: price, Limit: o.MaxBurn}
 	}
 	bal, err := c.Balance(ctx, coldkey.Public())
 	if err != nil {
 		return nil, err
 	}
 	if bal.Free < price {
-		return res, fmt.Errorf("%w: need %s, have %s in %s; fund the coldkey and retry", ErrNotEnoughBalance, price, bal.Free, coldkey.Public().Address())
+		return res, &BalanceError{Need: price, Have: bal.Free, Account: coldkey.Public().Address(), Advice: "fund the coldkey and retry"}
 	}
 	if o.Confirm != nil && !o.Confirm(price, bal) {
 		return res, ErrDeclined
@@ -144,21 +144,21 @@ type ServeOptions struct {
 
 // CheckAxonAddr refuses what the chain refuses (unspecified, 127.0.0.1,
 // ::1, broadcast, port 0) and other addresses no validator can reach
-// (loopback, link-local, multicast), with a message that says what to pass.
+// (loopback, link-local, multicast) with an *AxonAddrError.
 func CheckAxonAddr(ip netip.Addr, port uint16) error {
 	switch {
 	case !ip.IsValid():
-		return errors.New("subtensor: no IP given; pass your public IP with --ip")
+		return &AxonAddrError{IP: ip, Port: port, Field: "ip", Reason: "no IP given; pass your public IP"}
 	case port == 0:
-		return errors.New("subtensor: port 0 is refused by the chain; pass the port your miner listens on with --port")
+		return &AxonAddrError{IP: ip, Port: port, Field: "port", Reason: "port 0 is refused by the chain; pass the port your miner listens on"}
 	case ip.IsUnspecified():
-		return fmt.Errorf("subtensor: %s is refused by the chain; pass your public IP with --ip", ip)
+		return &AxonAddrError{IP: ip, Port: port, Field: "ip", Reason: ip.String() + " is refused by the chain; pass your public IP"}
 	case ip.IsLoopback():
-		return fmt.Errorf("subtensor: %s is a loopback address: the chain refuses 127.0.0.1 and validators could not reach it anyway; pass your public IP with --ip", ip)
+		return &AxonAddrError{IP: ip, Port: port, Field: "ip", Reason: ip.String() + " is a loopback address: the chain refuses 127.0.0.1 and validators could not reach it anyway; pass your public IP"}
 	case ip.Is4() && ip == netip.AddrFrom4([4]byte{255, 255, 255, 255}):
-		return fmt.Errorf("subtensor: %s is refused by the chain; pass your public IP with --ip", ip)
+		return &AxonAddrError{IP: ip, Port: port, Field: "ip", Reason: ip.String() + " is refused by the chain; pass your public IP"}
 	case ip.IsLinkLocalUnicast(), ip.IsMulticast(), ip.IsInterfaceLocalMulticast():
-		return fmt.Errorf("subtensor: %s cannot be reached by validators; pass your public IP with --ip", ip)
+		return &AxonAddrError{IP: ip, Port: port, Field: "ip", Reason: ip.String() + " cannot be reached by validators; pass your public IP"}
 	}
 	return nil
 }
@@ -189,7 +189,7 @@ func (c *Client) ServeAxon(ctx context.Context, hotkey keys.Signer, netuid uint1
 		if ok, err := c.IsHotkeyRegistered(ctx, netuid, hotkey.Public()); err != nil {
 			return nil, err
 		} else if !ok {
-			return nil, fmt.Errorf("%w: %s on netuid %d; run minerkit register --netuid %d first", ErrNotRegistered, hotkey.Public().Address(), netuid, netuid)
+			return nil, fmt.Errorf("%w: %s on netuid %d; register it first (minerkit register)", ErrNotRegistered, hotkey.Public().Address(), netuid)
 		}
 	}
 	call, err := c.NewCall("SubtensorModule", "serve_axon",
@@ -233,7 +233,7 @@ func (c *Client) SetCommitment(ctx context.Context, hotkey keys.Signer, netuid u
 	if ok, err := c.IsHotkeyRegistered(ctx, netuid, hotkey.Public()); err != nil {
 		return nil, err
 	} else if !ok {
-		return nil, fmt.Errorf("%w: %s on netuid %d; only registered hotkeys may commit: run minerkit register --netuid %d first", ErrNotRegistered, hotkey.Public().Address(), netuid, netuid)
+		return nil, fmt.Errorf("%w: %s on netuid %d; only registered hotkeys may commit: register it first (minerkit register)", ErrNotRegistered, hotkey.Public().Address(), netuid)
 	}
 	args := AppendCommitmentInfo(scale.AppendU16(nil, netuid), fields)
 	call, err := c.Metadata().NewCallEncoded("Commitments", "set_commitment", args)
@@ -399,14 +399,14 @@ func NormalizeWeights(uids []uint16, w []float64) ([]uint16, []uint16, error) {
 // ignored by pre-dynamic-TAO runtimes).
 func (c *Client) AddStake(ctx context.Context, coldkey keys.Signer, hotkey keys.PublicKey, netuid uint16, amount Rao, o TxOptions) (*TxResult, error) {
 	if amount == 0 {
-		return nil, errors.New("subtensor: stake amount is zero; pass --amount")
+		return nil, fmt.Errorf("%w: stake", ErrZeroAmount)
 	}
 	bal, err := c.Balance(ctx, coldkey.Public())
 	if err != nil {
 		return nil, err
 	}
 	if bal.Free < amount {
-		return nil, fmt.Errorf("%w: need %s, have %s in %s; fund the coldkey or stake less", ErrNotEnoughBalance, amount, bal.Free, coldkey.Public().Address())
+		return nil, &BalanceError{Need: amount, Have: bal.Free, Account: coldkey.Public().Address(), Advice: "fund the coldkey or stake less"}
 	}
 	args := []substrate.NamedValue{substrate.Named("hotkey", account(hotkey))}
 	if c.Features().AddStakeNetuid {
@@ -424,7 +424,7 @@ func (c *Client) AddStake(ctx context.Context, coldkey keys.Signer, hotkey keys.
 // unless allowDeath (which may empty the sender).
 func (c *Client) Transfer(ctx context.Context, from keys.Signer, to keys.PublicKey, amount Rao, allowDeath bool, o TxOptions) (*TxResult, error) {
 	if amount == 0 {
-		return nil, errors.New("subtensor: transfer amount is zero; pass --amount")
+		return nil, fmt.Errorf("%w: transfer", ErrZeroAmount)
 	}
 	f := c.Features()
 	name := f.TransferKeepAlive
@@ -443,7 +443,7 @@ func (c *Client) Transfer(ctx context.Context, from keys.Signer, to keys.PublicK
 		need += ExistentialDeposit
 	}
 	if bal.Free < need {
-		return nil, fmt.Errorf("%w: need %s, have %s in %s; send less or fund the account", ErrNotEnoughBalance, need, bal.Free, from.Public().Address())
+		return nil, &BalanceError{Need: need, Have: bal.Free, Account: from.Public().Address(), Advice: "send less or fund the account"}
 	}
 	call, err := c.NewCall("Balances", name,
 		substrate.Named("dest", substrate.Enum("Id", account(to))),

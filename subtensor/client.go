@@ -2,7 +2,6 @@ package subtensor
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
 	"sync"
@@ -54,7 +53,7 @@ type runtimeInfo struct {
 // the first load.
 func Dial(ctx context.Context, n Network, opts Options) (*Client, error) {
 	if len(n.Endpoints) == 0 {
-		return nil, errors.New("subtensor: network has no endpoint; pass --network or --subtensor.chain_endpoint")
+		return nil, ErrNoEndpoint
 	}
 	rc, err := rpc.DialOptions(ctx, opts.RPC, n.Endpoints...)
 	if err != nil {

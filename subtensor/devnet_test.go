@@ -93,9 +93,10 @@ func TestDevnetRegister(t *testing.T) {
 	if !errors.Is(err, subtensor.ErrDeclined) {
 		t.Fatalf("declined: %v", err)
 	}
-	// Above --max-burn.
+	// Above the limit: the error carries the price and the limit.
 	_, err = ch.Client.BurnedRegister(ctx, bob, other.Public(), 1, subtensor.RegisterOptions{MaxBurn: price - 1})
-	if !errors.Is(err, subtensor.ErrPriceAboveLimit) || !strings.Contains(err.Error(), "above --max-burn") {
+	var pe *subtensor.PriceAboveLimitError
+	if !errors.Is(err, subtensor.ErrPriceAboveLimit) || !errors.As(err, &pe) || pe.Limit != price-1 || pe.Price <= pe.Limit || !strings.Contains(err.Error(), "above the limit") {
 		t.Fatalf("max burn: %v", err)
 	}
 	// No such subnet.

@@ -3,6 +3,7 @@ package subtensor
 import (
 	"errors"
 	"fmt"
+	"net/netip"
 	"strings"
 )
 
@@ -11,7 +12,8 @@ var (
 	// ErrNotEnoughBalance: the coldkey cannot pay (the error text says how
 	// much is needed and how much there is).
 	ErrNotEnoughBalance = errors.New("subtensor: not enough balance")
-	// ErrPriceAboveLimit: the burn price is above --max-burn.
+	// ErrPriceAboveLimit: the burn price is above the caller's limit
+	// (RegisterOptions.MaxBurn; *PriceAboveLimitError carries both).
 	ErrPriceAboveLimit = errors.New("subtensor: burn price above the limit")
 	// ErrDeclined: the Confirm callback said no; nothing was sent.
 	ErrDeclined = errors.New("subtensor: declined, nothing was sent")
@@ -21,7 +23,59 @@ var (
 	ErrNoSubnet = errors.New("subtensor: subnet does not exist")
 	// ErrUnsupported: the connected runtime lacks something this call needs.
 	ErrUnsupported = errors.New("subtensor: not supported by this runtime")
+	// ErrNoEndpoint: the Network has no endpoint to dial.
+	ErrNoEndpoint = errors.New("subtensor: network has no endpoint")
+	// ErrZeroAmount: a stake or transfer of nothing.
+	ErrZeroAmount = errors.New("subtensor: amount is zero")
 )
+
+// PriceAboveLimitError is a registration refused before paying: the burn
+// price is above the caller's limit. errors.Is(err, ErrPriceAboveLimit).
+type PriceAboveLimitError struct {
+	Price, Limit Rao
+}
+
+func (e *PriceAboveLimitError) Error() string {
+	return fmt.Sprintf("%v: the burn price is %s, above the limit %s; wait for it to fall or raise the limit", ErrPriceAboveLimit, e.Price, e.Limit)
+}
+
+// Is reports ErrPriceAboveLimit.
+func (e *PriceAboveLimitError) Is(target error) bool { return target == ErrPriceAboveLimit }
+
+// BalanceError is a call refused before sending: the account cannot pay.
+// errors.Is(err, ErrNotEnoughBalance).
+type BalanceError struct {
+	// Need and Have are what the call needs and the free balance.
+	Need, Have Rao
+	// Account is the SS58 address that pays.
+	Account string
+	// Advice says what to do next.
+	Advice string
+}
+
+func (e *BalanceError) Error() string {
+	msg := fmt.Sprintf("%v: need %s, have %s in %s", ErrNotEnoughBalance, e.Need, e.Have, e.Account)
+	if e.Advice != "" {
+		msg += "; " + e.Advice
+	}
+	return msg
+}
+
+// Is reports ErrNotEnoughBalance.
+func (e *BalanceError) Is(target error) bool { return target == ErrNotEnoughBalance }
+
+// AxonAddrError is an axon address that CheckAxonAddr refuses: one the chain
+// refuses or that no validator can reach.
+type AxonAddrError struct {
+	IP   netip.Addr
+	Port uint16
+	// Field is what is wrong: "ip" or "port".
+	Field string
+	// Reason says why, and what to pass instead.
+	Reason string
+}
+
+func (e *AxonAddrError) Error() string { return "subtensor: " + e.Reason }
 
 // ChainError is a transaction that the chain executed and rejected
 // (System.ExtrinsicFailed with a module error), or refused to execute. Its
@@ -101,12 +155,12 @@ var moduleAdvice = map[string]string{
 	"SubtensorModule.RegistrationNotPermittedOnRootSubnet": "netuid 0 is the root network; register on a subnet (netuid ≥ 1)",
 	"SubtensorModule.NoNeuronIdAvailable":                  "the subnet is full and every UID is still immune; retry after the immunity period",
 	"SubtensorModule.NonAssociatedColdKey":                 "this hotkey belongs to another coldkey; use that coldkey or a fresh hotkey",
-	"SubtensorModule.SubnetNotExists":                      "no subnet with this netuid; check --netuid (minerkit metagraph --netuid N tells whether it exists)",
-	"SubtensorModule.MechanismDoesNotExist":                "no subnet with this netuid; check --netuid",
-	"SubtensorModule.HotKeyNotRegisteredInSubNet":          "register the hotkey on this subnet first (minerkit register --netuid N)",
-	"SubtensorModule.HotKeyNotRegisteredInNetwork":         "register the hotkey on a subnet first (minerkit register --netuid N)",
-	"SubtensorModule.HotKeyAccountNotExists":               "the hotkey is not registered anywhere; register it first (minerkit register --netuid N)",
-	"SubtensorModule.InvalidIpAddress":                     "the chain refuses 0.0.0.0, 127.0.0.1, 255.255.255.255 and ::1; pass your public IP with --ip",
+	"SubtensorModule.SubnetNotExists":                      "no subnet with this netuid; check the netuid (minerkit metagraph tells whether it exists)",
+	"SubtensorModule.MechanismDoesNotExist":                "no subnet with this netuid; check the netuid",
+	"SubtensorModule.HotKeyNotRegisteredInSubNet":          "register the hotkey on this subnet first (minerkit register)",
+	"SubtensorModule.HotKeyNotRegisteredInNetwork":         "register the hotkey on a subnet first (minerkit register)",
+	"SubtensorModule.HotKeyAccountNotExists":               "the hotkey is not registered anywhere; register it first (minerkit register)",
+	"SubtensorModule.InvalidIpAddress":                     "the chain refuses 0.0.0.0, 127.0.0.1, 255.255.255.255 and ::1; pass your public IP",
 	"SubtensorModule.InvalidIpType":                        "the IP must be IPv4 or IPv6",
 	"SubtensorModule.InvalidPort":                          "the port must be between 1 and 65535",
 	"SubtensorModule.ServingRateLimitExceeded":             "axon info was set too recently; wait for the subnet's serving rate limit (a few blocks) and retry, or skip it if nothing changed",
@@ -125,15 +179,15 @@ var moduleAdvice = map[string]string{
 	"SubtensorModule.InsufficientLiquidity":                "the subnet pool cannot absorb this amount; use a smaller amount",
 	"SubtensorModule.SlippageTooHigh":                      "the price moved beyond the limit; retry or raise the limit",
 	"SubtensorModule.SubtokenDisabled":                     "trading on this subnet is not enabled yet; wait for the owner to start it",
-	"SubtensorModule.RegistrationPriceLimitExceeded":       "the burn price rose above --max-burn; retry later or raise --max-burn",
+	"SubtensorModule.RegistrationPriceLimitExceeded":       "the burn price rose above the limit; retry later or raise the limit",
 	"SubtensorModule.TransferDisallowed":                   "transfers of this subnet's stake are disabled",
 	"SubtensorModule.TxRateLimitExceeded":                  "too many transactions of this kind; wait and retry",
 	"Commitments.TooManyFieldsInCommitmentInfo":            "the runtime allows fewer fields per commitment; commit less data",
-	"Commitments.AccountNotAllowedCommit":                  "only hotkeys registered on the subnet may commit; register first (minerkit register --netuid N)",
+	"Commitments.AccountNotAllowedCommit":                  "only hotkeys registered on the subnet may commit; register first (minerkit register)",
 	"Commitments.SpaceLimitExceeded":                       "you committed too many bytes in this tempo; wait for the next epoch or commit less",
 	"Balances.InsufficientBalance":                         "the sender's free balance is too low; fund it and retry",
 	"Balances.ExistentialDeposit":                          "the transfer would leave an account below the existential deposit (500 rao); send more, or keep more",
-	"Balances.Expendability":                               "the transfer would reap the sender's account; keep at least the existential deposit (500 rao), or use --allow-death",
+	"Balances.Expendability":                               "the transfer would reap the sender's account; keep at least the existential deposit (500 rao), or allow the account to be emptied",
 	"Balances.KeepAlive":                                   "the transfer would reap the sender's account; keep at least the existential deposit (500 rao)",
 	"*.BadOrigin":                                          "this call needs another signer (root or the subnet owner)",
 	"Sudo.RequireSudo":                                     "only the sudo key may do this",
@@ -144,12 +198,12 @@ var moduleAdvice = map[string]string{
 var customAdvice = map[uint8]string{
 	1:  "stake amount too low: use a larger amount",
 	2:  "balance too low for this call: fund the coldkey (minerkit balance shows it) and retry",
-	3:  "subnet does not exist: check --netuid",
+	3:  "subnet does not exist: check the netuid",
 	4:  "hotkey account does not exist: register the hotkey first",
 	5:  "not enough stake to withdraw",
 	6:  "rate limited: wait a few blocks and retry",
-	10: "hotkey not registered on this subnet: minerkit register --netuid N first",
-	11: "IP refused (0.0.0.0, 127.0.0.1, 255.255.255.255 or ::1): pass your public IP with --ip",
+	10: "hotkey not registered on this subnet: register it first (minerkit register)",
+	11: "IP refused (0.0.0.0, 127.0.0.1, 255.255.255.255 or ::1): pass your public IP",
 	12: "axon served too recently: wait for the serving rate limit and retry, or skip it if nothing changed",
 	13: "invalid port: use 1–65535",
 	25: "this hotkey belongs to another coldkey: use that coldkey or a fresh hotkey",

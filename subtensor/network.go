@@ -116,7 +116,7 @@ func ResolveNetwork(c NetworkConfig) (Network, error) {
 	if c.ChainEndpoint != "" {
 		eps, err := parseEndpoints(c.ChainEndpoint)
 		if err != nil {
-			return Network{}, fmt.Errorf("--subtensor.chain_endpoint: %w", err)
+			return Network{}, fmt.Errorf("subtensor: chain endpoint: %w", err)
 		}
 		n.Endpoints = eps
 	}

@@ -159,7 +159,7 @@ type Validator struct {
 // writes the chain through chain.
 func New(cfg Config, hotkey keys.Signer, chain Chain) (*Validator, error) {
 	if hotkey == nil {
-		return nil, errors.New("validator: no hotkey; load one with --wallet.name/--wallet.hotkey")
+		return nil, errors.New("validator: no hotkey; load one from a wallet")
 	}
 	if chain == nil {
 		return nil, errors.New("validator: no chain; give New a SubtensorChain")
@@ -503,7 +503,7 @@ func (v *Validator) maybeSetWeights(ctx context.Context, sub *Subnet, uid uint16
 	if ev.VersionKey == 0 {
 		ev.VersionKey = sub.WeightsVersion
 	} else if ev.VersionKey < sub.WeightsVersion {
-		ev.Err = fmt.Errorf("validator: version key %d is below the subnet's %d; update the validator or pass --version-key %d", v.cfg.VersionKey, sub.WeightsVersion, sub.WeightsVersion)
+		ev.Err = fmt.Errorf("validator: version key %d is below the subnet's %d; update the validator or set its version key to %d", v.cfg.VersionKey, sub.WeightsVersion, sub.WeightsVersion)
 		v.weightsEvent(ev)
 		return ev.Err
 	}

@@ -204,7 +204,7 @@ func TestWeightsRules(t *testing.T) {
 		{name: "a tempo after the chain's last update", edit: func(s *validator.Subnet) { s.LastUpdate[1] = 40 }, set: true},
 		{name: "commit reveal", edit: func(s *validator.Subnet) { s.CommitReveal = true }, skipped: "commit-reveal"},
 		{name: "not registered", edit: func(s *validator.Subnet) { s.Neurons = s.Neurons[:1] }, skipped: "not registered"},
-		{name: "version key too low", cfg: validator.Config{VersionKey: 2}, err: "pass --version-key 3"},
+		{name: "version key too low", cfg: validator.Config{VersionKey: 2}, err: "set its version key to 3"},
 		{name: "version key above", cfg: validator.Config{VersionKey: 9}, set: true},
 		{name: "chain refuses", chErr: errors.New("SettingWeightsTooFast"), err: "SettingWeightsTooFast"},
 		{name: "no scores", edit: func(s *validator.Subnet) { s.Neurons[0].Commitment = nil }, skipped: "no miner has a score"},

@@ -66,7 +66,7 @@ func writeAll(f *os.File, data []byte) error {
 }
 
 func existsError(path string) error {
-	return fmt.Errorf("wallet: %w: %s; pass --overwrite to replace it "+
+	return fmt.Errorf("wallet: %w: %s; replace it only on purpose "+
 		"(the old key is lost for good unless you hold its mnemonic)", ErrExists, path)
 }
 

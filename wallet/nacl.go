@@ -145,5 +145,5 @@ func decrypt(data, password []byte, derive kdf) ([]byte, error) {
 func legacyError(e Encryption) error {
 	return fmt.Errorf("wallet: %w: this keyfile uses the %s encryption of old bittensor releases; "+
 		"re-encrypt it as $NACL with a bittensor release that still reads it, or regenerate the key "+
-		"from its mnemonic (minerkit wallet regen-coldkey --mnemonic ...)", ErrLegacyEncryption, e)
+		"from its mnemonic (minerkit wallet regen-coldkey)", ErrLegacyEncryption, e)
 }

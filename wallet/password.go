@@ -16,6 +16,28 @@ import (
 // Sources moves on to the next source when it sees it.
 var ErrNoPassword = errors.New("no password available")
 
+// NoPasswordError is Sources' ErrNoPassword: no source had the password of
+// the keyfile (EnvVar set) or of a polkadot-js backup (Backup).
+type NoPasswordError struct {
+	// What names the key ("coldkey of wallet miner").
+	What string
+	// EnvVar is the environment variable that would hold a keyfile's
+	// password; empty for a backup.
+	EnvVar string
+	// Backup: the password of a polkadot-js JSON backup was missing.
+	Backup bool
+}
+
+func (e *NoPasswordError) Error() string {
+	if e.Backup {
+		return fmt.Sprintf("wallet: %v for %s: run in a terminal or give the backup's password", ErrNoPassword, e.What)
+	}
+	return fmt.Sprintf("wallet: %v for %s: run in a terminal, give a password file, or set %s", ErrNoPassword, e.What, e.EnvVar)
+}
+
+// Is reports ErrNoPassword.
+func (e *NoPasswordError) Is(target error) bool { return target == ErrNoPassword }
+
 // A PasswordSource supplies the password of an encrypted keyfile.
 type PasswordSource interface {
 	// Password returns the password for the keyfile at path. what names the
@@ -151,7 +173,7 @@ func (p Prompt) Password(path, what string, confirm bool) ([]byte, error) {
 			return nil, err
 		}
 		if len(pw) == 0 {
-			fmt.Fprintln(out, "The password must not be empty (use --no-password for an unencrypted key).")
+			fmt.Fprintln(out, "The password must not be empty (an unencrypted key needs no password at all).")
 			continue
 		}
 		again, err := read("Retype the password: ")
@@ -180,8 +202,7 @@ func (s Sources) Password(path, what string, confirm bool) ([]byte, error) {
 		}
 		return pw, err
 	}
-	return nil, fmt.Errorf("wallet: %w for %s: run in a terminal, pass --password-file, or set %s",
-		ErrNoPassword, what, EnvVarName(path))
+	return nil, &NoPasswordError{What: what, EnvVar: EnvVarName(path)}
 }
 
 // DefaultPasswords is the order minerkit looks for a password: the

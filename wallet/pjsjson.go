@@ -332,7 +332,7 @@ func RestorePolkadotJSON(path string, pw PasswordSource) (*keys.Keypair, *Polkad
 			pw = Sources{}
 		}
 		if password, err = pw.Password(path, what, false); errors.Is(err, ErrNoPassword) {
-			return nil, nil, fmt.Errorf("wallet: %w for %s: run in a terminal or pass --json-password-file", ErrNoPassword, what)
+			return nil, nil, &NoPasswordError{What: what, Backup: true}
 		} else if err != nil {
 			return nil, nil, err
 		}

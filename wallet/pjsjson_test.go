@@ -200,7 +200,7 @@ func TestRestorePolkadotJSON(t *testing.T) {
 		err.Error() != `wallet: wrong password for JSON backup "`+path+`"` {
 		t.Fatalf("wrong password: %v", err)
 	}
-	if _, _, err := RestorePolkadotJSON(path, Sources{}); !errors.Is(err, ErrNoPassword) || !strings.Contains(err.Error(), "--json-password-file") {
+	if _, _, err := RestorePolkadotJSON(path, Sources{}); !errors.Is(err, ErrNoPassword) || !strings.Contains(err.Error(), "the backup's password") {
 		t.Fatalf("no password: %v", err)
 	}
 	if _, _, err := RestorePolkadotJSON(filepath.Join(dir, "missing.json"), nil); err == nil || !strings.Contains(err.Error(), "not found") {

@@ -180,7 +180,7 @@ func (w *Wallet) load(path, what string, pw PasswordSource) (*keys.Keypair, erro
 	data, err := readKeyfileBytes(path)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, fmt.Errorf("wallet: %s not found at %s: create it with `minerkit wallet create` "+
-			"or restore it with `minerkit wallet regen-...`, or check --wallet.path/--wallet.name/--wallet.hotkey", what, path)
+			"or restore it with `minerkit wallet regen-...`, or check the wallet's path, name and hotkey", what, path)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("wallet: read %s: %w", what, err)

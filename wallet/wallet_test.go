@@ -101,7 +101,7 @@ func TestNeverOverwrite(t *testing.T) {
 	if err := w.CreateColdkey(a, "", nil, false); err != nil {
 		t.Fatal(err)
 	}
-	if err := w.CreateColdkey(b, "", nil, false); !errors.Is(err, ErrExists) || !strings.Contains(err.Error(), "--overwrite") {
+	if err := w.CreateColdkey(b, "", nil, false); !errors.Is(err, ErrExists) || !strings.Contains(err.Error(), "replace it only on purpose") {
 		t.Fatalf("second CreateColdkey error = %v, want ErrExists naming --overwrite", err)
 	}
 	if pub, _ := w.ColdkeyPub(); pub != a.Public() {

@@ -66,7 +66,7 @@ step failed). The wallets live in a temporary directory removed at the end, unle
 			}
 			if err != nil {
 				if errors.Is(err, demo.ErrIncomplete) {
-					return exitError{code: 1, msg: err.Error()}
+					return exitError{code: 1, msg: err.Error() + " (try a longer --duration)"}
 				}
 				return err
 			}

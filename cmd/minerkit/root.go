@@ -68,5 +68,6 @@ func newRootCmd() *cobra.Command {
 		newVersionCmd(),
 	)
 	root.AddCommand(newChainCmds()...)
+	addFlagHints(root)
 	return root
 }
