@@ -16,8 +16,8 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/minerkit/minerkit/computeoffer"
 	"github.com/minerkit/minerkit/devnet"
-	computeminer "github.com/minerkit/minerkit/examples/compute-miner"
 	"github.com/minerkit/minerkit/keys"
 	"github.com/minerkit/minerkit/metagraph"
 	"github.com/minerkit/minerkit/miner"
@@ -417,7 +417,7 @@ func (r *runner) startMiner(ctx context.Context, wg *sync.WaitGroup, errc chan<-
 	}
 	srv.Logger = r.log.With("component", "miner")
 	srv.Committer = committer{r, &miner.Chain{Client: r.client, Hotkey: r.minerHot}}
-	computeminer.New(computeminer.Config{BidPerHour: 1.25, Logger: r.log}).Register(srv)
+	computeoffer.New(computeoffer.Config{BidPerHour: 1.25, Logger: r.log}).Register(srv)
 	r.srv = srv
 	wg.Go(func() {
 		if err := srv.Serve(ctx, ln, nil); err != nil {

@@ -1,7 +1,7 @@
 // Package demo runs the whole life of a Pattern A miner on one machine, in
 // about ten seconds, for `minerkit demo`: an embedded devnet, throwaway
 // wallets, funding from //Alice, a registered miner and a staked validator,
-// the compute miner (miner.Server with examples/compute-miner) committing its
+// the compute miner (miner.Server with package computeoffer) committing its
 // URL, the local validator (package validator) querying it with
 // Epistula-signed requests and setting weights, two refusals that the miner's
 // guard must give (403 to an unregistered hotkey, 401 to a replayed request),

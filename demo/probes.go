@@ -11,8 +11,8 @@ import (
 	"time"
 
 	"github.com/minerkit/minerkit/axon"
+	"github.com/minerkit/minerkit/computeoffer"
 	"github.com/minerkit/minerkit/epistula"
-	computeminer "github.com/minerkit/minerkit/examples/compute-miner"
 	"github.com/minerkit/minerkit/keys"
 	"github.com/minerkit/minerkit/subtensor"
 	"github.com/minerkit/minerkit/wallet"
@@ -128,7 +128,7 @@ func (r *runner) probes(ctx context.Context) error {
 func (r *runner) axonQuery(ctx context.Context) error {
 	r.view.begin("axon", "ComputeOffer synapse from the validator, as the Python SDK's dendrite sends it")
 	c := &axon.Client{Signer: r.valHot}
-	syn := &computeminer.ComputeOffer{Nonce: "00ff"}
+	syn := &computeoffer.ComputeOffer{Nonce: "00ff"}
 	t0 := time.Now()
 	err := c.Call(ctx, axon.Target{URL: r.url, Hotkey: r.minerHot.Address()}, syn, 5*time.Second)
 	lat := time.Since(t0)

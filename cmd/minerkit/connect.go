@@ -15,8 +15,8 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 	"github.com/spf13/cobra"
 
-	orchestratorminer "github.com/minerkit/minerkit/examples/orchestrator-miner"
 	"github.com/minerkit/minerkit/gpu"
+	"github.com/minerkit/minerkit/inferenceminer"
 	"github.com/minerkit/minerkit/keys"
 	"github.com/minerkit/minerkit/orchestrator"
 )
@@ -31,7 +31,7 @@ func newConnectCmd() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "connect --orchestrator URL [flags]",
 		Short: "Run the Pattern B miner: an outbound connection to an orchestrator that pushes jobs",
-		Long: `Run the orchestrator-connected miner (examples/orchestrator-miner).
+		Long: `Run the orchestrator-connected miner (package inferenceminer).
 
 The miner dials the orchestrator (Socket.IO v4 by default, or a plain WebSocket carrying
 JSON), proves its hotkey with a FRESH sr25519 signature over "<hotkey>:<unix seconds>:<purpose>"
@@ -126,7 +126,7 @@ Only the hotkey is loaded (--wallet.*, or --suri for development keys).`,
 			defer srv.Close()
 			log.Info("metrics", "url", "http://"+ln.Addr().String()+"/metrics")
 		}
-		cfg := orchestratorminer.Config{
+		cfg := inferenceminer.Config{
 			URL: url, Signer: signer, JournalPath: journal, Transport: tr, AuthStyle: style,
 			Purpose: purpose, Concurrency: concurrency, MaxInFlight: maxInFlight, JobTimeout: jobTimeout, MaxBackoff: maxBackoff,
 			HeartbeatInterval: heartbeat, DrainTimeout: drain, GPU: gpu.NVML{}, Logger: log,
@@ -134,7 +134,7 @@ Only the hotkey is loaded (--wallet.*, or --suri for development keys).`,
 		if reg != nil {
 			cfg.Registerer = reg
 		}
-		return orchestratorminer.Run(cmd.Context(), cfg)
+		return inferenceminer.Run(cmd.Context(), cfg)
 	}
 	return cmd
 }

@@ -11,7 +11,7 @@ import (
 
 	"github.com/spf13/cobra"
 
-	computeminer "github.com/minerkit/minerkit/examples/compute-miner"
+	"github.com/minerkit/minerkit/computeoffer"
 	"github.com/minerkit/minerkit/keys"
 	"github.com/minerkit/minerkit/miner"
 )
@@ -108,7 +108,7 @@ or a JSON config file (--config), flags winning over the environment over the fi
 		}
 		srv.Logger = log
 		chain.Attach(srv)
-		cm := computeminer.New(computeminer.Config{
+		cm := computeoffer.New(computeoffer.Config{
 			BidPerHour: bid, GPUType: gpuType, VRAMGB: vramGB, GPUCount: gpuCount, Logger: log,
 		})
 		if o, err := cm.Offer(); err == nil {

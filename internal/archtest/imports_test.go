@@ -8,28 +8,30 @@ import (
 // layers is docs/architecture.md's table: the layer of each package tree
 // (the longest matching root wins).
 var layers = map[string]int{
-	"scale":        0,
-	"keys":         0,
-	"gpu":          0,
-	"buildinfo":    0,
-	"substrate":    1,
-	"wallet":       1,
-	"epistula":     1,
-	"axon":         1,
-	"subtensor":    2,
-	"devnet":       2,
-	"metagraph":    3,
-	"guard":        3,
-	"miner":        4,
-	"orchestrator": 4,
-	"activity":     4,
-	"validator":    4,
-	"cmd":          5,
-	"demo":         5,
-	"examples":     5,
-	"bench":        5,
-	"conformance":  5,
-	"internal":     5,
+	"scale":          0,
+	"keys":           0,
+	"gpu":            0,
+	"buildinfo":      0,
+	"substrate":      1,
+	"wallet":         1,
+	"epistula":       1,
+	"axon":           1,
+	"subtensor":      2,
+	"devnet":         2,
+	"metagraph":      3,
+	"guard":          3,
+	"miner":          4,
+	"orchestrator":   4,
+	"activity":       4,
+	"validator":      4,
+	"computeoffer":   4,
+	"inferenceminer": 4,
+	"cmd":            5,
+	"demo":           5,
+	"examples":       5,
+	"bench":          5,
+	"conformance":    5,
+	"internal":       5,
 }
 
 func layerOf(path string) (int, bool) {
@@ -40,15 +42,6 @@ func layerOf(path string) (int, bool) {
 		}
 	}
 	return layer, best != ""
-}
-
-// knownExampleImports are the imports of examples/ from outside that are
-// still to be moved into packages (issue 18: examples are leaves). The list
-// only shrinks.
-var knownExampleImports = map[string]bool{
-	"cmd/minerkit -> examples/compute-miner":      true,
-	"cmd/minerkit -> examples/orchestrator-miner": true,
-	"demo -> examples/compute-miner":              true,
 }
 
 func list(t *testing.T) []Package {
@@ -140,7 +133,7 @@ var rules = []rule{
 	{
 		name: "library packages import no devnet, program or test helper",
 		from: []string{"scale", "keys", "gpu", "buildinfo", "substrate", "wallet", "epistula", "axon", "subtensor",
-			"metagraph", "guard", "miner", "orchestrator", "activity", "validator"},
+			"metagraph", "guard", "miner", "orchestrator", "activity", "validator", "computeoffer", "inferenceminer"},
 		deny: []string{"devnet", "demo", "bench", "cmd", "internal", "examples", "conformance"},
 	},
 }
@@ -183,23 +176,13 @@ func exampleOf(path string) string {
 }
 
 func TestExamplesAreLeaves(t *testing.T) {
-	seen := map[string]bool{}
 	for _, p := range list(t) {
 		for _, imp := range p.Imports {
 			ex := exampleOf(imp)
 			if ex == "" || exampleOf(p.Path) == ex {
 				continue
 			}
-			edge := p.Path + " -> " + imp
-			seen[edge] = true
-			if !knownExampleImports[edge] {
-				t.Errorf("%s imports %s: examples are leaves that only their own commands import; move what is shared into a package", p.Path, imp)
-			}
-		}
-	}
-	for edge := range knownExampleImports {
-		if !seen[edge] {
-			t.Errorf("%s is gone: remove it from knownExampleImports", edge)
+			t.Errorf("%s imports %s: examples are leaves that only their own commands import; move what is shared into a package", p.Path, imp)
 		}
 	}
 }

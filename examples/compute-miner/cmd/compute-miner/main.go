@@ -15,20 +15,23 @@ import (
 	"syscall"
 	"time"
 
-	computeminer "github.com/minerkit/minerkit/examples/compute-miner"
+	"github.com/minerkit/minerkit/computeoffer"
 	"github.com/minerkit/minerkit/miner"
 	"github.com/minerkit/minerkit/subtensor"
 	"github.com/minerkit/minerkit/wallet"
 )
 
 func main() {
-	if err := run(); err != nil {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, os.Args[1:], os.Getenv); err != nil {
 		fmt.Fprintln(os.Stderr, "compute-miner:", err)
 		os.Exit(1)
 	}
 }
 
-func run() error {
+// run runs the miner until ctx ends; getenv supplies the environment.
+func run(ctx context.Context, args []string, getenv func(string) string) error {
 	fs := flag.NewFlagSet("compute-miner", flag.ContinueOnError)
 	cs := miner.ConfigFlags(fs)
 	network := fs.String("network", "", "finney, test, local, or ws(s):// URLs")
@@ -36,17 +39,14 @@ func run() error {
 	walletName := fs.String("wallet-name", "default", "wallet name")
 	hotkeyName := fs.String("wallet-hotkey", "default", "hotkey name")
 	bid := fs.Float64("bid-per-hour", 0, "price asked per hour")
-	if err := fs.Parse(os.Args[1:]); err != nil {
+	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	cfg, err := miner.LoadConfig(cs, os.Getenv)
+	cfg, err := miner.LoadConfig(cs, getenv)
 	if err != nil {
 		return err
 	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-
-	w, err := wallet.NewFromEnv(*walletPath, *walletName, *hotkeyName, os.Getenv)
+	w, err := wallet.NewFromEnv(*walletPath, *walletName, *hotkeyName, getenv)
 	if err != nil {
 		return err
 	}
@@ -54,7 +54,7 @@ func run() error {
 	if err != nil {
 		return err
 	}
-	net, err := subtensor.ResolveNetwork(subtensor.NetworkConfig{Network: *network, Getenv: os.Getenv})
+	net, err := subtensor.ResolveNetwork(subtensor.NetworkConfig{Network: *network, Getenv: getenv})
 	if err != nil {
 		return err
 	}
@@ -77,6 +77,6 @@ func run() error {
 		return err
 	}
 	chain.Attach(srv)
-	computeminer.New(computeminer.Config{BidPerHour: *bid}).Register(srv)
+	computeoffer.New(computeoffer.Config{BidPerHour: *bid}).Register(srv)
 	return srv.Run(ctx)
 }

@@ -1,15 +1,17 @@
-// Package orchestratorminer is a small, real Pattern B miner: it keeps one
+// Package inferenceminer is a small, real Pattern B miner: it keeps one
 // authenticated outbound connection to an orchestrator (Socket.IO or plain
 // WebSocket), reports its GPUs on connect and in every heartbeat, and runs
 // "inference" jobs — each run at most once and its result reported at least
-// once — across reconnects, orchestrator restarts and its own crashes. `minerkit connect` runs it.
+// once — across reconnects, orchestrator restarts and its own crashes.
+// `minerkit connect` runs it; examples/orchestrator-miner is the same miner as
+// a standalone program to copy.
 //
 // The inference is a small deterministic computation (an iterated SHA-256
 // "token" chain over the prompt) so that an orchestrator can check every
 // answer; a real subnet replaces Inference with its model. It runs on the
 // CPU: minerkit has no CUDA bindings, and the GPU facts are reported so the
 // orchestrator can schedule by them.
-package orchestratorminer
+package inferenceminer
 
 import (
 	"context"
@@ -56,7 +58,7 @@ type Config struct {
 // Run runs the miner until ctx ends, then drains (see orchestrator.Client.Run).
 func Run(ctx context.Context, cfg Config) error {
 	if cfg.JournalPath == "" {
-		return errors.New("orchestratorminer: JournalPath is empty: give a file for the job journal")
+		return errors.New("inferenceminer: JournalPath is empty: give a file for the job journal")
 	}
 	journal, err := orchestrator.OpenJournal(cfg.JournalPath)
 	if err != nil {
@@ -73,7 +75,7 @@ func Run(ctx context.Context, cfg Config) error {
 	c.HandleFunc("inference", Inference)
 	if cfg.Registerer != nil {
 		if err := cfg.Registerer.Register(c); err != nil {
-			return fmt.Errorf("orchestratorminer: register metrics: %w", err)
+			return fmt.Errorf("inferenceminer: register metrics: %w", err)
 		}
 		defer cfg.Registerer.Unregister(c)
 	}

@@ -1,5 +1,5 @@
-// Package computeminer is the seed document's compute offering as a real
-// minerkit miner: validators POST /cvm and get this machine's GPU type, VRAM,
+// Package computeoffer is the seed document's compute offering as a
+// minerkit miner's handlers: validators POST /cvm and get this machine's GPU type, VRAM,
 // the operator's bid per hour, and an attestation of the hardware; anyone may
 // GET /health.
 //
@@ -8,9 +8,10 @@
 // See ATTESTATION.md in this directory for plugging in AMD SEV-SNP, Intel TDX
 // or NVIDIA confidential-computing evidence.
 //
-// `minerkit serve` runs this miner; cmd/compute-miner is the same thing as a
-// standalone program to copy when you start your own subnet's miner.
-package computeminer
+// `minerkit serve` and `minerkit demo` run it; examples/compute-miner is the
+// same miner as a standalone program to copy when you start your own
+// subnet's miner.
+package computeoffer
 
 import (
 	"context"
@@ -216,7 +217,7 @@ func (m *Miner) Offer() (CVMOffer, error) {
 	switch {
 	case errors.Is(err, gpu.ErrNoGPU):
 	case err != nil:
-		return o, fmt.Errorf("computeminer: read GPU facts: %w", err)
+		return o, fmt.Errorf("computeoffer: read GPU facts: %w", err)
 	case rep.Count() > 0:
 		d := rep.Devices[0]
 		o.GPUType, o.GPUCount, o.VRAMGB = d.Name, rep.Count(), int(d.MemoryTotal>>30)
@@ -248,7 +249,7 @@ func (m *Miner) CVM(ctx context.Context, req *CVMRequest) (CVMOffer, error) {
 	att, err := m.cfg.Attester.Attest(ctx, nonce)
 	if err != nil {
 		m.cfg.Logger.Error("cvm: attestation failed", "err", err)
-		return o, fmt.Errorf("computeminer: attest: %w", err)
+		return o, fmt.Errorf("computeoffer: attest: %w", err)
 	}
 	if att.Kind == "" {
 		att.Kind = "none"

@@ -1,4 +1,4 @@
-package computeminer
+package computeoffer
 
 import (
 	"context"

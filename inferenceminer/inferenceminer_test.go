@@ -1,4 +1,4 @@
-package orchestratorminer
+package inferenceminer
 
 import (
 	"context"
