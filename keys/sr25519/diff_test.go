@@ -92,7 +92,7 @@ func compare(t testing.TB, s *signer, msg, sig []byte, what string) bool {
 // run.
 func TestDifferential(t *testing.T) {
 	n := *diffN
-	if testing.Short() {
+	if testing.Short() || (raceOn && n > 200) {
 		n = 200
 	}
 	signers := newSigners(t, 8)

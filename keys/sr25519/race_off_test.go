@@ -1,0 +1,5 @@
+//go:build !race
+
+package sr25519
+
+const raceOn = false
