@@ -281,3 +281,25 @@ func BenchmarkVerify(b *testing.B) {
 		}
 	})
 }
+
+// TestConcurrentVerify: one key, shared by goroutines (run under -race).
+func TestConcurrentVerify(t *testing.T) {
+	s := newSigners(t, 1)[0]
+	msg := []byte("shared")
+	sig := sign(t, s.sk, msg)
+	done := make(chan bool)
+	for g := 0; g < 4; g++ {
+		go func() {
+			ok := true
+			for i := 0; i < 20; i++ {
+				ok = ok && s.computed.Verify(msg, sig) && s.plain.Verify(msg, sig) && !s.computed.Verify(msg[1:], sig)
+			}
+			done <- ok
+		}()
+	}
+	for g := 0; g < 4; g++ {
+		if !<-done {
+			t.Fatal("a concurrent verification went wrong")
+		}
+	}
+}
