@@ -50,3 +50,4 @@ bench: interop-deps
 	$(GO) build -buildvcs=true -o bin/minerkit ./cmd/minerkit
 	$(GO) run ./bench/cmd/serveload -bin bin/minerkit
 	$(GO) run ./bench/cmd/replicaload -bin bin/minerkit
+	$(GO) run ./bench/cmd/flood -bin bin/minerkit

@@ -109,6 +109,18 @@ func (c *MemoryCache) Seen(signedBy, uuid string, expiry time.Time) (bool, error
 	return false, nil
 }
 
+// Contains reports whether (signedBy, uuid) is recorded and not expired,
+// without recording it.
+func (c *MemoryCache) Contains(signedBy, uuid string) bool {
+	key := c.key(signedBy, uuid)
+	s := &c.shards[key.a%replayShards]
+	now := c.now().UnixNano()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	exp, ok := s.m[key]
+	return ok && exp > now
+}
+
 func (c *MemoryCache) key(signedBy, uuid string) replayKey {
 	return replayKey{
 		maphash.String(c.seeds[0], uuid) ^ maphash.String(c.seeds[1], signedBy),

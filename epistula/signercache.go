@@ -111,3 +111,14 @@ func (c *SignerCache) Len() int {
 	}
 	return n
 }
+
+// Contains reports whether (signedBy, uuid) is recorded and not expired,
+// without recording it. A server asks before verifying: a legitimate
+// signer never sends a uuid twice, so a request naming a recorded pair is
+// a replay (or a forgery) and is refused without a verification.
+func (c *SignerCache) Contains(signedBy, uuid string) bool {
+	c.mu.RLock()
+	s := c.signers[signedBy]
+	c.mu.RUnlock()
+	return s != nil && s.c.Contains(signedBy, uuid)
+}

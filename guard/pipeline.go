@@ -33,37 +33,62 @@ func (p *pipeline) step(s string) {
 	}
 }
 
+// refuseUnread refuses a request whose body was not (wholly) read. If it
+// announced more than 16 KiB, or a chunked body, the connection is closed
+// after the answer: net/http would otherwise read and discard up to
+// 256 KiB of it to reuse the connection, the cost the refusal order avoids.
+// Small bodies are drained from what is already buffered, cheaper than a
+// new connection.
+func (p *pipeline) refuseUnread(w http.ResponseWriter, r *http.Request, ref *Refusal) {
+	if r.ContentLength > 16<<10 || r.ContentLength < 0 && r.Body != nil && r.Body != http.NoBody {
+		w.Header().Set("Connection", "close")
+	}
+	deny(p.deny, w, r, ref)
+}
+
 func (p *pipeline) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	g := p.g
 	r, st := withState(r)
 	v := g.Epistula.Verifier
 	hdr, err := v.ParseHeaders(r.Header)
 	if err != nil {
-		deny(p.deny, w, r, epistulaRefusal(err))
+		p.refuseUnread(w, r, epistulaRefusal(err))
 		return
 	}
 	claimed, err := canonicalHotkey(hdr.SignedBy)
 	if err != nil {
-		deny(p.deny, w, r, epistulaRefusal(&epistula.Error{Reason: epistula.ReasonMalformed, Detail: "signer address does not decode", Err: err}))
+		p.refuseUnread(w, r, epistulaRefusal(&epistula.Error{Reason: epistula.ReasonMalformed, Detail: "signer address does not decode", Err: err}))
 		return
 	}
 	now := p.now()
 	if err := v.Precheck(&hdr, now); err != nil {
-		deny(p.deny, w, r, epistulaRefusal(err))
+		p.refuseUnread(w, r, epistulaRefusal(err))
 		return
 	}
 	p.step(stepGate)
 	if g.Validators != nil {
 		n, ok, ref := g.Validators.Check(claimed)
 		if ref != nil {
-			deny(p.deny, w, r, ref)
+			p.refuseUnread(w, r, ref)
 			return
 		}
 		st.Neuron, st.HasNeuron = n, ok
 	}
 	if g.Failures != nil {
 		if ref := g.Failures.Allow(st.Client, claimed, now); ref != nil {
-			deny(p.deny, w, r, ref)
+			p.refuseUnread(w, r, ref)
+			return
+		}
+	}
+	// A (signer, uuid) the replay cache holds is refused unverified: the
+	// signer never sends a uuid twice, so this is a replay or a forgery.
+	if rc, ok := v.Replay.(recordedPairs); ok && g.Shared == nil {
+		id := hdr.UUID
+		if hdr.Variant == epistula.X {
+			id = hdr.Timestamp
+		}
+		if rc.Contains(claimed, id) {
+			p.refuseUnread(w, r, epistulaRefusal(epistula.ReplayedError(epistula.Accepted{Signer: claimed, ID: id})))
 			return
 		}
 	}
@@ -71,7 +96,7 @@ func (p *pipeline) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	b := body{budget: g.Bodies}
 	defer b.release()
 	if ref := readBody(r, p.limit, &b); ref != nil {
-		deny(p.deny, w, r, ref)
+		p.refuseUnread(w, r, ref)
 		return
 	}
 	p.step(stepHash)
@@ -132,6 +157,12 @@ func (p *pipeline) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	r.Body = &st.body
 	r.ContentLength = int64(len(b.data))
 	p.next.ServeHTTP(w, r)
+}
+
+// recordedPairs is a replay cache that can be asked without recording
+// (epistula.SignerCache, epistula.MemoryCache).
+type recordedPairs interface {
+	Contains(signedBy, uuid string) bool
 }
 
 // canonicalHotkey returns the claimed signer's address with the Bittensor

@@ -42,6 +42,10 @@ type Proc struct {
 // from /proc (0 where there is none).
 func (p *Proc) CPU() time.Duration { return procCPU(p.cmd.Process.Pid) }
 
+// Pid returns the child's process id (to pin it to CPUs, read its
+// /proc/PID/status).
+func (p *Proc) Pid() int { return p.cmd.Process.Pid }
+
 // Stop ends the child with SIGTERM (then SIGKILL after 10 s) and waits.
 func (p *Proc) Stop() error {
 	p.cmd.Process.Signal(syscall.SIGTERM)

@@ -1,0 +1,438 @@
+// Command flood measures `minerkit serve` under attack (docs/bench-serve.md,
+// "Under attack"): the built binary serves the compute miner (POST /cvm) on
+// an in-process devnet subnet of 256 UIDs, 64 of them validators with
+// permits. The server is pinned to CPU 0 and this process (clients) to the
+// others when the machine has two CPUs or more.
+//
+// (a) For each attack class alone, the server's CPU per request, next to an
+// accepted validator request's. (b) The 64 validators at half the miner's
+// measured capacity while an attacker offers the class at the full capacity:
+// the validators' accepted req/s relative to alone, their p99, the
+// attacker's achieved rate and the server's peak RSS (VmHWM, reset per
+// class).
+//
+//	go run ./bench/cmd/flood [-bin bin/minerkit] [-duration 3s]
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/minerkit/minerkit/bench"
+	"github.com/minerkit/minerkit/bench/serve"
+	"github.com/minerkit/minerkit/epistula"
+	"github.com/minerkit/minerkit/keys"
+)
+
+func main() {
+	if err := run(); err != nil {
+		fmt.Fprintln(os.Stderr, "flood:", err)
+		os.Exit(1)
+	}
+}
+
+// client returns an HTTP client whose connections come from source
+// address src (loopback aliases stand for distinct hosts: serve caps
+// connections per address).
+func client(src string, conns int) *http.Client {
+	d := &net.Dialer{LocalAddr: &net.TCPAddr{IP: net.ParseIP(src)}, Timeout: 5 * time.Second}
+	return &http.Client{Timeout: 10 * time.Second, Transport: &http.Transport{
+		DialContext: d.DialContext, MaxIdleConns: conns, MaxIdleConnsPerHost: conns, MaxConnsPerHost: conns,
+		DisableCompression: true,
+	}}
+}
+
+func send(c *http.Client, url string, r bench.Request) (int, error) {
+	req, err := http.NewRequest("POST", url, bytes.NewReader(r.Body))
+	if err != nil {
+		return 0, err
+	}
+	for k, v := range r.Header {
+		req.Header[k] = v
+	}
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := c.Do(req)
+	if err != nil {
+		return 0, err
+	}
+	io.Copy(io.Discard, resp.Body)
+	resp.Body.Close()
+	return resp.StatusCode, nil
+}
+
+// class is one kind of attack request.
+type class struct {
+	name string
+	next func(i int) bench.Request // nil for the slow-connections class
+	src  string
+}
+
+type stats struct {
+	mu    sync.Mutex
+	lat   []time.Duration
+	ok    atomic.Int64
+	other atomic.Int64
+}
+
+func (s *stats) p99() time.Duration {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if len(s.lat) == 0 {
+		return 0
+	}
+	slices.Sort(s.lat)
+	return s.lat[len(s.lat)*99/100]
+}
+
+// paced offers rate requests per second from workers goroutines for d;
+// latency counts from the scheduled send time (no coordinated omission).
+func paced(ctx context.Context, c *http.Client, url string, rate float64, workers int, d time.Duration, next func(i int) bench.Request, st *stats) {
+	type tick struct {
+		at time.Time
+		i  int
+	}
+	ch := make(chan tick, 4096)
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for t := range ch {
+				code, err := send(c, url, next(t.i))
+				if code == 200 {
+					st.ok.Add(1)
+					l := time.Since(t.at)
+					st.mu.Lock()
+					st.lat = append(st.lat, l)
+					st.mu.Unlock()
+				} else if err == nil || code != 0 {
+					st.other.Add(1)
+				} else {
+					st.other.Add(1)
+				}
+			}
+		}()
+	}
+	start := time.Now()
+	interval := time.Duration(float64(time.Second) / rate)
+	for i := 0; ; i++ {
+		at := start.Add(time.Duration(i) * interval)
+		if at.Sub(start) >= d || ctx.Err() != nil {
+			break
+		}
+		if w := time.Until(at); w > 0 {
+			time.Sleep(w)
+		}
+		select {
+		case ch <- tick{at, i}:
+		default: // the workers are behind: the offer is not sent
+		}
+	}
+	close(ch)
+	wg.Wait()
+}
+
+// closedLoop sends as fast as conc workers can for d; returns the count.
+func closedLoop(c *http.Client, url string, conc int, d time.Duration, next func(i int) bench.Request) (n int64, codes map[int]int) {
+	var idx atomic.Int64
+	var mu sync.Mutex
+	codes = map[int]int{}
+	end := time.Now().Add(d)
+	var wg sync.WaitGroup
+	for range conc {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for time.Now().Before(end) {
+				code, _ := send(c, url, next(int(idx.Add(1)-1)))
+				mu.Lock()
+				codes[code]++
+				mu.Unlock()
+			}
+		}()
+	}
+	wg.Wait()
+	return idx.Load(), codes
+}
+
+// slowConns keeps n connections from 40 source addresses sending a header
+// line a second until ctx ends, and counts the connections opened.
+func slowConns(ctx context.Context, addr string, n int) *atomic.Int64 {
+	var opened atomic.Int64
+	for i := range n {
+		src := fmt.Sprintf("127.0.1.%d", 1+i%40)
+		go func() {
+			d := &net.Dialer{LocalAddr: &net.TCPAddr{IP: net.ParseIP(src)}}
+			for ctx.Err() == nil {
+				c, err := d.DialContext(ctx, "tcp", addr)
+				if err != nil {
+					time.Sleep(100 * time.Millisecond)
+					continue
+				}
+				opened.Add(1)
+				w := bufio.NewWriter(c)
+				w.WriteString("POST /cvm HTTP/1.1\r\nHost: miner\r\nContent-Length: 1048576\r\n")
+				w.Flush()
+				for ctx.Err() == nil {
+					if _, err := c.Write([]byte("X-Slow: 1\r\n")); err != nil {
+						break
+					}
+					select {
+					case <-time.After(time.Second):
+					case <-ctx.Done():
+					}
+				}
+				c.Close()
+			}
+		}()
+	}
+	return &opened
+}
+
+func peakRSS(pid int) (int64, error) {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		return 0, err
+	}
+	for l := range strings.SplitSeq(string(b), "\n") {
+		if f := strings.Fields(l); len(f) >= 2 && f[0] == "VmHWM:" {
+			kb, err := strconv.ParseInt(f[1], 10, 64)
+			return kb << 10, err
+		}
+	}
+	return 0, errors.New("no VmHWM")
+}
+
+func resetPeak(pid int) { os.WriteFile(fmt.Sprintf("/proc/%d/clear_refs", pid), []byte("5"), 0) }
+
+func loadavg() string {
+	b, _ := os.ReadFile("/proc/loadavg")
+	return strings.Join(strings.Fields(string(b))[:min(3, len(strings.Fields(string(b))))], " ")
+}
+
+func run() error {
+	bin := flag.String("bin", "", "the minerkit binary (default: build ./cmd/minerkit)")
+	dur := flag.Duration("duration", 3*time.Second, "length of each run")
+	nval := flag.Int("validators", 64, "validators (they sign the accepted requests)")
+	flag.Parse()
+	ctx := context.Background()
+	tmp, err := os.MkdirTemp("", "flood-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(tmp)
+	if *bin == "" {
+		*bin = filepath.Join(tmp, "minerkit")
+		b := exec.Command("go", "build", "-o", *bin, "./cmd/minerkit")
+		b.Stdout, b.Stderr = os.Stderr, os.Stderr
+		if err := b.Run(); err != nil {
+			return fmt.Errorf("build minerkit (run from the repository root, or pass -bin): %w", err)
+		}
+	}
+	f, err := bench.NewFixture(*nval)
+	if err != nil {
+		return err
+	}
+	fmt.Printf("machine: %d CPUs, %s/%s, %s; load average before: %s\n", runtime.NumCPU(), runtime.GOOS, runtime.GOARCH, runtime.Version(), loadavg())
+	subnet, err := serve.StartSubnet(ctx, serve.SubnetConfig{Validators: f.Validators, Miner: f.Miner, N: 256, StakeTAO: 2000})
+	if err != nil {
+		return err
+	}
+	defer subnet.Close()
+	const window = 5 * time.Minute
+	sv, err := serve.StartServe(ctx, serve.ServeConfig{
+		Binary: *bin, ChainURL: subnet.Node.URL(), Miner: f.Miner, Dir: tmp,
+		Args: []string{"--epistula-window", window.String(), "--min-stake", "1000",
+			"--rate-per-sec", "1000000", "--rate-burst", "1000000",
+			"--gpu-type", "bench GPU", "--vram-gb", "80", "--gpu-count", "1", "--bid-per-hour", "1"},
+	})
+	if err != nil {
+		return err
+	}
+	defer sv.Stop()
+	pinned := "not pinned (1 CPU)"
+	if runtime.NumCPU() >= 2 {
+		rest := "1-" + strconv.Itoa(runtime.NumCPU()-1)
+		if exec.Command("taskset", "-a", "-cp", "0", strconv.Itoa(sv.Pid())).Run() == nil &&
+			exec.Command("taskset", "-a", "-cp", rest, strconv.Itoa(os.Getpid())).Run() == nil {
+			pinned = "server on CPU 0, clients on CPUs " + rest
+		}
+	}
+	fmt.Printf("minerkit serve %s (%s)\n", sv.URL, pinned)
+	addr := strings.TrimPrefix(strings.TrimSuffix(sv.URL, "/cvm"), "http://")
+
+	body := func(i int) []byte { return []byte(`{"nonce":"` + fmt.Sprintf("%016x", i) + `"}`) }
+	fmt.Printf("signing requests ...\n")
+	valid := f.Sign(150_000, body)
+	var vi atomic.Int64
+	nextValid := func(int) bench.Request { return valid[int(vi.Add(1)-1)%len(valid)] }
+	vc := client("127.0.0.2", 64)
+
+	// Capacity: validators alone, closed loop.
+	cpu0 := sv.CPU()
+	n, _ := closedLoop(vc, sv.URL, 32, *dur, nextValid)
+	acceptedCPU := float64(sv.CPU()-cpu0) / float64(n)
+	capacity := float64(n) / dur.Seconds()
+	fmt.Printf("capacity: %.0f accepted req/s; server CPU per accepted request %.0f µs\n", capacity, acceptedCPU/1e3)
+
+	// Attack material.
+	outsiders := make([]*keys.Keypair, 16)
+	for i := range outsiders {
+		if outsiders[i], err = keys.FromSURI("//Outsider/" + strconv.Itoa(i)); err != nil {
+			return err
+		}
+	}
+	big := bytes.Repeat([]byte("A"), 1<<20)
+	receiver := f.Miner.Address()
+	var unregBig, validUnreg []bench.Request
+	for i := range 64 {
+		k := outsiders[i%len(outsiders)]
+		unregBig = append(unregBig, bench.Request{Header: epistula.SignWith(k, big, receiver, time.Now().UnixMilli(), epistula.NewUUID()), Body: big})
+		b := body(i)
+		validUnreg = append(validUnreg, bench.Request{Header: epistula.SignWith(k, b, receiver, time.Now().UnixMilli(), epistula.NewUUID()), Body: b})
+	}
+	// Random signatures, made ahead (the clients' CPU is not the server's).
+	// A random signature is mostly refused before the costly step (its
+	// scalar is not canonical); a wrong one claiming a validator is a
+	// well-formed signature by another key, which costs a full verification.
+	wrongSig := func(claim string) func(int) bench.Request {
+		pool := make([]bench.Request, 4096)
+		for i := range pool {
+			b := body(i)
+			h := epistula.SignWith(outsiders[2], b, receiver, time.Now().UnixMilli(), epistula.NewUUID())
+			h.Set(epistula.HeaderSignedBy, claim)
+			pool[i] = bench.Request{Header: h, Body: b}
+		}
+		return func(i int) bench.Request { return pool[i%len(pool)] }
+	}
+	randomSig := func(claim string) func(int) bench.Request {
+		pool := make([]bench.Request, 4096)
+		for i := range pool {
+			b := body(i)
+			h := epistula.SignWith(outsiders[0], b, receiver, time.Now().UnixMilli(), epistula.NewUUID())
+			var sig [64]byte
+			rand.Read(sig[:])
+			h.Set(epistula.HeaderSignature, "0x"+hex.EncodeToString(sig[:]))
+			h.Set(epistula.HeaderSignedBy, claim)
+			pool[i] = bench.Request{Header: h, Body: b}
+		}
+		return func(i int) bench.Request { return pool[i%len(pool)] }
+	}
+	captured := valid[len(valid)-1]
+	classes := []class{
+		{"junk 1 MiB, no Epistula headers", func(int) bench.Request { return bench.Request{Header: http.Header{}, Body: big} }, "127.0.0.3"},
+		{"1 MiB under an unregistered hotkey", func(i int) bench.Request { return unregBig[i%len(unregBig)] }, "127.0.0.4"},
+		{"random signature, unregistered hotkey", randomSig(outsiders[1].Address()), "127.0.0.5"},
+		{"valid signature, unregistered hotkey", func(i int) bench.Request { return validUnreg[i%len(validUnreg)] }, "127.0.0.6"},
+		{"wrong signature claiming a validator, one address", wrongSig(f.Validators[0].Address()), "127.0.0.7"},
+		{"one captured request replayed", func(int) bench.Request { return captured }, "127.0.0.8"},
+		{"2,000 slow connections", nil, ""},
+	}
+	send(vc, sv.URL, captured) // accepted once; every copy after is a replay
+
+	type row struct {
+		name                  string
+		cpuPer                float64 // ns
+		codes                 map[int]int
+		valRel, p99, attacker float64
+		p99Alone              float64
+		rss                   int64
+	}
+	var rows []row
+	// (a) each class alone.
+	for _, c := range classes {
+		r := row{name: c.name}
+		if c.next != nil {
+			cpu0 := sv.CPU()
+			n, codes := closedLoop(client(c.src, 16), sv.URL, 16, *dur, c.next)
+			r.cpuPer, r.codes = float64(sv.CPU()-cpu0)/float64(max(n, 1)), codes
+		}
+		rows = append(rows, r)
+	}
+	// (b) validators at half capacity, alone, then beside each class.
+	half := capacity / 2
+	alone := &stats{}
+	resetPeak(sv.Pid())
+	paced(ctx, vc, sv.URL, half, 64, *dur, nextValid, alone)
+	aloneRate := float64(alone.ok.Load()) / dur.Seconds()
+	aloneP99 := alone.p99()
+	aloneRSS, _ := peakRSS(sv.Pid())
+	fmt.Printf("validators alone at %.0f req/s offered: %.0f accepted/s, p99 %v, peak RSS %d MiB\n", half, aloneRate, aloneP99.Round(time.Microsecond), aloneRSS>>20)
+	for i, c := range classes {
+		resetPeak(sv.Pid())
+		actx, cancel := context.WithCancel(ctx)
+		var att stats
+		var slow *atomic.Int64
+		var wg sync.WaitGroup
+		if c.next != nil {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				paced(actx, client(c.src, 128), sv.URL, capacity, 128, *dur, c.next, &att)
+			}()
+		} else {
+			slow = slowConns(actx, addr, 2000)
+			time.Sleep(2 * time.Second) // let them open
+		}
+		st := &stats{}
+		paced(ctx, vc, sv.URL, half, 64, *dur, nextValid, st)
+		cancel()
+		wg.Wait()
+		rows[i].valRel = float64(st.ok.Load()) / dur.Seconds() / aloneRate
+		rows[i].p99 = float64(st.p99()) / float64(aloneP99)
+		rows[i].p99Alone = float64(st.p99())
+		if slow != nil {
+			rows[i].attacker = float64(slow.Load())
+		} else {
+			rows[i].attacker = float64(att.ok.Load()+att.other.Load()) / dur.Seconds()
+		}
+		rows[i].rss, _ = peakRSS(sv.Pid())
+		time.Sleep(500 * time.Millisecond)
+	}
+	fmt.Printf("\nload average after: %s\n\n", loadavg())
+	fmt.Printf("| class | server CPU/request | × accepted | answers | validators × alone | validators' p99 (× alone) | attacker achieved | server peak RSS |\n")
+	fmt.Printf("|---|---|---|---|---|---|---|---|\n")
+	fmt.Printf("| accepted validator request | %.0f µs | 1 | 200 | 1 | %v | — | %d MiB |\n", acceptedCPU/1e3, aloneP99.Round(time.Microsecond), aloneRSS>>20)
+	for _, r := range rows {
+		cpu, ratio, answers := "—", "—", "—"
+		if r.codes != nil {
+			cpu, ratio = fmt.Sprintf("%.1f µs", r.cpuPer/1e3), fmt.Sprintf("%.2f", r.cpuPer/acceptedCPU)
+			var parts []string
+			for code, n := range r.codes {
+				label := strconv.Itoa(code)
+				if code == 0 {
+					label = "conn error"
+				}
+				parts = append(parts, fmt.Sprintf("%s×%d", label, n))
+			}
+			slices.Sort(parts)
+			answers = strings.Join(parts, " ")
+		}
+		att := fmt.Sprintf("%.0f req/s of %.0f offered", r.attacker, capacity)
+		if r.codes == nil {
+			att = fmt.Sprintf("%.0f connections opened", r.attacker)
+		}
+		fmt.Printf("| %s | %s | %s | %s | %.2f | %v (%.2f×) | %s | %d MiB |\n", r.name, cpu, ratio, answers, r.valRel,
+			time.Duration(r.p99Alone).Round(time.Microsecond), r.p99, att, r.rss>>20)
+	}
+	return nil
+}
