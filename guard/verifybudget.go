@@ -49,7 +49,7 @@ type VerifyBudget struct {
 	// full bucket) are dropped, and if none is, all are.
 	MaxEntries int
 
-	mu      sync.Mutex
+	mu      sync.RWMutex
 	addrs   map[netip.Prefix]*failBucket
 	hotkeys map[string]*hotkeyFails
 }
@@ -57,6 +57,14 @@ type VerifyBudget struct {
 type failBucket struct {
 	tokens float64
 	last   int64 // Unix ns
+}
+
+// at returns b's tokens at time t, changing nothing.
+func (b *failBucket) at(t int64, rate, burst float64) float64 {
+	if t > b.last {
+		return math.Min(burst, b.tokens+float64(t-b.last)/1e9*rate)
+	}
+	return b.tokens
 }
 
 // refill brings b to time t and returns its tokens.
@@ -112,15 +120,15 @@ func sourceOf(a netip.Addr) netip.Prefix {
 func (v *VerifyBudget) Allow(client netip.Addr, hotkey string, now time.Time) *Refusal {
 	ar, ab, hr, hb, _ := v.params()
 	src, t := sourceOf(client), now.UnixNano()
-	v.mu.Lock()
-	defer v.mu.Unlock()
+	v.mu.RLock() // read only: requests run it concurrently
+	defer v.mu.RUnlock()
 	if b := v.addrs[src]; b != nil {
-		if tok := b.refill(t, ar, ab); tok < 1 {
+		if tok := b.at(t, ar, ab); tok < 1 {
 			return budgetRefusal(fmt.Sprintf("address %s", client), (1-tok)/ar)
 		}
 	}
 	if h := v.hotkeys[hotkey]; h != nil {
-		if tok := h.refill(t, hr, hb); tok < 1 && !h.isGood(src, t) {
+		if tok := h.at(t, hr, hb); tok < 1 && !h.isGood(src, t) {
 			return budgetRefusal(fmt.Sprintf("requests claiming hotkey %s", hotkey), (1-tok)/hr)
 		}
 	}
@@ -186,9 +194,16 @@ func (v *VerifyBudget) Failed(client netip.Addr, hotkey string, now time.Time) {
 // is exempt from the hotkey's budget for GoodAddressMemory.
 func (v *VerifyBudget) Succeeded(client netip.Addr, hotkey string, now time.Time) {
 	src, t := sourceOf(client), now.UnixNano()
+	v.mu.RLock()
+	h := v.hotkeys[hotkey]
+	fresh := h != nil && h.isGood(src, t+int64(GoodAddressMemory/2))
+	v.mu.RUnlock()
+	if fresh { // recorded within the last half hour: no write needed
+		return
+	}
 	v.mu.Lock()
 	defer v.mu.Unlock()
-	h := v.hotkeys[hotkey]
+	h = v.hotkeys[hotkey]
 	if h == nil {
 		_, _, _, hb, maxEntries := v.params()
 		if v.hotkeys == nil {
