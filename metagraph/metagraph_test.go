@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/minerkit/minerkit/keys"
+	"github.com/minerkit/minerkit/subtensor"
 )
 
 // pub returns a deterministic, distinct public key for index i. The metagraph
@@ -31,7 +32,7 @@ func neurons(n int) []Neuron {
 			Stake:           uint64(i) * RaoPerTAO,
 			ValidatorPermit: i%4 == 0,
 			Active:          true,
-			Incentive:       U16Fraction(uint16(i)),
+			Incentive:       subtensor.U16Fraction(uint16(i)),
 			Axon:            Axon{IP: netip.MustParseAddr("10.0.0.1"), Port: uint16(8000 + i)},
 		}
 	}

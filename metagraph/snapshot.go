@@ -99,10 +99,6 @@ func (n Neuron) CommitmentText() string {
 	return string(n.Commitment)
 }
 
-// U16Fraction converts one of the chain's u16-normalized values (incentive,
-// consensus, dividends, trust) to [0, 1].
-func U16Fraction(v uint16) float64 { return float64(v) / 65535 }
-
 // Snapshot is an immutable view of one subnet's metagraph at one block.
 // All methods are safe for concurrent use; a nil *Snapshot is an empty one.
 type Snapshot struct {

@@ -158,7 +158,7 @@ func testMetagraph(n int) *Metagraph {
 func TestDecodeMetagraphRoundTrip(t *testing.T) {
 	for _, n := range []int{0, 1, 256} {
 		want := testMetagraph(n)
-		enc := AppendMetagraph(nil, want, MetagraphLayout{})
+		enc := appendMetagraph(nil, want, MetagraphLayout{})
 		got, err := DecodeMetagraph(enc, MetagraphLayout{})
 		if err != nil {
 			t.Fatalf("n=%d: %v", n, err)
@@ -183,14 +183,14 @@ func TestDecodeMetagraphOldIdentity(t *testing.T) {
 	l := MetagraphLayout{SubnetIdentityFields: 7}
 	want := testMetagraph(3)
 	want.Identity.Fields = want.Identity.Fields[:7]
-	got, err := DecodeMetagraph(AppendMetagraph(nil, want, l), l)
+	got, err := DecodeMetagraph(appendMetagraph(nil, want, l), l)
 	if err != nil || !reflect.DeepEqual(got, want) {
 		t.Fatalf("%v", err)
 	}
 }
 
 func TestDecodeMetagraphErrorNamesField(t *testing.T) {
-	enc := AppendMetagraph(nil, testMetagraph(4), MetagraphLayout{})
+	enc := appendMetagraph(nil, testMetagraph(4), MetagraphLayout{})
 	_, err := DecodeMetagraph(enc[:len(enc)-40], MetagraphLayout{})
 	if err == nil || !(errors.Is(err, scale.ErrShort) || errors.Is(err, scale.ErrInvalid)) || !strings.Contains(err.Error(), "alpha_dividends_per_hotkey") {
 		t.Fatalf("truncated: %v", err)
@@ -239,7 +239,7 @@ func FuzzDecodeNeuronsLite(f *testing.F) {
 }
 
 func FuzzDecodeMetagraph(f *testing.F) {
-	f.Add(AppendMetagraph(nil, testMetagraph(2), MetagraphLayout{}))
+	f.Add(appendMetagraph(nil, testMetagraph(2), MetagraphLayout{}))
 	f.Add([]byte{0})
 	f.Add([]byte{1})
 	f.Fuzz(func(t *testing.T, b []byte) {
@@ -247,7 +247,7 @@ func FuzzDecodeMetagraph(f *testing.F) {
 		if err != nil || m == nil {
 			return
 		}
-		again, err := DecodeMetagraph(AppendMetagraph(nil, m, MetagraphLayout{}), MetagraphLayout{})
+		again, err := DecodeMetagraph(appendMetagraph(nil, m, MetagraphLayout{}), MetagraphLayout{})
 		if err != nil || !reflect.DeepEqual(again, m) {
 			t.Fatalf("re-decode: %v", err)
 		}
@@ -266,7 +266,7 @@ func BenchmarkDecodeNeuronsLite256(b *testing.B) {
 }
 
 func BenchmarkDecodeMetagraph256(b *testing.B) {
-	enc := AppendMetagraph(nil, testMetagraph(256), MetagraphLayout{})
+	enc := appendMetagraph(nil, testMetagraph(256), MetagraphLayout{})
 	b.SetBytes(int64(len(enc)))
 	b.ReportAllocs()
 	for b.Loop() {

@@ -193,18 +193,45 @@ var moduleAdvice = map[string]string{
 	"Sudo.RequireSudo":                                     "only the sudo key may do this",
 }
 
-// customAdvice says what to do about a transaction-pool rejection, keyed by
-// subtensor's CustomTransactionError code (common/src/transaction_error.rs).
-var customAdvice = map[uint8]string{
-	1:  "stake amount too low: use a larger amount",
-	2:  "balance too low for this call: fund the coldkey (minerkit balance shows it) and retry",
-	3:  "subnet does not exist: check the netuid",
-	4:  "hotkey account does not exist: register the hotkey first",
-	5:  "not enough stake to withdraw",
-	6:  "rate limited: wait a few blocks and retry",
-	10: "hotkey not registered on this subnet: register it first (minerkit register)",
-	11: "IP refused (0.0.0.0, 127.0.0.1, 255.255.255.255 or ::1): pass your public IP",
-	12: "axon served too recently: wait for the serving rate limit and retry, or skip it if nothing changed",
-	13: "invalid port: use 1–65535",
-	25: "this hotkey belongs to another coldkey: use that coldkey or a fresh hotkey",
+// TxError names subtensor's InvalidTransaction::Custom(n), the code of a
+// transaction-pool rejection "Invalid Transaction: Custom error: n", and
+// says what to do about it; ok is false for a code this client does not
+// know.
+func TxError(n uint8) (name, advice string, ok bool) {
+	e, ok := txErrors[n]
+	return e.name, e.advice, ok
+}
+
+// txErrors is subtensor's CustomTransactionError as its u8 conversion
+// numbers it (common/src/transaction_error.rs, subtensor HEAD).
+var txErrors = map[uint8]struct{ name, advice string }{
+	0:   {"ColdkeyInSwapSchedule", "the coldkey has a swap scheduled or announced; wait for the swap to finish or use the new coldkey"},
+	1:   {"StakeAmountTooLow", "the stake amount is below the network minimum; use a larger amount"},
+	2:   {"BalanceTooLow", "the coldkey's balance is too low for this call; fund it (minerkit balance shows it) and retry"},
+	3:   {"SubnetNotExists", "the subnet does not exist; check the netuid"},
+	4:   {"HotkeyAccountDoesntExist", "the hotkey is not registered anywhere; register it first"},
+	5:   {"NotEnoughStakeToWithdraw", "the stake is smaller than the amount to remove; lower the amount"},
+	6:   {"RateLimitExceeded", "rate limited; wait a few blocks and retry"},
+	7:   {"InsufficientLiquidity", "the subnet pool lacks liquidity for this amount; use a smaller amount"},
+	8:   {"SlippageTooHigh", "the price moved beyond the limit; retry with a wider limit or a smaller amount"},
+	9:   {"TransferDisallowed", "transfers are disabled for this subnet or account"},
+	10:  {"HotKeyNotRegisteredInNetwork", "the hotkey is not registered on this subnet; register it first (minerkit register)"},
+	11:  {"InvalidIpAddress", "the chain refuses 0.0.0.0, 127.0.0.1, 255.255.255.255, :: and ::1; pass your public IP"},
+	12:  {"ServingRateLimitExceeded", "axon served too recently; wait for the serving rate limit and retry, or skip it if nothing changed"},
+	13:  {"InvalidPort", "the axon port is invalid; use 1–65535"},
+	14:  {"ZeroMaxAmount", "the max amount is zero; give a positive limit"},
+	15:  {"InvalidRevealRound", "the commit-reveal round is invalid; commit again for the current round"},
+	16:  {"CommitNotFound", "no matching weight commit; commit before revealing"},
+	17:  {"CommitBlockNotInRevealRange", "the commit is outside its reveal window; commit again"},
+	18:  {"InputLengthsUnequal", "uids and values have different lengths; give lists of equal length"},
+	19:  {"UidNotFound", "the uid is not on this subnet; refresh the metagraph"},
+	20:  {"EvmKeyAssociateRateLimitExceeded", "EVM key association is rate limited; wait and retry"},
+	21:  {"ColdkeySwapDisputed", "the coldkey swap is disputed; resolve the dispute first"},
+	22:  {"InvalidRealAccount", "the proxied (real) account is invalid; check the proxy setup"},
+	23:  {"FailedShieldedTxParsing", "the shielded transaction could not be parsed; rebuild it"},
+	24:  {"InvalidShieldedTxPubKeyHash", "the shielded transaction used an unknown key; fetch the current key and encrypt again"},
+	25:  {"NonAssociatedColdKey", "this hotkey belongs to another coldkey; use that coldkey or a fresh hotkey"},
+	26:  {"DelegateTakeTooLow", "the delegate take is below the minimum; raise it"},
+	27:  {"DelegateTakeTooHigh", "the delegate take is above the maximum; lower it"},
+	255: {"BadRequest", "the node rejected the call's arguments; check them"},
 }

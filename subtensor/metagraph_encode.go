@@ -5,11 +5,11 @@ import (
 	"github.com/minerkit/minerkit/scale"
 )
 
-// AppendMetagraph appends the SCALE encoding of get_metagraph's result,
+// appendMetagraph appends the SCALE encoding of get_metagraph's result,
 // Option<Metagraph>, for m (nil encodes None) in the given layout. It is the
 // exact inverse of DecodeMetagraph: identities are written with the layout's
 // field counts (missing fields as empty strings, extra ones dropped).
-func AppendMetagraph(b []byte, m *Metagraph, layout MetagraphLayout) []byte {
+func appendMetagraph(b []byte, m *Metagraph, layout MetagraphLayout) []byte {
 	if m == nil {
 		return append(b, 0)
 	}

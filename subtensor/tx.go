@@ -276,11 +276,11 @@ func (c *Client) poolError(call substrate.Call, err error) error {
 	var re *rpc.Error
 	if errors.As(err, &re) {
 		if n, ok := re.CustomCode(); ok {
-			name, hint, _ := rpc.CustomErrorName(n)
-			if a, ok := customAdvice[n]; ok {
-				hint = a
+			name, advice, known := TxError(n)
+			if !known {
+				name, advice = "unknown", fmt.Sprintf("custom error %d is not in this client's table; check the subtensor runtime version", n)
 			}
-			return &ChainError{Advice: hint, Err: &wrapped{msg: fmt.Sprintf("%s rejected by the transaction pool: %s (custom error %d)", call, name, n), err: err}}
+			return &ChainError{Advice: advice, Err: &wrapped{msg: fmt.Sprintf("%s rejected by the transaction pool: %s (custom error %d)", call, name, n), err: err}}
 		}
 		return &ChainError{Err: fmt.Errorf("%s rejected by the transaction pool: %w", call, err)}
 	}

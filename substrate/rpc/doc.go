@@ -38,9 +38,10 @@
 // # Errors
 //
 // Errors returned by the node are *Error values carrying Code, Message and
-// Data. Transaction-pool rejections (code 1010 "Invalid Transaction") with
-// "Custom error: N" are decoded with subtensor's CustomTransactionError
-// table (see CustomErrorName) and the error text says what to do next.
+// Data. Substrate's transaction-pool rejections carry a hint on what to do
+// next; a runtime's own code ("Invalid Transaction: Custom error: N") is
+// returned by Error.CustomCode for a client of that chain to name (package
+// subtensor does for Bittensor).
 //
 // Server bytes never panic the client: every message is bounded by
 // Options.MaxMessageSize and decoded defensively.

@@ -53,9 +53,10 @@ type Error struct {
 }
 
 // Error formats the node's error ("node error 1010: Invalid Transaction:
-// Custom error: 6 (subtensor RateLimitExceeded: …)"); requests wrap it
-// as "rpc: <method>: …". It adds a hint on what to do next where one
-// is known (transaction-pool rejections, subtensor custom errors).
+// Custom error: 6"); requests wrap it as "rpc: <method>: …". It adds a
+// hint on what to do next where one is known (Substrate's own
+// transaction-pool rejections; a runtime's custom codes are for a client of
+// that chain to name, see CustomCode).
 func (e *Error) Error() string {
 	var b strings.Builder
 	b.WriteString("node error ")
@@ -120,12 +121,9 @@ func (e *Error) CustomCode() (uint8, bool) {
 
 // Hint says what to do about the error, or "" when nothing specific is known.
 func (e *Error) Hint() string {
-	if n, ok := e.CustomCode(); ok {
-		name, hint, known := CustomErrorName(n)
-		if !known {
-			return "subtensor custom error " + strconv.Itoa(int(n)) + " is not in this client's table; check the subtensor runtime version"
-		}
-		return "subtensor " + name + ": " + hint
+	if _, ok := e.CustomCode(); ok {
+		// The runtime's own code: only a client of that chain can name it.
+		return ""
 	}
 	d := strings.ToLower(e.Detail())
 	switch e.Code {
@@ -154,47 +152,6 @@ func (e *Error) Hint() string {
 		return "the node does not offer this method: check rpc_methods and the node version"
 	}
 	return ""
-}
-
-// customErrors is subtensor's CustomTransactionError table
-// (InvalidTransaction::Custom(u8)), from the subtensor runtime source.
-var customErrors = map[uint8][2]string{
-	0:   {"ColdkeyInSwapSchedule", "the coldkey has a swap scheduled or announced; wait for the swap to finish or use the new coldkey"},
-	1:   {"StakeAmountTooLow", "the stake amount is below the network minimum; stake more"},
-	2:   {"BalanceTooLow", "the coldkey's free balance is too low; fund it and retry"},
-	3:   {"SubnetNotExists", "the subnet does not exist; check the netuid"},
-	4:   {"HotkeyAccountDoesntExist", "the hotkey is not registered anywhere; register it first"},
-	5:   {"NotEnoughStakeToWithdraw", "the stake is smaller than the amount to remove; lower the amount"},
-	6:   {"RateLimitExceeded", "rate limit hit; wait a few blocks and retry"},
-	7:   {"InsufficientLiquidity", "the subnet pool lacks liquidity for this amount; use a smaller amount"},
-	8:   {"SlippageTooHigh", "price moved beyond the limit; retry with a wider limit or smaller amount"},
-	9:   {"TransferDisallowed", "transfers are disabled for this subnet or account"},
-	10:  {"HotKeyNotRegisteredInNetwork", "the hotkey is not registered on this subnet; register it first"},
-	11:  {"InvalidIpAddress", "the axon IP is not a valid public address; serve a routable IPv4/IPv6 (not 0.0.0.0 or 127.0.0.1)"},
-	12:  {"ServingRateLimitExceeded", "axon served too recently; wait ServingRateLimit blocks before serving again"},
-	13:  {"InvalidPort", "the axon port is invalid; use a non-zero port"},
-	14:  {"ZeroMaxAmount", "the max amount is zero; pass a positive limit"},
-	15:  {"InvalidRevealRound", "the commit-reveal round is invalid; commit again for the current round"},
-	16:  {"CommitNotFound", "no matching weight commit; commit before revealing"},
-	17:  {"CommitBlockNotInRevealRange", "the commit is outside its reveal window; commit again"},
-	18:  {"InputLengthsUnequal", "uids and values have different lengths; pass lists of equal length"},
-	19:  {"UidNotFound", "the uid is not on this subnet; refresh the metagraph"},
-	20:  {"EvmKeyAssociateRateLimitExceeded", "EVM key association rate limited; wait and retry"},
-	21:  {"ColdkeySwapDisputed", "the coldkey swap is disputed; resolve the dispute first"},
-	22:  {"InvalidRealAccount", "the proxied (real) account is invalid; check the proxy setup"},
-	23:  {"FailedShieldedTxParsing", "the shielded transaction could not be parsed; rebuild it"},
-	24:  {"InvalidShieldedTxPubKeyHash", "the shielded transaction used an unknown key; fetch the current key and encrypt again"},
-	25:  {"NonAssociatedColdKey", "the coldkey does not own this hotkey; sign with the hotkey's owner coldkey"},
-	26:  {"DelegateTakeTooLow", "the delegate take is below the minimum; raise it"},
-	27:  {"DelegateTakeTooHigh", "the delegate take is above the maximum; lower it"},
-	255: {"BadRequest", "the node rejected the call arguments; check them"},
-}
-
-// CustomErrorName maps subtensor's InvalidTransaction::Custom(n) code to
-// its CustomTransactionError name and a hint on what to do next.
-func CustomErrorName(n uint8) (name, hint string, ok bool) {
-	v, ok := customErrors[n]
-	return v[0], v[1], ok
 }
 
 // wrapConnErr reports a request that failed because its connection ended.

@@ -138,12 +138,11 @@ func ExampleError() {
 	var rpcErr *rpc.Error
 	if errors.As(err, &rpcErr) {
 		if n, ok := rpcErr.CustomCode(); ok {
-			name, _, _ := rpc.CustomErrorName(n)
-			fmt.Println(rpcErr.Code, n, name)
+			fmt.Println(rpcErr.Code, n) // the runtime's own code: subtensor.TxError names it
 		}
 	}
 	fmt.Println(err)
 	// Output:
-	// 1010 12 ServingRateLimitExceeded
-	// rpc: author_submitExtrinsic: node error 1010: Invalid Transaction: Custom error: 12 (subtensor ServingRateLimitExceeded: axon served too recently; wait ServingRateLimit blocks before serving again)
+	// 1010 12
+	// rpc: author_submitExtrinsic: node error 1010: Invalid Transaction: Custom error: 12
 }

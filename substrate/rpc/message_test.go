@@ -165,21 +165,6 @@ func TestBackoff(t *testing.T) {
 	}
 }
 
-func TestCustomErrorTable(t *testing.T) {
-	// PROTOCOLS §4 names these; the rest come from the subtensor runtime.
-	for n, want := range map[uint8]string{1: "StakeAmountTooLow", 2: "BalanceTooLow", 3: "SubnetNotExists",
-		6: "RateLimitExceeded", 10: "HotKeyNotRegisteredInNetwork", 11: "InvalidIpAddress",
-		12: "ServingRateLimitExceeded", 13: "InvalidPort", 25: "NonAssociatedColdKey", 255: "BadRequest"} {
-		name, hint, ok := CustomErrorName(n)
-		if !ok || name != want || hint == "" {
-			t.Errorf("CustomErrorName(%d) = %q, %q, %v; want %s", n, name, hint, ok, want)
-		}
-	}
-	if _, _, ok := CustomErrorName(200); ok {
-		t.Error("CustomErrorName(200) known")
-	}
-}
-
 func BenchmarkDecodeNotification(b *testing.B) {
 	msg := []byte(`{"jsonrpc":"2.0","method":"chain_newHead","params":{"subscription":"abcdEFGH12345678","result":{"parentHash":"0x` + zeros64 +
 		`","number":"0x4a3b2c","stateRoot":"0x` + zeros64 + `","extrinsicsRoot":"0x` + zeros64 + `","digest":{"logs":["0x0642414245b501","0x05424142450101"]}}}}`)

@@ -120,7 +120,7 @@ func TestSubmitAndWatchRejected(t *testing.T) {
 	if !errors.As(err, &e) {
 		t.Fatalf("error %v is not *rpc.Error", err)
 	}
-	if n, ok := e.CustomCode(); !ok || n != 2 || !strings.Contains(err.Error(), "BalanceTooLow") {
+	if n, ok := e.CustomCode(); !ok || n != 2 || !strings.Contains(err.Error(), "Custom error: 2") {
 		t.Fatalf("error = %v", err)
 	}
 	// The failed watch is forgotten: a reconnect does not replay it.

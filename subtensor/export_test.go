@@ -1,0 +1,4 @@
+package subtensor
+
+// AppendMetagraph is appendMetagraph for the external tests (interop).
+var AppendMetagraph = appendMetagraph
