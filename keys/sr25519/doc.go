@@ -3,7 +3,7 @@
 // go-schnorrkel and of schnorrkel itself, in less CPU time.
 //
 // A [PublicKey] is decoded once. A key made by [NewPrecomputedPublicKey]
-// also carries a table of its multiples (102 KiB, built in well under a
+// also carries a table of its multiples (102 KiB, built in about half a
 // millisecond), so that a verification is two fixed-base multiplications
 // (s·B from a shared basepoint table, k·A from the key's) made of mixed
 // additions only, with no doubling and no decompression of the key: about a

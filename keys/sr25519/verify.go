@@ -60,8 +60,8 @@ func NewPublicKey(enc [32]byte) (*PublicKey, error) {
 }
 
 // NewPrecomputedPublicKey decodes a public key and builds its table of
-// multiples: it costs a few hundred microseconds and 102 KiB, for keys that
-// sign often (a subnet's validators).
+// multiples: about half a millisecond of CPU (1.3 ms on a loaded 2-core
+// machine) and 102 KiB, for keys that sign often (a subnet's validators).
 func NewPrecomputedPublicKey(enc [32]byte) (*PublicKey, error) {
 	pk, err := NewPublicKey(enc)
 	if err != nil {
