@@ -14,6 +14,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/minerkit/minerkit/epistula"
+	"github.com/minerkit/minerkit/epistula/replaytest"
 	"github.com/minerkit/minerkit/keys"
 )
 
@@ -82,25 +83,23 @@ func (l *lockedBuffer) String() string {
 	return string(l.b)
 }
 
-func TestSeen(t *testing.T) {
+// TestConformance runs epistula's replay-cache contract against Redis, each
+// subtest on its own server.
+func TestConformance(t *testing.T) {
+	replaytest.Run(t, func(t *testing.T) epistula.ReplayCache { return New(startRedis(t)) })
+}
+
+// TestSeenTTL: beyond the contract, the key lives as long as the request's
+// window, and an expiry already past is still recorded briefly.
+func TestSeenTTL(t *testing.T) {
 	client := startRedis(t)
 	now := time.Now()
 	c := &Cache{Client: client, Now: func() time.Time { return now }}
-	tests := []struct {
-		by, uuid string
-		expiry   time.Duration
-		want     bool
-	}{
-		{"alice", "u1", 16 * time.Second, false},
-		{"alice", "u1", 16 * time.Second, true},
-		{"bob", "u1", 16 * time.Second, false},
-		{"alice", "u2", -time.Second, false}, // already past: still recorded briefly
+	if seen, err := c.Seen("alice", "u1", now.Add(16*time.Second)); seen || err != nil {
+		t.Fatalf("Seen(alice, u1) = %v, %v", seen, err)
 	}
-	for i, tt := range tests {
-		got, err := c.Seen(tt.by, tt.uuid, now.Add(tt.expiry))
-		if err != nil || got != tt.want {
-			t.Fatalf("case %d Seen(%s, %s) = %v, %v; want %v", i, tt.by, tt.uuid, got, err, tt.want)
-		}
+	if seen, err := c.Seen("alice", "u2", now.Add(-time.Second)); seen || err != nil {
+		t.Fatalf("Seen(alice, u2) past its expiry = %v, %v", seen, err)
 	}
 	// The key expires with the request's window (checked via its TTL,
 	// without waiting for it).
