@@ -24,13 +24,16 @@ import (
 )
 
 func main() {
-	if err := run(); err != nil {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, os.Args[1:], os.Getenv); err != nil {
 		fmt.Fprintln(os.Stderr, "axon-miner:", err)
 		os.Exit(1)
 	}
 }
 
-func run() error {
+// run runs the miner until ctx ends; getenv supplies the environment.
+func run(ctx context.Context, args []string, getenv func(string) string) error {
 	fs := flag.NewFlagSet("axon-miner", flag.ContinueOnError)
 	cs := miner.ConfigFlags(fs)
 	network := fs.String("network", "", "finney, test, local, or ws(s):// URLs")
@@ -38,17 +41,14 @@ func run() error {
 	walletName := fs.String("wallet-name", "default", "wallet name")
 	hotkeyName := fs.String("wallet-hotkey", "default", "hotkey name")
 	delay := fs.Duration("word-delay", 50*time.Millisecond, "pause between two streamed words of a Story")
-	if err := fs.Parse(os.Args[1:]); err != nil {
+	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	cfg, err := miner.LoadConfig(cs, os.Getenv)
+	cfg, err := miner.LoadConfig(cs, getenv)
 	if err != nil {
 		return err
 	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-
-	w, err := wallet.NewFromEnv(*walletPath, *walletName, *hotkeyName, os.Getenv)
+	w, err := wallet.NewFromEnv(*walletPath, *walletName, *hotkeyName, getenv)
 	if err != nil {
 		return err
 	}
@@ -56,7 +56,7 @@ func run() error {
 	if err != nil {
 		return err
 	}
-	net, err := subtensor.ResolveNetwork(subtensor.NetworkConfig{Network: *network, Getenv: os.Getenv})
+	net, err := subtensor.ResolveNetwork(subtensor.NetworkConfig{Network: *network, Getenv: getenv})
 	if err != nil {
 		return err
 	}
