@@ -2,6 +2,7 @@ package guard
 
 import (
 	"bufio"
+	"bytes"
 	"fmt"
 	"net"
 	"net/http"
@@ -87,5 +88,34 @@ func TestMemoryCeiling(t *testing.T) {
 	open[1].SetReadDeadline(time.Now().Add(5 * time.Second))
 	if line, err := r.ReadString('\n'); err != nil || !strings.Contains(line, "403") {
 		t.Errorf("unregistered claim: %q %v, want a 403", line, err)
+	}
+}
+
+// TestLargeUnreadBodyClosesConnection: a refusal that leaves a body over
+// 16 KiB unread closes the connection (net/http alone would drain a
+// 100 KiB one to keep the connection); a small one keeps it.
+func TestLargeUnreadBodyClosesConnection(t *testing.T) {
+	f := newOrderFixture(t, 0)
+	f.g.trace = nil
+	srv := httptest.NewServer(f.g.HandlerLimit(echo, 0))
+	defer srv.Close()
+	zed := mustKey(t, "//Zed")
+	for _, tt := range []struct {
+		size  int
+		close bool
+	}{{100 << 10, true}, {100, false}} {
+		body := make([]byte, tt.size)
+		req, _ := http.NewRequest("POST", srv.URL, bytes.NewReader(body))
+		for k, v := range epistula.Sign(zed, body, f.bob, time.Now()) {
+			req.Header[k] = v
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != 403 || resp.Close != tt.close {
+			t.Errorf("%d-byte body: %d, close %v; want 403, close %v", tt.size, resp.StatusCode, resp.Close, tt.close)
+		}
 	}
 }
