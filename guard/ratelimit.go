@@ -29,8 +29,11 @@ type RateLimit struct {
 	// times StakeUnit may send ten times Rate.
 	StakeUnit uint64
 	// MaxHotkeys bounds the number of buckets; if zero, DefaultMaxHotkeys.
-	// When full, all buckets are reset (refilled): behind Validators the
-	// callers are a few hundred validators and this never happens.
+	// When full, the buckets that have refilled are dropped (a new one
+	// would start the same); if none has, a new hotkey is refused as over
+	// its limit until one does. A limited caller is never given a fresh
+	// bucket. Behind Validators the callers are a few hundred validators
+	// and the table never fills.
 	MaxHotkeys int
 	// Now is the clock; if nil, time.Now.
 	Now func() time.Time
@@ -39,12 +42,14 @@ type RateLimit struct {
 
 	buckets sync.Map // hotkey → *bucket
 	n       atomic.Int64
+	evict   sync.Mutex // one eviction pass at a time
 }
 
 type bucket struct {
-	mu     sync.Mutex
-	tokens float64
-	last   int64 // Unix ns of the last refill
+	mu          sync.Mutex
+	tokens      float64
+	last        int64   // Unix ns of the last refill
+	rate, burst float64 // the caller's limits at its last request
 }
 
 // Allow takes one token from hotkey's bucket at time now. When empty it
@@ -52,9 +57,13 @@ type bucket struct {
 func (l *RateLimit) Allow(hotkey string, stake uint64, now time.Time) (bool, time.Duration) {
 	rate, burst := l.limits(stake)
 	b := l.bucket(hotkey, burst, now)
+	if b == nil { // the table is full of callers still over their limits
+		return false, time.Second
+	}
 	t := now.UnixNano()
 	b.mu.Lock()
 	defer b.mu.Unlock()
+	b.rate, b.burst = rate, burst
 	if t > b.last {
 		b.tokens = math.Min(burst, b.tokens+float64(t-b.last)/1e9*rate)
 		b.last = t
@@ -92,12 +101,38 @@ func (l *RateLimit) bucket(hotkey string, burst float64, now time.Time) *bucket 
 	if max <= 0 {
 		max = DefaultMaxHotkeys
 	}
-	if l.n.Add(1) > int64(max) {
-		l.buckets.Clear()
-		l.n.Store(1)
+	if l.n.Load() >= int64(max) {
+		l.dropRefilled(now)
+		if l.n.Load() >= int64(max) {
+			return nil
+		}
 	}
-	b, _ := l.buckets.LoadOrStore(hotkey, &bucket{tokens: burst, last: now.UnixNano()})
+	b, loaded := l.buckets.LoadOrStore(hotkey, &bucket{tokens: burst, last: now.UnixNano()})
+	if !loaded {
+		l.n.Add(1)
+	}
 	return b.(*bucket)
+}
+
+// dropRefilled removes the buckets that are full again at now: recreating
+// one later gives its caller nothing it does not have.
+func (l *RateLimit) dropRefilled(now time.Time) {
+	if !l.evict.TryLock() {
+		return // another request is evicting
+	}
+	defer l.evict.Unlock()
+	t := now.UnixNano()
+	l.buckets.Range(func(k, v any) bool {
+		b := v.(*bucket)
+		b.mu.Lock()
+		full := b.rate > 0 && b.tokens+float64(t-b.last)/1e9*b.rate >= b.burst
+		b.mu.Unlock()
+		if full {
+			l.buckets.Delete(k)
+			l.n.Add(-1)
+		}
+		return true
+	})
 }
 
 // Handler returns next behind the rate limit.
