@@ -419,34 +419,38 @@ func (s *Server) announce(ctx context.Context) {
 			jobs = append(jobs, job{"axon", func() (bool, error) { return s.AxonServer.ServeAxon(ctx, s.cfg.NetUID, addr) }})
 		}
 	}
-	for _, j := range jobs {
-		backoff := time.Second
-		for {
+	// Each round tries every announcement still pending, one after the
+	// other (both are signed by the hotkey: sent at once they would race for
+	// its nonce), so a failing commitment never holds back serve_axon.
+	backoff := time.Second
+	for len(jobs) > 0 {
+		var retry []job
+		for _, j := range jobs {
 			sent, err := j.do()
 			s.endpoint.set(j.what, sent, err)
-			if err == nil {
-				if sent {
-					log.Info("endpoint announced on chain", "what", j.what, "url", s.cfg.ExternalURL, "axon_ip", s.cfg.AxonIP)
-				} else {
-					log.Info("endpoint already on chain; no transaction sent", "what", j.what)
-				}
-				break
-			}
-			if ctx.Err() != nil {
+			switch {
+			case err == nil && sent:
+				log.Info("endpoint announced on chain", "what", j.what, "url", s.cfg.ExternalURL, "axon_ip", s.cfg.AxonIP)
+			case err == nil:
+				log.Info("endpoint already on chain; no transaction sent", "what", j.what)
+			case ctx.Err() != nil:
 				return
-			}
-			if errors.Is(err, ErrPermanent) {
+			case errors.Is(err, ErrPermanent):
 				log.Error("announcing the endpoint failed; not retrying (fix the setting and restart)", "what", j.what, "err", err)
-				break
+			default:
+				log.Warn("announcing the endpoint failed; retrying", "what", j.what, "err", err, "retry_in", backoff)
+				retry = append(retry, j)
 			}
-			log.Warn("announcing the endpoint failed; retrying", "what", j.what, "err", err, "retry_in", backoff)
-			select {
-			case <-ctx.Done():
-				return
-			case <-time.After(backoff):
-			}
-			backoff = min(2*backoff, 5*time.Minute)
 		}
+		if jobs = retry; len(jobs) == 0 {
+			return
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(backoff):
+		}
+		backoff = min(2*backoff, 5*time.Minute)
 	}
 }
 

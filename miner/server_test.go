@@ -457,6 +457,33 @@ func TestRegisterAndAnnounce(t *testing.T) {
 	}
 }
 
+// A commitment that keeps failing does not hold back serve_axon: each
+// round tries every pending announcement.
+func TestFailingCommitmentDoesNotHoldBackAxon(t *testing.T) {
+	src := &fakeSource{}
+	src.set(1, nil, nil)
+	cfg := testConfig()
+	cfg.ExternalURL = "http://203.0.113.7:8091"
+	cfg.AxonIP, cfg.Listen = "203.0.113.7", ":8091"
+	srv, _ := New(cfg, mustKey(t, "//Miner"), src)
+	com := &fakeCommitter{done: make(chan struct{})}
+	com.failures.Store(1 << 30)
+	ax := &fakeAxon{got: make(chan netip.AddrPort, 4)}
+	srv.Committer, srv.AxonServer = com, ax
+	ts := startServer(t, srv, false)
+	select {
+	case got := <-ax.got:
+		if got.String() != "203.0.113.7:8091" {
+			t.Fatalf("axon %s", got)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("serve_axon never sent while the commitment kept failing")
+	}
+	if err := ts.stop(t); err != nil {
+		t.Fatal(err)
+	}
+}
+
 type failingRegistrar struct{}
 
 func (failingRegistrar) EnsureRegistered(context.Context, uint16, keys.PublicKey, uint64) (uint16, error) {
