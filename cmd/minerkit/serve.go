@@ -28,7 +28,9 @@ func newServeCmd() *cobra.Command {
 		Use:   "serve --netuid N [flags]",
 		Short: "Run the Pattern A HTTP miner (the compute-offering example)",
 		Long: `Run the compute miner: validators POST /cvm with Epistula-signed requests and get
-this machine's GPU type, VRAM, your bid per hour and an attestation; GET /health is open.
+this machine's GPU type, VRAM and your bid per hour, with an attestation field that says
+"none" (serve makes no hardware attestation: a subnet that needs one plugs an Attester into
+package computeoffer); GET /health is open.
 Validators that use the Python SDK's dendrite get the same offer from the ComputeOffer
 synapse (the Axon protocol: POST /ComputeOffer, and the /Synapse ping), on the same port
 behind the same checks; --no-axon turns the Axon routes off.
