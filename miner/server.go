@@ -39,8 +39,9 @@ type Server struct {
 	// AxonServer, when set and Config.AxonIP is not empty, announces the
 	// axon (in the background, retried until it succeeds).
 	AxonServer AxonServer
-	// Logger receives the access log and lifecycle events (default: text on
-	// stderr at Config.LogLevel, see NewLogger).
+	// Logger receives the access log and lifecycle events. New sets it to
+	// text on stderr at Config.LogLevel (see NewLogger); replace it before
+	// Run or Serve.
 	Logger *slog.Logger
 	// Replay, if set, replaces the in-memory Epistula replay cache (use a
 	// shared one when several replicas serve one hotkey).
@@ -86,6 +87,9 @@ func New(cfg Config, hotkey keys.Signer, src metagraph.Source) (*Server, error) 
 		mux:    http.NewServeMux(),
 		defLog: NewLogger(nil, cfg.LogFormat, cfg.LogLevel),
 	}
+	// Usable as returned: a handler that logs through s.Logger works
+	// before anyone sets it (Run and Serve use whatever it is then).
+	s.Logger = s.defLog
 	s.syncer.Interval = cfg.SyncInterval
 	s.syncer.BlockTime = cfg.BlockTime.D()
 	s.syncer.MaxAge = cfg.MaxStaleness.D()

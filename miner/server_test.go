@@ -553,3 +553,16 @@ func TestReadyReportsReplayStore(t *testing.T) {
 		}
 	}
 }
+
+// A Server is usable as New returns it: its Logger is set, so a handler
+// that logs through it does not panic.
+func TestNewSetsLogger(t *testing.T) {
+	srv, err := New(testConfig(), mustKey(t, "//Miner"), &fakeSource{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if srv.Logger == nil {
+		t.Fatal("Logger is nil after New")
+	}
+	srv.Logger.Debug("usable")
+}
