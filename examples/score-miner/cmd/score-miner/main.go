@@ -1,0 +1,34 @@
+// Command score-miner is the smallest whole Pattern A miner: one POST /score
+// route behind the guard (Epistula or Axon callers with a permit and stake,
+// rate limits, replay protection), everything else from miner.Main.
+//
+//	go run ./examples/score-miner/cmd/score-miner --network local --netuid 1 --wallet.name miner
+package main
+
+import (
+	"context"
+	"flag"
+	"strings"
+
+	"github.com/minerkit/minerkit/miner"
+)
+
+type scoreReq struct {
+	Text string `json:"text"`
+}
+
+type scoreResp struct {
+	Score float64 `json:"score"`
+}
+
+func main() { miner.Main(program) }
+
+var program = miner.Program{Name: "score-miner", Setup: func(fs *flag.FlagSet) func(*miner.Server) error {
+	weight := fs.Float64("weight", 1, "points per word")
+	return func(srv *miner.Server) error {
+		srv.Handle("POST /score", miner.JSON(func(ctx context.Context, r *scoreReq) (scoreResp, error) {
+			return scoreResp{Score: *weight * float64(len(strings.Fields(r.Text)))}, nil
+		}))
+		return nil
+	}
+}}
