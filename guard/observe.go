@@ -64,7 +64,9 @@ type Observe struct {
 	// exact. LogAllRefusals turns sampling off.
 	RefusalLogBurst    int
 	RefusalLogInterval time.Duration
-	LogAllRefusals     bool
+	// Now is the clock of the refusal sampler's windows; if nil, time.Now.
+	Now            func() time.Time
+	LogAllRefusals bool
 
 	sampler refusalSampler
 }
@@ -74,6 +76,9 @@ type Observe struct {
 func (o *Observe) Handler(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		t0 := time.Now()
+		if o.Now != nil {
+			t0 = o.Now()
+		}
 		r, st := withState(r)
 		st.rw = statusWriter{ResponseWriter: w}
 		st.Client = o.TrustedProxies.ClientAddr(r)

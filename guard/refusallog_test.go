@@ -27,7 +27,12 @@ func (l *lockedBuf) String() string { l.mu.Lock(); defer l.mu.Unlock(); return l
 // as one summary with counts per caller; served requests are all logged.
 func TestRefusalLogSampled(t *testing.T) {
 	var buf lockedBuf
-	o := &Observe{Logger: slog.New(slog.NewTextHandler(&buf, nil)), RefusalLogBurst: 3, RefusalLogInterval: 50 * time.Millisecond}
+	// A fake clock: a loaded machine must not roll the window over between
+	// two of the 20 refusals.
+	var mu sync.Mutex
+	now := time.Unix(1000, 0)
+	clock := func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
+	o := &Observe{Logger: slog.New(slog.NewTextHandler(&buf, nil)), RefusalLogBurst: 3, RefusalLogInterval: 50 * time.Millisecond, Now: clock}
 	refuse := o.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		_, st := withState(r)
 		st.Reason, st.Caller = "bad_signature", "5Attacker"
@@ -40,7 +45,9 @@ func TestRefusalLogSampled(t *testing.T) {
 	if got := strings.Count(buf.String(), "reason=bad_signature"); got != 3 {
 		t.Fatalf("%d refusals logged in full, want 3:\n%s", got, buf.String())
 	}
-	time.Sleep(60 * time.Millisecond)
+	mu.Lock()
+	now = now.Add(60 * time.Millisecond)
+	mu.Unlock()
 	serve.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest("POST", "/x", nil))
 	out := buf.String()
 	if !strings.Contains(out, `msg="refusals suppressed" reason=bad_signature suppressed=17 logged=3`) ||

@@ -53,7 +53,8 @@ func TestDevnetSyncerSurvivesRestart(t *testing.T) {
 	register(t, ch, key(t, "//Ferdie"), hot.Public())
 
 	s := metagraph.NewSyncer(&metagraph.ChainSource{Client: c}, 1)
-	s.Interval, s.BlockTime, s.SyncTimeout = 2, testBlockTime, 250*time.Millisecond
+	// Timings with room for a loaded machine (this test flaked once at load 11).
+	s.Interval, s.BlockTime, s.SyncTimeout = 2, testBlockTime, time.Second
 	sctx, stop := context.WithCancel(ctx)
 	done := make(chan struct{})
 	go func() { defer close(done); s.Run(sctx) }()
@@ -101,7 +102,7 @@ func TestDevnetSyncerSurvivesRestart(t *testing.T) {
 	var recovered atomic.Bool
 	deadline := time.Now().Add(20 * time.Second)
 	for time.Now().Before(deadline) {
-		if cur := s.Current(); cur != nil && cur.Block() > stale && s.Age() < time.Second {
+		if cur := s.Current(); cur != nil && cur.Block() > stale && s.Age() < 3*time.Second {
 			recovered.Store(true)
 			break
 		}
