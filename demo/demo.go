@@ -410,13 +410,13 @@ func (r *runner) startMiner(ctx context.Context, wg *sync.WaitGroup, errc chan<-
 	cfg.BlockTime = miner.Duration(r.o.BlockTime)
 	cfg.MinStake = subtensor.TAO(minStakeTAO)
 	cfg.ShutdownTimeout = miner.Duration(2 * time.Second)
-	srv, err := miner.New(cfg, r.minerHot, &metagraph.ChainSource{Client: r.client})
+	srv, err := miner.New(cfg, r.minerHot, &metagraph.ChainSource{Client: r.client},
+		miner.WithLogger(r.log.With("component", "miner")),
+		miner.WithCommitter(committer{r, &miner.Chain{Client: r.client, Hotkey: r.minerHot}}))
 	if err != nil {
 		ln.Close()
 		return err
 	}
-	srv.Logger = r.log.With("component", "miner")
-	srv.Committer = committer{r, &miner.Chain{Client: r.client, Hotkey: r.minerHot}}
 	computeoffer.New(computeoffer.Config{BidPerHour: 1.25, Logger: r.log}).Register(srv)
 	r.srv = srv
 	wg.Go(func() {

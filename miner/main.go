@@ -90,11 +90,10 @@ func RunProgram(ctx context.Context, p Program, args []string, getenv func(strin
 	if cfg.Register {
 		chain.LoadColdkey = func() (keys.Signer, error) { return w.Coldkey(wallet.DefaultPasswords()) }
 	}
-	srv, err := New(cfg, hot, chain.Source())
+	srv, err := New(cfg, hot, chain.Source(), WithChain(chain))
 	if err != nil {
 		return err
 	}
-	chain.Attach(srv)
 	if routes != nil {
 		if err := routes(srv); err != nil {
 			return err

@@ -26,9 +26,9 @@ import (
 	"github.com/minerkit/minerkit/metagraph"
 )
 
-// Server is a Pattern A miner. Build one with [New], add the subnet's routes
-// with Handle (behind the guard) and HandlePublic (open to anyone), then call
-// Run. Set the optional fields before Run.
+// Server is a Pattern A miner. Build one with [New] and its options
+// (WithChain, WithLogger, WithReplay, ...), add the subnet's routes with
+// Handle (behind the guard) and HandlePublic (open to anyone), then call Run.
 type Server struct {
 	// Registrar, when set and Config.Register is true, registers the hotkey
 	// before serving.
@@ -68,8 +68,9 @@ type Server struct {
 
 // New returns a Server for cfg that signs nothing but proves nothing either:
 // it holds only the hotkey's signer (for its address and Signed-For checks)
-// and reads the metagraph from src.
-func New(cfg Config, hotkey keys.Signer, src metagraph.Source) (*Server, error) {
+// and reads the metagraph from src. opts set its collaborators (WithChain
+// for registration and announcements, WithLogger, WithReplay).
+func New(cfg Config, hotkey keys.Signer, src metagraph.Source, opts ...Option) (*Server, error) {
 	if err := cfg.Check(); err != nil {
 		return nil, err
 	}
@@ -90,6 +91,9 @@ func New(cfg Config, hotkey keys.Signer, src metagraph.Source) (*Server, error) 
 	// Usable as returned: a handler that logs through s.Logger works
 	// before anyone sets it (Run and Serve use whatever it is then).
 	s.Logger = s.defLog
+	for _, o := range opts {
+		o(s)
+	}
 	s.syncer.Interval = cfg.SyncInterval
 	s.syncer.BlockTime = cfg.BlockTime.D()
 	s.syncer.MaxAge = cfg.MaxStaleness.D()

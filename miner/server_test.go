@@ -566,3 +566,26 @@ func TestNewSetsLogger(t *testing.T) {
 	}
 	srv.Logger.Debug("usable")
 }
+
+// Options complete the Server in New: nothing is set on it afterwards.
+func TestNewOptions(t *testing.T) {
+	log := slog.New(slog.DiscardHandler)
+	com := &fakeCommitter{done: make(chan struct{})}
+	ax := &fakeAxon{got: make(chan netip.AddrPort, 1)}
+	srv, err := New(testConfig(), mustKey(t, "//Miner"), &fakeSource{},
+		WithLogger(log), WithCommitter(com), WithAxonServer(ax), WithRegistrar(&fakeRegistrar{}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if srv.Logger != log || srv.Committer != com || srv.AxonServer != ax || srv.Registrar == nil {
+		t.Fatalf("options not applied: %+v", srv)
+	}
+	chain := &Chain{}
+	srv, err = New(testConfig(), mustKey(t, "//Miner"), &fakeSource{}, WithChain(chain))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if srv.Committer != chain || srv.AxonServer != chain || srv.Registrar != nil {
+		t.Fatal("WithChain: a chain without a coldkey commits and serves the axon but does not register")
+	}
+}

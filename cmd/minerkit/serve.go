@@ -104,12 +104,10 @@ or a JSON config file (--config), flags winning over the environment over the fi
 				return k, nil
 			}
 		}
-		srv, err := miner.New(cfg, hot, chain.Source())
+		srv, err := miner.New(cfg, hot, chain.Source(), miner.WithLogger(log), miner.WithChain(chain))
 		if err != nil {
 			return err
 		}
-		srv.Logger = log
-		chain.Attach(srv)
 		cm := computeoffer.New(computeoffer.Config{
 			BidPerHour: bid, GPUType: gpuType, VRAMGB: vramGB, GPUCount: gpuCount, Logger: log,
 		})

@@ -74,11 +74,10 @@ func run(ctx context.Context, args []string, getenv func(string) string) error {
 			return err
 		}
 	}
-	srv, err := miner.New(cfg, hot, chain.Source())
+	srv, err := miner.New(cfg, hot, chain.Source(), miner.WithChain(chain))
 	if err != nil {
 		return err
 	}
-	chain.Attach(srv)
 	if err := axonminer.Register(srv, axonminer.Tell{Delay: *delay}); err != nil {
 		return err
 	}

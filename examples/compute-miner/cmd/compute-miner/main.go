@@ -72,11 +72,10 @@ func run(ctx context.Context, args []string, getenv func(string) string) error {
 			return err
 		}
 	}
-	srv, err := miner.New(cfg, hot, chain.Source())
+	srv, err := miner.New(cfg, hot, chain.Source(), miner.WithChain(chain))
 	if err != nil {
 		return err
 	}
-	chain.Attach(srv)
 	computeoffer.New(computeoffer.Config{BidPerHour: *bid}).Register(srv)
 	return srv.Run(ctx)
 }

@@ -1,0 +1,38 @@
+package miner
+
+import (
+	"log/slog"
+
+	"github.com/minerkit/minerkit/epistula"
+)
+
+// Option sets one of a Server's collaborators in [New], so that a Server is
+// complete when New returns (the exported fields remain for code that sets
+// them before Run).
+type Option func(*Server)
+
+// WithLogger sets the Server's Logger (access log and lifecycle events).
+func WithLogger(l *slog.Logger) Option {
+	return func(s *Server) {
+		if l != nil {
+			s.Logger = l
+		}
+	}
+}
+
+// WithReplay sets the Epistula replay cache (a shared one when several
+// replicas serve one hotkey).
+func WithReplay(c epistula.ReplayCache) Option { return func(s *Server) { s.Replay = c } }
+
+// WithRegistrar sets what registers the hotkey when Config.Register is on.
+func WithRegistrar(r Registrar) Option { return func(s *Server) { s.Registrar = r } }
+
+// WithCommitter sets what commits Config.ExternalURL on chain.
+func WithCommitter(c Committer) Option { return func(s *Server) { s.Committer = c } }
+
+// WithAxonServer sets what announces the axon (Config.AxonIP).
+func WithAxonServer(a AxonServer) Option { return func(s *Server) { s.AxonServer = a } }
+
+// WithChain is [Chain.Attach] as an option: c registers (when it can open a
+// coldkey), commits and serves the axon.
+func WithChain(c *Chain) Option { return c.Attach }
