@@ -3,79 +3,22 @@
 // own subnet's Pattern A miner. `minerkit serve` runs the same miner.
 //
 //	go run ./examples/compute-miner/cmd/compute-miner --network local --netuid 1 \
-//	    --wallet-name miner --bid-per-hour 1.5 --external-url http://203.0.113.7:8091
+//	    --wallet.name miner --bid-per-hour 1.5 --external-url http://203.0.113.7:8091
 package main
 
 import (
-	"context"
 	"flag"
-	"fmt"
-	"os"
-	"os/signal"
-	"syscall"
-	"time"
 
 	"github.com/minerkit/minerkit/computeoffer"
 	"github.com/minerkit/minerkit/miner"
-	"github.com/minerkit/minerkit/subtensor"
-	"github.com/minerkit/minerkit/wallet"
 )
 
-func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	if err := run(ctx, os.Args[1:], os.Getenv); err != nil {
-		fmt.Fprintln(os.Stderr, "compute-miner:", err)
-		os.Exit(1)
-	}
-}
+func main() { miner.Main(program) }
 
-// run runs the miner until ctx ends; getenv supplies the environment.
-func run(ctx context.Context, args []string, getenv func(string) string) error {
-	fs := flag.NewFlagSet("compute-miner", flag.ContinueOnError)
-	cs := miner.ConfigFlags(fs)
-	network := fs.String("network", "", "finney, test, local, or ws(s):// URLs")
-	walletPath := fs.String("wallet-path", "", "wallets directory (default ~/.bittensor/wallets)")
-	walletName := fs.String("wallet-name", "default", "wallet name")
-	hotkeyName := fs.String("wallet-hotkey", "default", "hotkey name")
+var program = miner.Program{Name: "compute-miner", Setup: func(fs *flag.FlagSet) func(*miner.Server) error {
 	bid := fs.Float64("bid-per-hour", 0, "price asked per hour")
-	if err := fs.Parse(args); err != nil {
-		return err
+	return func(srv *miner.Server) error {
+		computeoffer.New(computeoffer.Config{BidPerHour: *bid}).Register(srv)
+		return nil
 	}
-	cfg, err := miner.LoadConfig(cs, getenv)
-	if err != nil {
-		return err
-	}
-	w, err := wallet.NewFromEnv(*walletPath, *walletName, *hotkeyName, getenv)
-	if err != nil {
-		return err
-	}
-	hot, err := w.HotkeyPair(wallet.DefaultPasswords())
-	if err != nil {
-		return err
-	}
-	net, err := subtensor.ResolveNetwork(subtensor.NetworkConfig{Network: *network, Getenv: getenv})
-	if err != nil {
-		return err
-	}
-	dctx, cancel := context.WithTimeout(ctx, 30*time.Second)
-	client, err := subtensor.Dial(dctx, net, subtensor.Options{})
-	cancel()
-	if err != nil {
-		return err
-	}
-	defer client.Close()
-
-	chain := &miner.Chain{Client: client, Hotkey: hot}
-	if cfg.Register {
-		if chain.Coldkey, err = w.Coldkey(wallet.DefaultPasswords()); err != nil {
-			return err
-		}
-	}
-	srv, err := miner.New(cfg, hot, chain.Source(), miner.WithChain(chain))
-	if err != nil {
-		return err
-	}
-	computeoffer.New(computeoffer.Config{BidPerHour: *bid}).Register(srv)
-	return srv.Run(ctx)
-}
+}}
