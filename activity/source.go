@@ -45,14 +45,8 @@ type Extras struct {
 	// Identity is the GitHub user each hotkey's commitment names.
 	Identity map[keys.PublicKey]string
 	// Mechanisms holds each mechanism's emission share and per-UID
-	// incentive (u16) when the subnet runs more than one (nil otherwise).
-	Mechanisms []MechanismFigures
-}
-
-// MechanismFigures are one mechanism's figures in a snapshot.
-type MechanismFigures struct {
-	Share     float64
-	Incentive []uint16
+	// incentive when the subnet runs more than one (nil otherwise).
+	Mechanisms []subtensor.Mechanism
 }
 
 var (
@@ -81,7 +75,7 @@ func (s *Source) Snapshot(ctx context.Context, netuid uint16) (*metagraph.Snapsh
 	for i := range neurons {
 		ex.RegisteredAt[i] = subtensor.GetU64(m.BlockAtRegistration, i)
 	}
-	if ex.Mechanisms, err = mechanismFigures(ctx, c, netuid); err != nil {
+	if ex.Mechanisms, err = c.Mechanisms(ctx, netuid); err != nil {
 		return nil, err
 	}
 	if c.Features().CommitmentMaxFields > 0 {
@@ -108,28 +102,6 @@ func (s *Source) Snapshot(ctx context.Context, netuid uint16) (*metagraph.Snapsh
 	ex.snap = snap
 	s.store(ex)
 	return snap, nil
-}
-
-// mechanismFigures reads the shares and incentives of a subnet's
-// mechanisms when it has more than one.
-func mechanismFigures(ctx context.Context, c *subtensor.Client, netuid uint16) ([]MechanismFigures, error) {
-	count, err := c.MechanismCount(ctx, netuid)
-	if err != nil || count <= 1 {
-		return nil, err
-	}
-	shares, err := c.MechanismShares(ctx, netuid, count)
-	if err != nil {
-		return nil, err
-	}
-	out := make([]MechanismFigures, count)
-	for m := range out {
-		inc, err := c.MechanismIncentives(ctx, netuid, uint8(m))
-		if err != nil {
-			return nil, err
-		}
-		out[m] = MechanismFigures{Share: shares[m], Incentive: inc}
-	}
-	return out, nil
 }
 
 // Heads streams new best block numbers (see metagraph.ChainSource).
@@ -219,17 +191,7 @@ func FiguresOf(snap *metagraph.Snapshot, ex *Extras, hotkey keys.PublicKey) Figu
 		f.ImmunityLeft = end - f.Block
 	}
 	f.Identity = ex.Identity[hotkey]
-	for m, mf := range ex.Mechanisms {
-		at := func(i int) float64 {
-			if i < len(mf.Incentive) {
-				return float64(mf.Incentive[i])
-			}
-			return 0
-		}
-		rank, miners := subtensor.MinerRank(snap.Len(), int(n.UID),
-			func(i int) bool { o, _ := snap.UID(uint16(i)); return o.ValidatorPermit }, at)
-		f.Mechanisms = append(f.Mechanisms, subtensor.MechanismStanding{
-			Mechanism: uint8(m), Share: mf.Share, Incentive: at(int(n.UID)) / 65535, Rank: rank, Miners: miners})
-	}
+	f.Mechanisms = subtensor.MechanismStandings(ex.Mechanisms, snap.Len(), int(n.UID),
+		func(i int) bool { o, _ := snap.UID(uint16(i)); return o.ValidatorPermit })
 	return f
 }

@@ -125,10 +125,16 @@ func (c *Client) Mechagraph(ctx context.Context, netuid uint16, mechanism uint8)
 	return m, nil
 }
 
-// mechanismStandings fills a registered hotkey's standing in each
-// mechanism of a subnet that has more than one; permit reads UID i's
-// validator permit.
-func (c *Client) mechanismStandings(ctx context.Context, netuid uint16, uid, n int, permit func(int) bool) ([]MechanismStanding, error) {
+// Mechanism is one mechanism of a subnet: its share of the subnet's
+// emission and its per-UID incentive (u16).
+type Mechanism struct {
+	Share     float64
+	Incentive []uint16
+}
+
+// Mechanisms reads every mechanism of netuid when it runs more than one
+// (nil for one: get_metagraph's figures are then the whole story).
+func (c *Client) Mechanisms(ctx context.Context, netuid uint16) ([]Mechanism, error) {
 	count, err := c.MechanismCount(ctx, netuid)
 	if err != nil || count <= 1 {
 		return nil, err
@@ -137,22 +143,32 @@ func (c *Client) mechanismStandings(ctx context.Context, netuid uint16, uid, n i
 	if err != nil {
 		return nil, err
 	}
-	out := make([]MechanismStanding, count)
+	out := make([]Mechanism, count)
 	for m := range out {
 		inc, err := c.MechanismIncentives(ctx, netuid, uint8(m))
 		if err != nil {
 			return nil, err
 		}
+		out[m] = Mechanism{Share: shares[m], Incentive: inc}
+	}
+	return out, nil
+}
+
+// MechanismStandings is uid's standing in each of mechs, on a subnet of n
+// UIDs where permit(i) is UID i's validator permit (ranked by MinerRank).
+func MechanismStandings(mechs []Mechanism, n, uid int, permit func(int) bool) []MechanismStanding {
+	var out []MechanismStanding
+	for m, mf := range mechs {
 		at := func(i int) float64 {
-			if i < len(inc) {
-				return float64(inc[i])
+			if i < len(mf.Incentive) {
+				return float64(mf.Incentive[i])
 			}
 			return 0
 		}
 		rank, miners := MinerRank(n, uid, permit, at)
-		out[m] = MechanismStanding{Mechanism: uint8(m), Share: shares[m], Incentive: at(uid) / 65535, Rank: rank, Miners: miners}
+		out = append(out, MechanismStanding{Mechanism: uint8(m), Share: mf.Share, Incentive: at(uid) / 65535, Rank: rank, Miners: miners})
 	}
-	return out, nil
+	return out
 }
 
 // SetMechanismWeights sets hotkey's weights on one mechanism of netuid

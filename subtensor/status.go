@@ -92,9 +92,11 @@ func (c *Client) Status(ctx context.Context, netuid uint16, hotkey keys.PublicKe
 		st.Axon = m.Axons[uid].Endpoint()
 	}
 	st.Rank, st.Miners = minerRank(m, uid)
-	if st.Mechanisms, err = c.mechanismStandings(ctx, netuid, uid, len(m.Hotkeys), func(i int) bool { return GetBool(m.ValidatorPermit, i) }); err != nil {
+	mechs, err := c.Mechanisms(ctx, netuid)
+	if err != nil {
 		return nil, err
 	}
+	st.Mechanisms = MechanismStandings(mechs, len(m.Hotkeys), uid, func(i int) bool { return GetBool(m.ValidatorPermit, i) })
 	if c.Features().CommitmentMaxFields > 0 {
 		cm, err := c.Commitment(ctx, netuid, hotkey)
 		if err != nil {
