@@ -37,55 +37,6 @@ func loadSpec218(t testing.TB) *substrate.Metadata {
 	return md
 }
 
-// shape renders a type by what its bytes are, not by its name: wrappers of
-// one field are their field (NetUid(u16) is u16 on the wire), composites
-// list their named fields, enums their variants to a limited depth.
-func shape(r *substrate.Registry, id substrate.TypeID, depth int) string {
-	t, ok := r.Type(id)
-	if !ok {
-		return "?"
-	}
-	if depth > 6 {
-		return "…"
-	}
-	switch t.Kind {
-	case substrate.KindPrimitive:
-		return r.Name(id)
-	case substrate.KindComposite:
-		if len(t.Fields) == 1 {
-			return shape(r, t.Fields[0].Type, depth)
-		}
-		parts := make([]string, len(t.Fields))
-		for i, f := range t.Fields {
-			parts[i] = f.Name + ":" + shape(r, f.Type, depth+1)
-		}
-		return "{" + strings.Join(parts, ",") + "}"
-	case substrate.KindVariant:
-		parts := make([]string, len(t.Variants))
-		for i, v := range t.Variants {
-			fs := make([]string, len(v.Fields))
-			for j, f := range v.Fields {
-				fs[j] = shape(r, f.Type, depth+2)
-			}
-			parts[i] = fmt.Sprintf("%d:%s(%s)", v.Index, v.Name, strings.Join(fs, ","))
-		}
-		return "enum{" + strings.Join(parts, "|") + "}"
-	case substrate.KindSequence:
-		return "Vec<" + shape(r, t.Elem, depth+1) + ">"
-	case substrate.KindArray:
-		return fmt.Sprintf("[%s;%d]", shape(r, t.Elem, depth+1), t.Len)
-	case substrate.KindTuple:
-		parts := make([]string, len(t.Tuple))
-		for i, e := range t.Tuple {
-			parts[i] = shape(r, e, depth+1)
-		}
-		return "(" + strings.Join(parts, ",") + ")"
-	case substrate.KindCompact:
-		return "Compact<" + shape(r, t.Elem, depth+1) + ">"
-	}
-	return r.Name(id)
-}
-
 // compat reports how type o of registry ro fails to read and write the
 // same bytes as type r of registry rr ("" when it does not): like shape,
 // but an enum of ours only needs its own variants, at the same index with
@@ -109,7 +60,7 @@ func compat(ro *substrate.Registry, o substrate.TypeID, rr *substrate.Registry, 
 		rt, _ = rr.Type(r)
 	}
 	if ot.Kind != rt.Kind {
-		return fmt.Sprintf("%s, real %s", shape(ro, o, 4), shape(rr, r, 4))
+		return fmt.Sprintf("%s, real %s", ro.Shape(o), rr.Shape(r))
 	}
 	switch ot.Kind {
 	case substrate.KindVariant:
@@ -133,7 +84,7 @@ func compat(ro *substrate.Registry, o substrate.TypeID, rr *substrate.Registry, 
 		return ""
 	case substrate.KindComposite:
 		if len(ot.Fields) != len(rt.Fields) {
-			return fmt.Sprintf("%s, real %s", shape(ro, o, 4), shape(rr, r, 4))
+			return fmt.Sprintf("%s, real %s", ro.Shape(o), rr.Shape(r))
 		}
 		for i := range ot.Fields {
 			if ot.Fields[i].Name != rt.Fields[i].Name {
@@ -146,7 +97,7 @@ func compat(ro *substrate.Registry, o substrate.TypeID, rr *substrate.Registry, 
 		return ""
 	case substrate.KindTuple:
 		if len(ot.Tuple) != len(rt.Tuple) {
-			return fmt.Sprintf("%s, real %s", shape(ro, o, 4), shape(rr, r, 4))
+			return fmt.Sprintf("%s, real %s", ro.Shape(o), rr.Shape(r))
 		}
 		for i := range ot.Tuple {
 			if d := compat(ro, ot.Tuple[i], rr, rt.Tuple[i], depth+1); d != "" {
@@ -162,7 +113,7 @@ func compat(ro *substrate.Registry, o substrate.TypeID, rr *substrate.Registry, 
 		}
 		return compat(ro, ot.Elem, rr, rt.Elem, depth+1)
 	}
-	if a, b := shape(ro, o, 0), shape(rr, r, 0); a != b {
+	if a, b := ro.Shape(o), rr.Shape(r); a != b {
 		return a + ", real " + b
 	}
 	return ""

@@ -237,6 +237,61 @@ func (r *Registry) name(id TypeID, depth int) string {
 	return fmt.Sprintf("<anonymous %s %d>", t.Kind, id)
 }
 
+// Shape renders a type by its wire form rather than its name, so that two
+// registries' types can be compared: a composite of one field is that field
+// (NetUid(u16) is u16), other composites list their named fields
+// ("{block:u64,port:u16}"), enums their variants by index, and arrays,
+// sequences, tuples and compacts their elements ("[u8;32]",
+// "Vec<(u16,Compact<u64>)>"). Deep types are cut off with "…".
+func (r *Registry) Shape(id TypeID) string { return r.shape(id, 0) }
+
+func (r *Registry) shape(id TypeID, depth int) string {
+	t, ok := r.Type(id)
+	if !ok {
+		return "?"
+	}
+	if depth > 6 {
+		return "…"
+	}
+	join := func(ids []TypeID) string {
+		ps := make([]string, len(ids))
+		for i, e := range ids {
+			ps[i] = r.shape(e, depth+1)
+		}
+		return strings.Join(ps, ",")
+	}
+	switch t.Kind {
+	case KindComposite:
+		if len(t.Fields) == 1 {
+			return r.shape(t.Fields[0].Type, depth)
+		}
+		ps := make([]string, len(t.Fields))
+		for i, f := range t.Fields {
+			ps[i] = f.Name + ":" + r.shape(f.Type, depth+1)
+		}
+		return "{" + strings.Join(ps, ",") + "}"
+	case KindVariant:
+		ps := make([]string, len(t.Variants))
+		for i, v := range t.Variants {
+			fs := make([]TypeID, len(v.Fields))
+			for j, f := range v.Fields {
+				fs[j] = f.Type
+			}
+			ps[i] = fmt.Sprintf("%d:%s(%s)", v.Index, v.Name, join(fs))
+		}
+		return "enum{" + strings.Join(ps, "|") + "}"
+	case KindSequence:
+		return "Vec<" + r.shape(t.Elem, depth+1) + ">"
+	case KindArray:
+		return fmt.Sprintf("[%s;%d]", r.shape(t.Elem, depth+1), t.Len)
+	case KindTuple:
+		return "(" + join(t.Tuple) + ")"
+	case KindCompact:
+		return "Compact<" + r.shape(t.Elem, depth+1) + ">"
+	}
+	return r.Name(id)
+}
+
 // IsZeroSized reports whether every value of the type encodes to zero bytes
 // (an empty composite or tuple, or one made only of such types). Unknown
 // signed extensions whose types are zero-sized can be skipped.

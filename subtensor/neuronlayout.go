@@ -50,7 +50,7 @@ var neuronLiteFields = []string{
 }
 
 type neuronReader struct {
-	shape string // the field's type, as typeShape renders it
+	shape string // the field's type, as substrate's Registry.Shape renders it
 	read  func(d *scale.Decoder, n *NeuronInfoLite) (err error)
 }
 
@@ -141,53 +141,12 @@ func neuronLiteLayoutFromV15(md *substrate.Metadata) NeuronLiteLayout {
 	l := NeuronLiteLayout{reg: r}
 	for _, fl := range st.Fields {
 		f := layoutField{name: fl.Name, typ: fl.Type}
-		if rd, ok := neuronLiteReaders[fl.Name]; ok && typeShape(r, fl.Type, 0) != rd.shape {
+		if rd, ok := neuronLiteReaders[fl.Name]; ok && r.Shape(fl.Type) != rd.shape {
 			f.skip = true // a type this client does not read: skipped, listed as missing
 		}
 		l.fields = append(l.fields, f)
 	}
 	return l
-}
-
-// typeShape renders a type by its wire form: one-field wrappers are their
-// field (NetUid(u16) is u16), composites list named fields.
-func typeShape(r *substrate.Registry, id substrate.TypeID, depth int) string {
-	t, ok := r.Type(id)
-	if !ok || depth > 6 {
-		return "?"
-	}
-	switch t.Kind {
-	case substrate.KindComposite:
-		if len(t.Fields) == 1 {
-			return typeShape(r, t.Fields[0].Type, depth+1)
-		}
-		s := "{"
-		for i, f := range t.Fields {
-			if i > 0 {
-				s += ","
-			}
-			s += f.Name + ":" + typeShape(r, f.Type, depth+1)
-		}
-		return s + "}"
-	case substrate.KindSequence:
-		return "Vec<" + typeShape(r, t.Elem, depth+1) + ">"
-	case substrate.KindArray:
-		return fmt.Sprintf("[%s;%d]", typeShape(r, t.Elem, depth+1), t.Len)
-	case substrate.KindTuple:
-		s := "("
-		for i, e := range t.Tuple {
-			if i > 0 {
-				s += ","
-			}
-			s += typeShape(r, e, depth+1)
-		}
-		return s + ")"
-	case substrate.KindCompact:
-		return "Compact<" + typeShape(r, t.Elem, depth+1) + ">"
-	case substrate.KindPrimitive:
-		return r.Name(id)
-	}
-	return r.Name(id)
 }
 
 // DecodeNeuronsLiteLayout decodes get_neurons_lite's result with layout:

@@ -67,7 +67,7 @@ func changedNeuronLayout() NeuronLiteLayout {
 	l := NeuronLiteLayout{reg: b.Registry()}
 	for _, fl := range fields {
 		lf := layoutField{name: fl.Name, typ: fl.Type}
-		if rd, ok := neuronLiteReaders[fl.Name]; ok && typeShape(l.reg, fl.Type, 0) != rd.shape {
+		if rd, ok := neuronLiteReaders[fl.Name]; ok && l.reg.Shape(fl.Type) != rd.shape {
 			lf.skip = true
 		}
 		l.fields = append(l.fields, lf)
