@@ -83,45 +83,9 @@ func TestRealchainServeQueryValidator(t *testing.T) {
 
 	port := freePort(t)
 	api := fmt.Sprintf("http://127.0.0.1:%d", port)
-	var serveLog lockedBuffer
-	serveCtx, stopServe := context.WithCancel(ctx)
-	served := make(chan error, 1)
-	go func() {
-		root := newRootCmd()
-		root.SetArgs([]string{"serve", "--netuid", "1", "--wallet.name", "miner",
-			"--listen", fmt.Sprintf("127.0.0.1:%d", port), "--admin-listen", "127.0.0.1:0",
-			"--external-url", api, "--min-stake", "1", "--sync-interval", "1", "--log-format", "json"})
-		root.SetOut(io.Discard)
-		root.SetErr(&serveLog)
-		served <- root.ExecuteContext(serveCtx)
-	}()
-	defer func() {
-		stopServe()
-		if err := <-served; err != nil {
-			t.Errorf("serve: %v", err)
-		}
-	}()
-	var admin string
-	eventually(t, "the miner to listen", func() bool {
-		select {
-		case err := <-served:
-			t.Fatalf("serve stopped: %v\n%s", err, serveLog.String())
-		default:
-		}
-		rec, ok := serveLog.logRecord("miner serving")
-		if ok {
-			admin = "http://" + rec["admin"].(string)
-		}
-		return ok
-	})
-	eventually(t, "/ready", func() bool {
-		resp, err := http.Get(admin + "/ready")
-		if err != nil {
-			return false
-		}
-		resp.Body.Close()
-		return resp.StatusCode == 200
-	})
+	startServe(t, ctx, "--netuid", "1", "--wallet.name", "miner",
+		"--listen", fmt.Sprintf("127.0.0.1:%d", port), "--admin-listen", "127.0.0.1:0",
+		"--external-url", api, "--min-stake", "1", "--sync-interval", "1", "--log-format", "json")
 
 	query := func(args ...string) queryResult {
 		t.Helper()

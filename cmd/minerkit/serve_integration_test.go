@@ -115,6 +115,52 @@ func devnetSubnet(t *testing.T, ctx context.Context, node *devnet.Node, c *subte
 	return uids
 }
 
+// startServe runs the real serve command in process with args (they must
+// include --admin-listen and --log-format json), logging to a buffer, until
+// /ready answers 200. It returns the admin URL and the log; the command is
+// stopped, and must end cleanly, when the test ends.
+func startServe(t *testing.T, ctx context.Context, args ...string) (admin string, log *lockedBuffer) {
+	t.Helper()
+	log = new(lockedBuffer)
+	serveCtx, stop := context.WithCancel(ctx)
+	served := make(chan error, 1)
+	go func() {
+		root := newRootCmd()
+		root.SetArgs(append([]string{"serve"}, args...))
+		root.SetOut(io.Discard)
+		root.SetErr(log)
+		served <- root.ExecuteContext(serveCtx)
+	}()
+	t.Cleanup(func() {
+		stop()
+		if err := <-served; err != nil {
+			t.Errorf("serve: %v", err)
+		}
+	})
+	eventually(t, "the miner to listen", func() bool {
+		select {
+		case err := <-served:
+			served <- err // for the cleanup
+			t.Fatalf("serve stopped: %v\n%s", err, log.String())
+		default:
+		}
+		rec, ok := log.logRecord("miner serving")
+		if ok {
+			admin = "http://" + rec["admin"].(string)
+		}
+		return ok
+	})
+	eventually(t, "/ready", func() bool {
+		resp, err := http.Get(admin + "/ready")
+		if err != nil {
+			return false
+		}
+		resp.Body.Close()
+		return resp.StatusCode == 200
+	})
+	return admin, log
+}
+
 // TestServeAndQueryOnDevnet runs the real `minerkit serve` (the compute
 // miner behind the guard, its metagraph from the devnet over WebSocket) and
 // calls it with `minerkit query` as validators and non-validators would.
@@ -149,50 +195,13 @@ func TestServeAndQueryOnDevnet(t *testing.T) {
 	chainWallet(t, dir, "miner", "//MinerCold", "//Miner")
 	minerKey, _ := keys.FromSURI("//Miner")
 
-	// The real serve command, in process, logging JSON to a buffer.
 	port := freePort(t)
 	api := fmt.Sprintf("http://127.0.0.1:%d", port)
-	var serveLog lockedBuffer
-	serveCtx, stopServe := context.WithCancel(ctx)
-	served := make(chan error, 1)
-	go func() {
-		root := newRootCmd()
-		root.SetArgs([]string{"serve", "--netuid", "1",
-			"--listen", fmt.Sprintf("127.0.0.1:%d", port), "--admin-listen", "127.0.0.1:0",
-			"--external-url", api, "--min-stake", "100", "--rate-per-sec", "1", "--rate-burst", "8",
-			"--sync-interval", "2", "--log-format", "json",
-			"--gpu-type", "NVIDIA H100 80GB HBM3", "--vram-gb", "80", "--gpu-count", "8", "--bid-per-hour", "2.5"})
-		root.SetOut(io.Discard)
-		root.SetErr(&serveLog)
-		served <- root.ExecuteContext(serveCtx)
-	}()
-	defer func() {
-		stopServe()
-		if err := <-served; err != nil {
-			t.Errorf("serve: %v", err)
-		}
-	}()
-	var admin string
-	eventually(t, "the miner to listen", func() bool {
-		select {
-		case err := <-served:
-			t.Fatalf("serve stopped: %v\n%s", err, serveLog.String())
-		default:
-		}
-		rec, ok := serveLog.logRecord("miner serving")
-		if ok {
-			admin = "http://" + rec["admin"].(string)
-		}
-		return ok
-	})
-	eventually(t, "/ready", func() bool {
-		resp, err := http.Get(admin + "/ready")
-		if err != nil {
-			return false
-		}
-		resp.Body.Close()
-		return resp.StatusCode == 200
-	})
+	admin, serveLog := startServe(t, ctx, "--netuid", "1",
+		"--listen", fmt.Sprintf("127.0.0.1:%d", port), "--admin-listen", "127.0.0.1:0",
+		"--external-url", api, "--min-stake", "100", "--rate-per-sec", "1", "--rate-burst", "8",
+		"--sync-interval", "2", "--log-format", "json",
+		"--gpu-type", "NVIDIA H100 80GB HBM3", "--vram-gb", "80", "--gpu-count", "8", "--bid-per-hour", "2.5")
 	eventually(t, "the committed URL", func() bool {
 		cm, err := c.Commitment(ctx, 1, minerKey.Public())
 		return err == nil && cm.Text() == api
