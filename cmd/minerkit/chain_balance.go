@@ -25,9 +25,16 @@ func printJSONLine(w io.Writer, v any) error {
 	return json.NewEncoder(w).Encode(v)
 }
 
-// watchBlocks calls fn now and after every new block (at most once per
+// watchBlocks calls show now and after every new block (at most once per
 // every, if non-zero) until ctx ends.
-func watchBlocks(ctx context.Context, c *subtensor.Client, every time.Duration, fn func()) error {
+func watchBlocks(ctx context.Context, c *subtensor.Client, every time.Duration, errw io.Writer, show func() error) error {
+	// A failed refresh is printed and the watch goes on; one cut short by
+	// Ctrl-C or SIGTERM is the watch ending, not an error to print.
+	fn := func() {
+		if err := show(); err != nil && ctx.Err() == nil {
+			fmt.Fprintln(errw, "minerkit:", err)
+		}
+	}
 	// A new subscription first announces the current head, which the first
 	// fn() already showed: refresh only for blocks past it.
 	shown, _ := c.BlockNumber(ctx)

@@ -198,13 +198,7 @@ on every new block.`,
 		if !watch {
 			return show()
 		}
-		return watchBlocks(ctx, c, every, func() {
-			// A read cut short by Ctrl-C or SIGTERM is the watch ending,
-			// not an error to print.
-			if err := show(); err != nil && ctx.Err() == nil {
-				fmt.Fprintln(cmd.ErrOrStderr(), "minerkit:", err)
-			}
-		})
+		return watchBlocks(ctx, c, every, cmd.ErrOrStderr(), show)
 	}
 	return cmd
 }
