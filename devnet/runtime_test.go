@@ -388,3 +388,44 @@ func TestSetWeightsRefusedUnderCommitReveal(t *testing.T) {
 		t.Fatalf("set_weights under commit-reveal: %q, want CommitRevealEnabled", e)
 	}
 }
+
+// Spec 218 caps registrations per block (MaxRegistrationsPerBlock); HEAD
+// (subnets/registration.rs do_register) only counts them.
+func TestRegistrationsPerBlock(t *testing.T) {
+	for _, tc := range []struct {
+		shape, second string
+	}{{RuntimeHEAD, ""}, {RuntimeSpec218, "TooManyRegistrationsThisBlock"}} {
+		t.Run(tc.shape, func(t *testing.T) {
+			g := DevGenesis()
+			g.Runtime = tc.shape
+			g.SubnetDefaults.MaxRegistrationsPerBlock = 1
+			n := startManualGenesis(t, g)
+			alice, bob := mustKey(t, "//Alice"), mustKey(t, "//Bob")
+			for _, s := range []struct {
+				cold *keys.Keypair
+				hot  string
+			}{{alice, "//Alice//r1"}, {bob, "//Bob//r2"}} {
+				if _, err := n.Submit(sign(t, n, s.cold, "SubtensorModule", "burned_register", u16V(1), accV(mustKey(t, s.hot)))); err != nil {
+					t.Fatal(err)
+				}
+			}
+			n.NewBlock()
+			evs := headEvents(t, n)
+			var got []string
+			for i := uint32(1); i <= 2; i++ {
+				res, err := n.rt.meta.FindExtrinsicResult(evs, i)
+				if err != nil {
+					t.Fatal(err)
+				}
+				name := ""
+				if res.Err != nil {
+					name = res.Err.Name
+				}
+				got = append(got, name)
+			}
+			if got[0] != "" || got[1] != tc.second {
+				t.Fatalf("two registrations in one block: %q, want \"\" and %q", got, tc.second)
+			}
+		})
+	}
+}
