@@ -24,6 +24,7 @@ type Route struct {
 	// an error (its handler's, or a body it cannot decode), with the *Error
 	// sent; for logs and metrics.
 	OnError func(r *http.Request, err *Error, cause error)
+	id      *Identity
 	serve   func(w http.ResponseWriter, r *http.Request, body []byte, start time.Time) (*Error, error)
 }
 
@@ -57,6 +58,7 @@ func NewRoute[T any, PT interface {
 		if err := fn(r.Context(), syn); err != nil {
 			return handlerFailure(err), err
 		}
+		rt.id.stamp(syn.Base(), dendriteHotkey(r, syn.Base()), time.Now())
 		b, err := responseJSON(syn, spec, start)
 		if err != nil {
 			return handlerFailure(err), err
@@ -116,6 +118,7 @@ func NewStreamRoute[T any, PT interface {
 		st.start = func() {
 			st.started = true
 			base := syn.Base()
+			rt.id.stamp(base, dendriteHotkey(r, base), time.Now())
 			setSuccess(base, start)
 			h := w.Header()
 			h.Set("Content-Type", "text/event-stream")
@@ -221,6 +224,18 @@ func responseJSON(syn Carrier, spec *Spec, start time.Time) ([]byte, error) {
 		return nil, fmt.Errorf("axon: encode the %s answer: %w", spec.Name, err)
 	}
 	return bytes.TrimSuffix(buf.Bytes(), []byte{'\n'}), nil
+}
+
+// dendriteHotkey is the hotkey the request's headers name (the one the
+// guard verified), else the body's.
+func dendriteHotkey(r *http.Request, base *Synapse) string {
+	if v := r.Header[canonHotkey]; len(v) > 0 {
+		return v[0]
+	}
+	if base.Dendrite.Hotkey != nil {
+		return *base.Dendrite.Hotkey
+	}
+	return ""
 }
 
 // requestHash is the request's computed_body_hash (checked by the guard).

@@ -15,14 +15,18 @@
 //           "nonceDeltaNs":"0",      // added to the nonce (older: negative)
 //           "fromLastNonce":false}]} // ... added to the last nonce sent instead
 // stdout: {"results":[{"status","message","synapse","axonHeaders":{…},
-//           "rawHeaderNames":[…],"axonStatusCode","bodyHash","stream"}]}
+//           "rawHeaderNames":[…],"axonStatusCode","bodyHash","stream",
+//           "axonSignatureValid"}]}
+// ("axonSignatureValid": null when the answer carries no axon signature, else
+// whether polkadot-js verifies it over "{axon nonce}.{dendrite hotkey}.{axon
+// hotkey}.{axon uuid}", the nonce read exactly from bt_header_axon_nonce.)
 // ("stream": the body of a text/event-stream answer, as received.)
 // One dendrite uuid per signer for the whole run, as a Dendrite instance.
 'use strict';
 const http = require('node:http');
 const crypto = require('node:crypto');
 const { Keyring } = require('@polkadot/keyring');
-const { cryptoWaitReady } = require('@polkadot/util-crypto');
+const { cryptoWaitReady, signatureVerify } = require('@polkadot/util-crypto');
 const { u8aToHex, stringToU8a } = require('@polkadot/util');
 
 function readStdin() {
@@ -202,7 +206,14 @@ async function main() {
     const url = new URL('/' + call.synapse, input.url).toString();
     last = { url, headers, body };
     const { res, body: text } = await send(url, headers, body);
-    results.push(Object.assign(processResponse(res, text), { bodyHash: hash }));
+    const out = processResponse(res, text);
+    out.axonSignatureValid = null;
+    const ah = out.axonHeaders;
+    if (ah.signature && ah.nonce && ah.uuid) {
+      const msg = `${ah.nonce}.${pair.address}.${input.miner}.${ah.uuid}`;
+      out.axonSignatureValid = signatureVerify(stringToU8a(msg), ah.signature, input.miner).isValid;
+    }
+    results.push(Object.assign(out, { bodyHash: hash }));
   }
   process.stdout.write(JSON.stringify({ results }));
 }

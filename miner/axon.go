@@ -38,6 +38,7 @@ func (s *Server) HandleSynapse(rt *axon.Route) error {
 		}
 	}
 	s.synapses = append(s.synapses, name)
+	rt.SetIdentity(s.axonID)
 	if rt.OnError == nil {
 		rt.OnError = func(r *http.Request, e *axon.Error, cause error) {
 			if info := guard.FromContext(r.Context()); info != nil {

@@ -28,15 +28,16 @@ type nodeAxonResult struct {
 	AxonStatusCode int               `json:"axonStatusCode"`
 	BodyHash       string            `json:"bodyHash"`
 	Stream         string            `json:"stream"`
+	SignatureValid *bool             `json:"axonSignatureValid"`
 }
 
 // TestInteropNodeDendrite: a dendrite written in Node from PROTOCOLS.md §6,
 // signing with polkadot-js, gets 200 and a synapse it parses the SDK's way
 // (case-sensitive bt_header_axon_* headers, ints without a decimal point),
 // is refused a replayed and an older nonce, and an unregistered hotkey gets
-// the SDK's 403.
+// the SDK's 403; polkadot-js verifies the answer's axon signature.
 func TestInteropNodeDendrite(t *testing.T) {
-	g := startAxonMiner(t, nil)
+	g := startAxonMiner(t, func(c *Config) { c.AxonSignAnswers = true })
 	promptFields := map[string]any{
 		"prompt": "It's \"quoted\"\tand é€😀", "stops": []string{"a'b", "c\\d", "\n"},
 		"temperature": 0.7, "meta": map[string]string{"z": "1", "a": "2"}, "completion": "",
@@ -62,6 +63,9 @@ func TestInteropNodeDendrite(t *testing.T) {
 	}
 	if !slices.Contains(r[0].RawHeaderNames, "bt_header_axon_status_code") || r[0].AxonHeaders["hotkey"] != g.miner.Address() {
 		t.Errorf("answer headers %v / %v", r[0].RawHeaderNames, r[0].AxonHeaders)
+	}
+	if r[0].SignatureValid == nil || !*r[0].SignatureValid || r[5].SignatureValid == nil || !*r[5].SignatureValid {
+		t.Errorf("the answers' axon signatures (polkadot-js): %v, %v", r[0].SignatureValid, r[5].SignatureValid)
 	}
 	if d, _ := r[0].Synapse["dendrite"].(map[string]any); d == nil || d["hotkey"] != mustKey(t, "//V1").Address() {
 		t.Errorf("dendrite not echoed: %v", r[0].Synapse["dendrite"])

@@ -320,3 +320,39 @@ func BenchmarkAxonRequest(b *testing.B) {
 		}
 	}
 }
+
+// Answers carry the axon's identity as a Python axon's do (version, uuid,
+// nonce, hotkey) and, with AxonSignAnswers, a signature a validator can
+// check with axon.VerifyAnswer.
+func TestAxonAnswerIdentity(t *testing.T) {
+	for _, sign := range []bool{false, true} {
+		g := startAxonMiner(t, func(c *Config) { c.AxonSignAnswers = sign })
+		d, err := g.axonCall(g.v1, 5)
+		if err != nil {
+			t.Fatal(err)
+		}
+		a := d.Axon
+		if a.Version == nil || *a.Version != axon.SDKVersion || a.UUID == nil || len(*a.UUID) != 36 ||
+			a.Nonce == nil || *a.Nonce < time.Now().Add(-time.Minute).UnixNano() || a.Hotkey == nil || *a.Hotkey != g.miner.Address() {
+			t.Fatalf("sign=%v: axon %+v", sign, a)
+		}
+		err = axon.VerifyAnswer(&d.Synapse, g.miner.Address())
+		switch {
+		case !sign && !errors.Is(err, axon.ErrAnswerUnsigned):
+			t.Errorf("unsigned answer: %v", err)
+		case sign && err != nil:
+			t.Errorf("signed answer: %v", err)
+		}
+		if sign {
+			if err := axon.VerifyAnswer(&d.Synapse, g.v1.Address()); err == nil {
+				t.Error("an answer verified for another hotkey")
+			}
+			bad := *d
+			n := *a.Nonce + 1
+			bad.Axon.Nonce = &n
+			if err := axon.VerifyAnswer(&bad.Synapse, g.miner.Address()); !errors.Is(err, axon.ErrAnswerBadSig) {
+				t.Errorf("changed nonce: %v", err)
+			}
+		}
+	}
+}

@@ -71,6 +71,10 @@ type Config struct {
 	// /{Name} for each synapse the miner registers), served by default
 	// beside Epistula on the same listener.
 	NoAxon bool `json:"no_axon" help:"do not serve the Axon protocol (the Python SDK's dendrite: /Synapse and POST /{SynapseName}) beside Epistula"`
+	// AxonSignAnswers signs every Axon answer with the hotkey, as a Python
+	// axon does (axon.signature; no SDK dendrite checks it): one sr25519
+	// signature per answer.
+	AxonSignAnswers bool `json:"axon_sign_answers" help:"sign every Axon answer with the hotkey as a Python axon does (axon.signature, which no SDK dendrite checks): one signature per answer"`
 
 	ReadHeaderTimeout Duration `json:"read_header_timeout" help:"time a client has to send the request headers"`
 	ReadTimeout       Duration `json:"read_timeout" help:"time a client has to send the whole request"`

@@ -62,6 +62,7 @@ type Server struct {
 	mu       sync.Mutex
 	started  bool
 	synapses []string
+	axonID   *axon.Identity
 	apiAddr  net.Addr
 	admAddr  net.Addr
 }
@@ -108,6 +109,7 @@ func New(cfg Config, hotkey keys.Signer, src metagraph.Source, opts ...Option) (
 		return nil, err
 	}
 	s.guards = g
+	s.axonID = axon.NewIdentity(hotkey, cfg.AxonSignAnswers)
 	if err := s.HandleSynapse(axon.Ping()); err != nil {
 		return nil, err
 	}
