@@ -25,6 +25,7 @@ import (
 
 	"github.com/minerkit/minerkit/axon"
 	"github.com/minerkit/minerkit/gpu"
+	"github.com/minerkit/minerkit/jsonreq"
 	"github.com/minerkit/minerkit/miner"
 )
 
@@ -39,7 +40,7 @@ type CVMRequest struct {
 // Validate checks that Nonce is hex.
 func (r *CVMRequest) Validate() error {
 	if _, err := hex.DecodeString(r.Nonce); err != nil {
-		return &miner.FieldError{Field: "nonce", Msg: "must be hex (up to 64 bytes)"}
+		return &jsonreq.FieldError{Field: "nonce", Msg: "must be hex (up to 64 bytes)"}
 	}
 	return nil
 }
@@ -151,7 +152,7 @@ func New(cfg Config) *Miner {
 // Register adds the miner's routes to s: POST /cvm behind the guard, GET
 // /health open.
 func (m *Miner) Register(s *miner.Server) {
-	h := miner.JSON(m.CVM)
+	h := jsonreq.Func(m.CVM)
 	h.AllowEmpty = true
 	h.MaxBody = 4 << 10
 	s.Handle("POST /cvm", h)
@@ -195,7 +196,7 @@ func (m *Miner) ComputeOfferRoute() *axon.Route {
 
 // Health answers {"status":"ok"}.
 func Health(w http.ResponseWriter, r *http.Request) {
-	miner.WriteJSON(w, http.StatusOK, map[string]string{"status": "ok"})
+	jsonreq.WriteJSON(w, http.StatusOK, map[string]string{"status": "ok"})
 }
 
 // gpuFacts returns the cached GPU report, refreshed after FactsTTL.

@@ -10,7 +10,7 @@ import (
 	"time"
 
 	"github.com/minerkit/minerkit/gpu"
-	"github.com/minerkit/minerkit/miner"
+	"github.com/minerkit/minerkit/jsonreq"
 )
 
 var h100 = gpu.Report{DriverVersion: "550.54.15", CUDAVersion: "12.4", Devices: []gpu.Device{
@@ -18,8 +18,8 @@ var h100 = gpu.Report{DriverVersion: "550.54.15", CUDAVersion: "12.4", Devices: 
 	{Index: 1, Name: "NVIDIA H100 80GB HBM3", MemoryTotal: 85520809984},
 }}
 
-func handler(m *Miner) *miner.JSONHandler[CVMRequest, CVMOffer] {
-	h := miner.JSON(m.CVM)
+func handler(m *Miner) *jsonreq.Handler[CVMRequest, CVMOffer] {
+	h := jsonreq.Func(m.CVM)
 	h.AllowEmpty = true
 	return h
 }

@@ -68,7 +68,7 @@ func New(self string) *Guard {
 }
 
 // BodyLimiter is implemented by handlers that accept a smaller body than
-// the guard's limit (miner.JSONHandler does): Guard.Handler refuses larger
+// the guard's limit (jsonreq.Handler does): Guard.Handler refuses larger
 // ones with 413 from Content-Length, before reading them.
 type BodyLimiter interface {
 	BodyLimit() int64

@@ -16,6 +16,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/minerkit/minerkit/buildinfo"
+	"github.com/minerkit/minerkit/jsonreq"
 	"github.com/minerkit/minerkit/subtensor"
 )
 
@@ -117,7 +118,7 @@ func (s *Server) Ready() ReadyReport {
 func (s *Server) adminMux() *http.ServeMux {
 	m := http.NewServeMux()
 	m.HandleFunc("GET /health", func(w http.ResponseWriter, r *http.Request) {
-		WriteJSON(w, http.StatusOK, map[string]string{"status": "ok"})
+		jsonreq.WriteJSON(w, http.StatusOK, map[string]string{"status": "ok"})
 	})
 	m.HandleFunc("GET /ready", func(w http.ResponseWriter, r *http.Request) {
 		rep := s.Ready()
@@ -125,11 +126,11 @@ func (s *Server) adminMux() *http.ServeMux {
 		if !rep.Ready {
 			status = http.StatusServiceUnavailable
 		}
-		WriteJSON(w, status, rep)
+		jsonreq.WriteJSON(w, status, rep)
 	})
 	m.Handle("GET /metrics", promhttp.HandlerFor(s.reg, promhttp.HandlerOpts{Registry: s.reg}))
 	m.HandleFunc("GET /version", func(w http.ResponseWriter, r *http.Request) {
-		WriteJSON(w, http.StatusOK, buildinfo.Read())
+		jsonreq.WriteJSON(w, http.StatusOK, buildinfo.Read())
 	})
 	if s.cfg.Pprof {
 		// On the admin mux only, and only when asked: net/http/pprof also

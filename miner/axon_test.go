@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/minerkit/minerkit/axon"
+	"github.com/minerkit/minerkit/jsonreq"
 	"github.com/minerkit/minerkit/keys"
 	"github.com/minerkit/minerkit/metagraph"
 )
@@ -106,7 +107,7 @@ func startAxonMiner(t *testing.T, mutate func(*Config)) *guardedMiner {
 	if err := srv.HandleSynapse(boom); err != nil {
 		t.Fatal(err)
 	}
-	srv.Handle("POST /echo", JSON(func(ctx context.Context, req *echoReq) (echoResp, error) {
+	srv.Handle("POST /echo", jsonreq.Func(func(ctx context.Context, req *echoReq) (echoResp, error) {
 		return echoResp{Msg: req.Msg}, nil
 	}))
 	srv.Syncer().EarlyGap = time.Hour

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/minerkit/minerkit/guard"
+	"github.com/minerkit/minerkit/jsonreq"
 	"github.com/minerkit/minerkit/subtensor"
 )
 
@@ -116,7 +117,7 @@ func DefaultConfig() Config {
 		RatePerSec:         10,
 		RateBurst:          20,
 		Window:             Duration(8 * time.Second),
-		MaxBody:            DefaultMaxBody,
+		MaxBody:            jsonreq.DefaultMaxBody,
 		BodyBudget:         guard.DefaultBodyBudget,
 		BadSignaturesPerIP: guard.DefaultFailuresPerAddress,
 		ReadHeaderTimeout:  Duration(5 * time.Second),

@@ -9,9 +9,10 @@
 // gate (metagraph lookup: permit and stake), and a per-hotkey rate limit.
 // Operators get /health, /ready and /metrics on a separate admin listener.
 //
-// Handlers decode requests with [DecodeJSON] or [JSON]: strict JSON, a size
-// limit, and field constraints from `validate` tags or a Validate method,
-// answered as 400 with a JSON body naming the field.
+// Handlers decode requests with package jsonreq (jsonreq.Func,
+// jsonreq.Decode): strict JSON, a size limit, and field constraints from
+// `validate` tags or a Validate method, answered as 400 with a JSON body
+// naming the field.
 //
 // The package never holds a coldkey, and nothing on the request path calls
 // the chain.

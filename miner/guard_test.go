@@ -15,6 +15,7 @@ import (
 
 	"github.com/minerkit/minerkit/epistula"
 	"github.com/minerkit/minerkit/guard"
+	"github.com/minerkit/minerkit/jsonreq"
 	"github.com/minerkit/minerkit/keys"
 	"github.com/minerkit/minerkit/metagraph"
 )
@@ -73,7 +74,7 @@ func startGuarded(t *testing.T, mutate func(*Config)) *guardedMiner {
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv.Handle("POST /echo", JSON(func(ctx context.Context, req *echoReq) (echoResp, error) {
+	srv.Handle("POST /echo", jsonreq.Func(func(ctx context.Context, req *echoReq) (echoResp, error) {
 		info := guard.FromContext(ctx)
 		return echoResp{Caller: info.Caller, UID: info.Neuron.UID, Msg: req.Msg}, nil
 	}))
@@ -109,7 +110,7 @@ func do(t *testing.T, c *http.Client, req *http.Request) reply {
 	}
 	defer resp.Body.Close()
 	b, _ := io.ReadAll(resp.Body)
-	var eb errorBody
+	var eb struct{ Error, Reason, Field string }
 	json.Unmarshal(b, &eb)
 	return reply{status: resp.StatusCode, reason: eb.Reason, field: eb.Field, error: eb.Error, body: string(b), retryAfter: resp.Header.Get("Retry-After")}
 }
@@ -168,8 +169,8 @@ func TestGuardedRequests(t *testing.T) {
 			return g.postSigned(t, epistula.Sign(g.v1, []byte(body), g.miner.Address(), now), `{"msg":"hellO"}`)
 		}, 401, string(epistula.ReasonBadSignature), ""},
 		{"unsigned", func() reply { return g.postSigned(t, http.Header{"Content-Type": {"application/json"}}, body) }, 400, string(epistula.ReasonMalformed), ""},
-		{"validator, unknown field", func() reply { return g.post(t, g.v1, `{"msg":"x","admin":true}`) }, 400, ReasonUnknownField, ""},
-		{"validator, constraint", func() reply { return g.post(t, g.v1, `{"msg":""}`) }, 400, ReasonInvalidField, ""},
+		{"validator, unknown field", func() reply { return g.post(t, g.v1, `{"msg":"x","admin":true}`) }, 400, jsonreq.ReasonUnknownField, ""},
+		{"validator, constraint", func() reply { return g.post(t, g.v1, `{"msg":""}`) }, 400, jsonreq.ReasonInvalidField, ""},
 		{"validator, body too large", func() reply { return g.post(t, g.v1, `{"msg":"`+strings.Repeat("a", 2<<20)+`"}`) }, 413, guard.ReasonBodyTooLarge, ""},
 	}
 	for _, tc := range tests {
@@ -297,7 +298,7 @@ func TestGuardedDrainWithSignedRequest(t *testing.T) {
 	srv.Handle("POST /work", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		close(entered)
 		<-release
-		WriteJSON(w, 200, map[string]string{"result": "done"})
+		jsonreq.WriteJSON(w, 200, map[string]string{"result": "done"})
 	}))
 	ts := startServer(t, srv, false)
 	srv.Syncer().Wait(context.Background())
@@ -361,7 +362,7 @@ func BenchmarkGuardedRequest(b *testing.B) {
 		b.Fatal(err)
 	}
 	srv.Logger = slog.New(slog.DiscardHandler)
-	srv.Handle("POST /echo", JSON(func(ctx context.Context, req *echoReq) (echoResp, error) {
+	srv.Handle("POST /echo", jsonreq.Func(func(ctx context.Context, req *echoReq) (echoResp, error) {
 		return echoResp{Msg: req.Msg}, nil
 	}))
 	if err := srv.Syncer().Sync(context.Background()); err != nil {
@@ -400,7 +401,7 @@ func TestHandlerPanicIsA500(t *testing.T) {
 	g := startGuarded(t, nil)
 	req, _ := http.NewRequest("POST", g.api+"/panic", strings.NewReader(`{}`))
 	r := do(t, g.client(g.v1), req)
-	if r.status != 500 || r.reason != ReasonInternal {
+	if r.status != 500 || r.reason != jsonreq.ReasonInternal {
 		t.Fatalf("panic: %+v", r)
 	}
 	deadline := time.Now().Add(2 * time.Second)

@@ -22,6 +22,7 @@ import (
 	"github.com/minerkit/minerkit/buildinfo"
 	"github.com/minerkit/minerkit/epistula"
 	"github.com/minerkit/minerkit/guard"
+	"github.com/minerkit/minerkit/jsonreq"
 	"github.com/minerkit/minerkit/keys"
 	"github.com/minerkit/minerkit/metagraph"
 )
@@ -117,7 +118,7 @@ func New(cfg Config, hotkey keys.Signer, src metagraph.Source, opts ...Option) (
 		// Behind the guard like any route: a validator may ask what code
 		// answers it; nobody else learns the build.
 		s.Handle("GET /version", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			WriteJSON(w, http.StatusOK, buildinfo.Read())
+			jsonreq.WriteJSON(w, http.StatusOK, buildinfo.Read())
 		}))
 	}
 	return s, nil
@@ -155,7 +156,7 @@ func (s *Server) Handle(pattern string, h http.Handler) {
 // connection close and nothing was logged).
 func (s *Server) recovering(h http.Handler) http.Handler {
 	return s.recoveringAs(h, func(w http.ResponseWriter) {
-		WriteError(w, http.StatusInternalServerError, ReasonInternal, "internal error")
+		jsonreq.WriteError(w, http.StatusInternalServerError, jsonreq.ReasonInternal, "internal error")
 	})
 }
 

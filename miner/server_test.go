@@ -17,6 +17,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/minerkit/minerkit/jsonreq"
 	"github.com/minerkit/minerkit/keys"
 	"github.com/minerkit/minerkit/metagraph"
 	"github.com/minerkit/minerkit/subtensor"
@@ -281,7 +282,7 @@ func TestSharedAdminListener(t *testing.T) {
 	src.set(5, nil, nil)
 	srv, _ := New(testConfig(), mustKey(t, "//Miner"), src)
 	srv.HandlePublic("GET /health", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		WriteJSON(w, 200, map[string]string{"status": "mine"})
+		jsonreq.WriteJSON(w, 200, map[string]string{"status": "mine"})
 	}))
 	ts := startServer(t, srv, true)
 	srv.Syncer().Wait(context.Background())
@@ -305,7 +306,7 @@ func TestGracefulDrain(t *testing.T) {
 	srv.HandlePublic("POST /slow", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		close(entered)
 		<-release
-		WriteJSON(w, 200, map[string]string{"done": "yes"})
+		jsonreq.WriteJSON(w, 200, map[string]string{"done": "yes"})
 	}))
 	ts := startServer(t, srv, false)
 

@@ -20,6 +20,7 @@ var layers = map[string]int{
 	"devnet":         2,
 	"metagraph":      3,
 	"guard":          3,
+	"jsonreq":        3,
 	"miner":          4,
 	"orchestrator":   4,
 	"activity":       4,
@@ -111,6 +112,12 @@ var rules = []rule{
 		deny: []string{"subtensor", "metagraph", "substrate", "devnet"},
 	},
 	{
+		name:  "jsonreq is the request body's format only: of minerkit it knows the guard (to name a refusal's reason)",
+		from:  []string{"jsonreq"},
+		deny:  []string{""},
+		allow: []string{"guard", "jsonreq"},
+	},
+	{
 		name: "the miner shapes do not import one another",
 		from: []string{"miner"},
 		deny: []string{"orchestrator", "activity", "validator"},
@@ -133,7 +140,7 @@ var rules = []rule{
 	{
 		name: "library packages import no devnet, program or test helper",
 		from: []string{"scale", "keys", "gpu", "buildinfo", "substrate", "wallet", "epistula", "axon", "subtensor",
-			"metagraph", "guard", "miner", "orchestrator", "activity", "validator", "computeoffer", "inferenceminer"},
+			"metagraph", "guard", "jsonreq", "miner", "orchestrator", "activity", "validator", "computeoffer", "inferenceminer"},
 		deny: []string{"devnet", "demo", "bench", "cmd", "internal", "examples", "conformance"},
 	},
 }

@@ -10,6 +10,7 @@ import (
 	"flag"
 	"strings"
 
+	"github.com/minerkit/minerkit/jsonreq"
 	"github.com/minerkit/minerkit/miner"
 )
 
@@ -26,7 +27,7 @@ func main() { miner.Main(program) }
 var program = miner.Program{Name: "score-miner", Setup: func(fs *flag.FlagSet) func(*miner.Server) error {
 	weight := fs.Float64("weight", 1, "points per word")
 	return func(srv *miner.Server) error {
-		srv.Handle("POST /score", miner.JSON(func(ctx context.Context, r *scoreReq) (scoreResp, error) {
+		srv.Handle("POST /score", jsonreq.Func(func(ctx context.Context, r *scoreReq) (scoreResp, error) {
 			return scoreResp{Score: *weight * float64(len(strings.Fields(r.Text)))}, nil
 		}))
 		return nil

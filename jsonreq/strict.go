@@ -1,4 +1,4 @@
-package miner
+package jsonreq
 
 import (
 	"bytes"

@@ -1,4 +1,4 @@
-package miner
+package jsonreq
 
 import (
 	"fmt"
@@ -114,7 +114,7 @@ func parseRules(t reflect.Type) *structRules {
 				err = fmt.Errorf("unknown rule %q", key)
 			}
 			if err != nil {
-				sr.err = fmt.Errorf("miner: bad validate tag on %s.%s: %q: %w", t.Name(), f.Name, tag, err)
+				sr.err = fmt.Errorf("jsonreq: bad validate tag on %s.%s: %q: %w", t.Name(), f.Name, tag, err)
 				return sr
 			}
 		}

@@ -1,4 +1,15 @@
-package miner
+// Package jsonreq decodes JSON request bodies strictly, checks their
+// `validate` tags, and writes JSON answers and refusals.
+//
+// [Decode] and [DecodeBytes] accept exactly one JSON value of the expected
+// shape (no unknown fields, no key given twice, case-exact names, right
+// types, a size limit), then check the `validate` struct tags ([CheckTags])
+// and a [Validator]'s Validate method. Every failure is a *[RequestError]
+// carrying the status to answer (400 or 413) and the JSON path of the field
+// at fault. [Func] adapts a typed function to an http.Handler that does all
+// of that; [WriteRequestError] answers a refusal as {"error", "reason",
+// "field"}, the shape the guard package writes.
+package jsonreq
 
 import (
 	"bytes"
@@ -13,7 +24,7 @@ import (
 	"github.com/minerkit/minerkit/guard"
 )
 
-// DefaultMaxBody is the request body limit DecodeJSON uses when given 0.
+// DefaultMaxBody is the request body limit Decode uses when given 0.
 const DefaultMaxBody = 1 << 20
 
 // Reasons carried in the "reason" field of error bodies written by this
@@ -29,7 +40,7 @@ const (
 	ReasonInternal     = "internal_error"
 )
 
-// RequestError is a request the miner refuses before its handler runs: a
+// RequestError is a request refused before its handler runs: a
 // body that is not one JSON value of the expected shape, or a field that
 // breaks a constraint. Status is 400 or 413. (The Content-Type header is not
 // checked: validators in the wild send none, or curl's form type, with JSON
@@ -45,13 +56,13 @@ type RequestError struct {
 
 func (e *RequestError) Error() string {
 	if e.Field != "" {
-		return fmt.Sprintf("miner: field %q: %s", e.Field, e.Msg)
+		return fmt.Sprintf("jsonreq: field %q: %s", e.Field, e.Msg)
 	}
-	return "miner: " + e.Msg
+	return "jsonreq: " + e.Msg
 }
 
 // FieldError is what a request type's Validate method returns to name the
-// field at fault; DecodeJSON turns it into a 400 naming Field.
+// field at fault; Decode turns it into a 400 naming Field.
 type FieldError struct {
 	Field string
 	Msg   string
@@ -65,12 +76,12 @@ type Validator interface {
 	Validate() error
 }
 
-// DecodeJSON reads r's body, at most limit bytes (0: DefaultMaxBody), into
+// Decode reads r's body, at most limit bytes (0: DefaultMaxBody), into
 // dst, a pointer to a struct, strictly: exactly one JSON value, no unknown
 // fields, right types; then it checks the `validate` struct tags (see
 // [CheckTags]) and, when dst implements [Validator], calls Validate. Every
 // failure is a *RequestError with the status to answer.
-func DecodeJSON(r *http.Request, dst any, limit int64) error {
+func Decode(r *http.Request, dst any, limit int64) error {
 	if limit <= 0 {
 		limit = DefaultMaxBody
 	}
@@ -87,7 +98,7 @@ func DecodeJSON(r *http.Request, dst any, limit int64) error {
 	if int64(len(body)) > limit {
 		return tooLarge(limit)
 	}
-	return DecodeJSONBytes(body, dst)
+	return DecodeBytes(body, dst)
 }
 
 func tooLarge(limit int64) error {
@@ -95,8 +106,8 @@ func tooLarge(limit int64) error {
 		Msg: fmt.Sprintf("body larger than %d bytes", limit)}
 }
 
-// DecodeJSONBytes is DecodeJSON for a body already in memory.
-func DecodeJSONBytes(body []byte, dst any) error {
+// DecodeBytes is Decode for a body already in memory.
+func DecodeBytes(body []byte, dst any) error {
 	if len(bytes.TrimSpace(body)) == 0 {
 		return &RequestError{Status: http.StatusBadRequest, Reason: ReasonEmptyBody, Msg: "empty body; send a JSON object"}
 	}
@@ -215,12 +226,12 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	w.Write(append(b, '\n'))
 }
 
-// JSONHandler adapts a typed function to an http.Handler: the body is
-// decoded with DecodeJSON into a new Req, Fn runs, and its Resp is written as
+// Handler adapts a typed function to an http.Handler: the body is
+// decoded with Decode into a new Req, Fn runs, and its Resp is written as
 // 200 JSON. An error from Fn that is a *RequestError (or wraps one) is
 // answered with its status; any other error is a 500 whose body says only
-// "internal error" (log it in Fn). Build one with [JSON].
-type JSONHandler[Req, Resp any] struct {
+// "internal error" (log it in Fn). Build one with [Func].
+type Handler[Req, Resp any] struct {
 	Fn func(ctx context.Context, req *Req) (Resp, error)
 	// MaxBody is the body limit; 0 means DefaultMaxBody.
 	MaxBody int64
@@ -232,21 +243,21 @@ type JSONHandler[Req, Resp any] struct {
 // BodyLimit is MaxBody (DefaultMaxBody when 0): the guard refuses larger
 // bodies with 413 from Content-Length, before reading them
 // (guard.BodyLimiter).
-func (h *JSONHandler[Req, Resp]) BodyLimit() int64 {
+func (h *Handler[Req, Resp]) BodyLimit() int64 {
 	if h.MaxBody <= 0 {
 		return DefaultMaxBody
 	}
 	return h.MaxBody
 }
 
-// JSON returns a JSONHandler for fn with the default settings.
-func JSON[Req, Resp any](fn func(ctx context.Context, req *Req) (Resp, error)) *JSONHandler[Req, Resp] {
-	return &JSONHandler[Req, Resp]{Fn: fn}
+// Func returns a Handler for fn with the default settings.
+func Func[Req, Resp any](fn func(ctx context.Context, req *Req) (Resp, error)) *Handler[Req, Resp] {
+	return &Handler[Req, Resp]{Fn: fn}
 }
 
-func (h *JSONHandler[Req, Resp]) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+func (h *Handler[Req, Resp]) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	req := new(Req)
-	err := DecodeJSON(r, req, h.MaxBody)
+	err := Decode(r, req, h.MaxBody)
 	var re *RequestError
 	if h.AllowEmpty && errors.As(err, &re) && re.Reason == ReasonEmptyBody {
 		err = CheckTags(req)

@@ -1,4 +1,4 @@
-package miner
+package jsonreq
 
 import (
 	"context"
@@ -89,16 +89,16 @@ func TestDecodeJSON(t *testing.T) {
 				r.Header.Set("Content-Type", tc.ctype)
 			}
 			var req inferRequest
-			err := DecodeJSON(r, &req, 128)
+			err := Decode(r, &req, 128)
 			if tc.wantStatus == 0 {
 				if err != nil {
-					t.Fatalf("DecodeJSON = %v", err)
+					t.Fatalf("Decode = %v", err)
 				}
 				return
 			}
 			var re *RequestError
 			if !errors.As(err, &re) {
-				t.Fatalf("DecodeJSON = %v, want a *RequestError", err)
+				t.Fatalf("Decode = %v, want a *RequestError", err)
 			}
 			if re.Status != tc.wantStatus || re.Reason != tc.wantReason || re.Field != tc.wantField {
 				t.Fatalf("got status %d reason %q field %q (%s), want %d %q %q", re.Status, re.Reason, re.Field, re.Msg, tc.wantStatus, tc.wantReason, tc.wantField)
@@ -111,7 +111,7 @@ func TestBadTagIsInternal(t *testing.T) {
 	var v struct {
 		N int `json:"n" validate:"min=abc"`
 	}
-	err := DecodeJSONBytes([]byte(`{"n":1}`), &v)
+	err := DecodeBytes([]byte(`{"n":1}`), &v)
 	var re *RequestError
 	if !errors.As(err, &re) || re.Status != 500 || !strings.Contains(re.Msg, "bad validate tag") {
 		t.Fatalf("err = %v", err)
@@ -127,7 +127,7 @@ type priceResp struct {
 }
 
 func TestJSONHandler(t *testing.T) {
-	h := JSON(func(ctx context.Context, req *priceReq) (priceResp, error) {
+	h := Func(func(ctx context.Context, req *priceReq) (priceResp, error) {
 		switch req.GPUs {
 		case 7:
 			return priceResp{}, &RequestError{Status: 400, Reason: "sold_out", Field: "gpus", Msg: "no 7-GPU machines left"}
@@ -171,7 +171,7 @@ func FuzzDecodeJSON(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, body []byte) {
 		var req inferRequest
-		err := DecodeJSONBytes(body, &req)
+		err := DecodeBytes(body, &req)
 		if err == nil {
 			// Whatever was accepted satisfies the constraints.
 			if req.Model != "small" && req.Model != "large" || req.MaxTok < 1 || req.MaxTok > 4096 {
@@ -189,4 +189,4 @@ func FuzzDecodeJSON(f *testing.F) {
 	})
 }
 
-var _ http.Handler = (*JSONHandler[priceReq, priceResp])(nil)
+var _ http.Handler = (*Handler[priceReq, priceResp])(nil)
