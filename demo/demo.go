@@ -21,6 +21,7 @@ import (
 	"github.com/minerkit/minerkit/keys"
 	"github.com/minerkit/minerkit/metagraph"
 	"github.com/minerkit/minerkit/miner"
+	"github.com/minerkit/minerkit/settings"
 	"github.com/minerkit/minerkit/subtensor"
 	"github.com/minerkit/minerkit/validator"
 )
@@ -407,9 +408,9 @@ func (r *runner) startMiner(ctx context.Context, wg *sync.WaitGroup, errc chan<-
 	cfg.AdminListen = ""
 	cfg.ExternalURL = r.url
 	cfg.SyncInterval = 1
-	cfg.BlockTime = miner.Duration(r.o.BlockTime)
+	cfg.BlockTime = settings.Duration(r.o.BlockTime)
 	cfg.MinStake = subtensor.TAO(minStakeTAO)
-	cfg.ShutdownTimeout = miner.Duration(2 * time.Second)
+	cfg.ShutdownTimeout = settings.Duration(2 * time.Second)
 	srv, err := miner.New(cfg, r.minerHot, &metagraph.ChainSource{Client: r.client},
 		miner.WithLogger(r.log.With("component", "miner")),
 		miner.WithCommitter(committer{r, &miner.Chain{Client: r.client, Hotkey: r.minerHot}}))

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/minerkit/minerkit/settings"
 	"github.com/minerkit/minerkit/subtensor"
 )
 
@@ -158,7 +159,7 @@ func FuzzConfigFile(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
 		c := DefaultConfig()
-		if err := c.parseFile(data); err != nil {
+		if err := settings.ParseFile(data, &c); err != nil {
 			return
 		}
 		_ = c.Check() // any outcome but a panic

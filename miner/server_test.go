@@ -20,6 +20,7 @@ import (
 	"github.com/minerkit/minerkit/jsonreq"
 	"github.com/minerkit/minerkit/keys"
 	"github.com/minerkit/minerkit/metagraph"
+	"github.com/minerkit/minerkit/settings"
 	"github.com/minerkit/minerkit/subtensor"
 )
 
@@ -90,7 +91,7 @@ func testConfig() Config {
 	c := DefaultConfig()
 	c.NetUID = 1
 	c.MinStake = subtensor.TAO(100)
-	c.ShutdownTimeout = Duration(5 * time.Second)
+	c.ShutdownTimeout = settings.Duration(5 * time.Second)
 	c.LogLevel = "debug"
 	return c
 }
@@ -367,7 +368,7 @@ func TestShutdownTimeoutCutsStuckRequests(t *testing.T) {
 	src := &fakeSource{}
 	src.set(1, nil, nil)
 	cfg := testConfig()
-	cfg.ShutdownTimeout = Duration(50 * time.Millisecond)
+	cfg.ShutdownTimeout = settings.Duration(50 * time.Millisecond)
 	srv, _ := New(cfg, mustKey(t, "//Miner"), src)
 	entered, release := make(chan struct{}), make(chan struct{})
 	defer close(release)

@@ -14,6 +14,7 @@ import (
 	"github.com/minerkit/minerkit/computeoffer"
 	"github.com/minerkit/minerkit/keys"
 	"github.com/minerkit/minerkit/miner"
+	"github.com/minerkit/minerkit/settings"
 )
 
 func newServeCmd() *cobra.Command {
@@ -89,7 +90,7 @@ or a JSON config file (--config), flags winning over the environment over the fi
 		if cfg.BlockTime == 0 {
 			// The runtime's slot duration (Timestamp.MinimumPeriod × 2,
 			// Aura/Babe), else the network's nominal block time.
-			cfg.BlockTime = miner.Duration(client.BlockTime())
+			cfg.BlockTime = settings.Duration(client.BlockTime())
 		}
 
 		chain := &miner.Chain{Client: client, Hotkey: hot}

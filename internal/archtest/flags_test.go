@@ -19,14 +19,14 @@ var flagToken = regexp.MustCompile("(?:^|[\\s(\\[\"'`])(--[a-z][a-z0-9._-]*)")
 // flagAllowed are the files of library packages whose string literals may
 // name a flag, and why.
 var flagAllowed = map[string]string{
-	// The config loader derives each setting's flag from its JSON name:
-	// flags are its job (its help texts and its IsBoolFlag).
-	"miner/config.go": "the config loader defines the flags",
+	// miner.Config's settings are flags (package settings derives each
+	// flag from its JSON name): their help texts and checks name them.
+	"miner/config.go": "the serve settings are flags",
 }
 
 // libraryRoots are the packages that programs other than minerkit's CLI
 // import: their messages name values, never flags.
-var libraryRoots = []string{"scale", "keys", "gpu", "buildinfo", "substrate", "wallet", "epistula", "axon",
+var libraryRoots = []string{"scale", "keys", "gpu", "buildinfo", "settings", "substrate", "wallet", "epistula", "axon",
 	"subtensor", "devnet", "metagraph", "guard", "jsonreq", "miner", "orchestrator", "activity", "validator", "demo",
 	"computeoffer", "inferenceminer"}
 

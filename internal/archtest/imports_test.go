@@ -12,6 +12,7 @@ var layers = map[string]int{
 	"keys":           0,
 	"gpu":            0,
 	"buildinfo":      0,
+	"settings":       0,
 	"substrate":      1,
 	"wallet":         1,
 	"epistula":       1,
@@ -101,6 +102,12 @@ var rules = []rule{
 		allow: []string{"scale", "keys", "substrate"},
 	},
 	{
+		name:  "settings is a generic loader: it knows no setting of minerkit's",
+		from:  []string{"settings"},
+		deny:  []string{""},
+		allow: []string{"settings"},
+	},
+	{
 		name:  "devnet is built on scale, keys and substrate only, never on the client it is tested against",
 		from:  []string{"devnet"},
 		deny:  []string{""},
@@ -139,7 +146,7 @@ var rules = []rule{
 	},
 	{
 		name: "library packages import no devnet, program or test helper",
-		from: []string{"scale", "keys", "gpu", "buildinfo", "substrate", "wallet", "epistula", "axon", "subtensor",
+		from: []string{"scale", "keys", "gpu", "buildinfo", "settings", "substrate", "wallet", "epistula", "axon", "subtensor",
 			"metagraph", "guard", "jsonreq", "miner", "orchestrator", "activity", "validator", "computeoffer", "inferenceminer"},
 		deny: []string{"devnet", "demo", "bench", "cmd", "internal", "examples", "conformance"},
 	},
