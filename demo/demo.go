@@ -21,6 +21,7 @@ import (
 	"github.com/minerkit/minerkit/keys"
 	"github.com/minerkit/minerkit/metagraph"
 	"github.com/minerkit/minerkit/miner"
+	"github.com/minerkit/minerkit/onchain"
 	"github.com/minerkit/minerkit/settings"
 	"github.com/minerkit/minerkit/subtensor"
 	"github.com/minerkit/minerkit/validator"
@@ -368,12 +369,12 @@ func (r *runner) stake(ctx context.Context) error {
 	return nil
 }
 
-// committer is the miner's Committer (miner.Chain: Commitments.set_commitment
+// committer is the miner's Committer (onchain.Chain: Commitments.set_commitment
 // through subtensor.Client.CommitURL, nothing sent when unchanged) that also
 // tells the demo the block of the commitment.
 type committer struct {
 	r     *runner
-	chain *miner.Chain
+	chain *onchain.Chain
 }
 
 func (c committer) Commit(ctx context.Context, netuid uint16, data []byte) (bool, error) {
@@ -413,7 +414,7 @@ func (r *runner) startMiner(ctx context.Context, wg *sync.WaitGroup, errc chan<-
 	cfg.ShutdownTimeout = settings.Duration(2 * time.Second)
 	srv, err := miner.New(cfg, r.minerHot, &metagraph.ChainSource{Client: r.client},
 		miner.WithLogger(r.log.With("component", "miner")),
-		miner.WithCommitter(committer{r, &miner.Chain{Client: r.client, Hotkey: r.minerHot}}))
+		miner.WithCommitter(committer{r, &onchain.Chain{Client: r.client, Hotkey: r.minerHot}}))
 	if err != nil {
 		ln.Close()
 		return err

@@ -3,7 +3,7 @@
 //
 // A [Server] loads only the miner's hotkey, optionally makes sure the hotkey
 // is registered and its endpoint committed (through the small [Registrar],
-// [Committer] and [AxonServer] interfaces the subtensor package satisfies),
+// [Committer] and [AxonServer] interfaces onchain.Chain satisfies: [WithChain]),
 // keeps a live metagraph with a metagraph.Syncer, and serves the subnet's
 // handlers behind the guard stack: Epistula authentication, the validator
 // gate (metagraph lookup: permit and stake), and a per-hotkey rate limit.

@@ -24,7 +24,7 @@ type InferResponse struct {
 
 // A subnet's miner: the handlers behind the guard, everything else from the
 // Server. The metagraph comes from the chain:
-// (&miner.Chain{Client: client, Hotkey: hotkey}).Source().
+// (&onchain.Chain{Client: client, Hotkey: hotkey}).Source().
 func Example() {
 	var src metagraph.Source = chainSource()
 	hotkey, _ := keys.FromSURI("//Miner")

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/minerkit/minerkit/keys"
+	"github.com/minerkit/minerkit/onchain"
 	"github.com/minerkit/minerkit/subtensor"
 	"github.com/minerkit/minerkit/wallet"
 )
@@ -86,7 +87,7 @@ func RunProgram(ctx context.Context, p Program, args []string, getenv func(strin
 		return err
 	}
 	defer client.Close()
-	chain := &Chain{Client: client, Hotkey: hot}
+	chain := &onchain.Chain{Client: client, Hotkey: hot}
 	if cfg.Register {
 		chain.LoadColdkey = func() (keys.Signer, error) { return w.Coldkey(wallet.DefaultPasswords()) }
 	}

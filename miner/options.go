@@ -4,6 +4,7 @@ import (
 	"log/slog"
 
 	"github.com/minerkit/minerkit/epistula"
+	"github.com/minerkit/minerkit/onchain"
 )
 
 // Option sets one of a Server's collaborators in [New], so that a Server is
@@ -33,6 +34,20 @@ func WithCommitter(c Committer) Option { return func(s *Server) { s.Committer = 
 // WithAxonServer sets what announces the axon (Config.AxonIP).
 func WithAxonServer(a AxonServer) Option { return func(s *Server) { s.AxonServer = a } }
 
-// WithChain is [Chain.Attach] as an option: c registers (when it can open a
-// coldkey), commits and serves the axon.
-func WithChain(c *Chain) Option { return c.Attach }
+// WithChain puts the Server on subtensor through c: c registers (when it can
+// open a coldkey, [onchain.Chain.CanRegister]), commits and serves the axon.
+func WithChain(c *onchain.Chain) Option {
+	return func(s *Server) {
+		if c.CanRegister() {
+			s.Registrar = c
+		}
+		s.Committer = c
+		s.AxonServer = c
+	}
+}
+
+var (
+	_ Registrar  = (*onchain.Chain)(nil)
+	_ Committer  = (*onchain.Chain)(nil)
+	_ AxonServer = (*onchain.Chain)(nil)
+)

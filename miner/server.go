@@ -25,6 +25,7 @@ import (
 	"github.com/minerkit/minerkit/jsonreq"
 	"github.com/minerkit/minerkit/keys"
 	"github.com/minerkit/minerkit/metagraph"
+	"github.com/minerkit/minerkit/onchain"
 )
 
 // Server is a Pattern A miner. Build one with [New] and its options
@@ -293,7 +294,7 @@ func (s *Server) Serve(ctx context.Context, api, admin net.Listener) error {
 	hot := s.hotkey.Public()
 
 	if s.cfg.Register && s.Registrar == nil {
-		log.Warn("register is set but the Server has no Registrar, so the hotkey is not registered: attach a miner.Chain with Coldkey or LoadColdkey (minerkit serve does when told to register), or register once with minerkit register")
+		log.Warn("register is set but the Server has no Registrar, so the hotkey is not registered: attach an onchain.Chain with Coldkey or LoadColdkey (miner.WithChain) (minerkit serve does when told to register), or register once with minerkit register")
 	}
 	if s.cfg.ExternalURL != "" && s.Committer == nil {
 		log.Warn("external_url is set but the Server has no Committer; not committing it")
@@ -446,7 +447,7 @@ func (s *Server) announce(ctx context.Context) {
 				log.Info("endpoint already on chain; no transaction sent", "what", j.what)
 			case ctx.Err() != nil:
 				return
-			case errors.Is(err, ErrPermanent):
+			case errors.Is(err, onchain.ErrPermanent):
 				log.Error("announcing the endpoint failed; not retrying (fix the setting and restart)", "what", j.what, "err", err)
 			default:
 				log.Warn("announcing the endpoint failed; retrying", "what", j.what, "err", err, "retry_in", backoff)

@@ -20,6 +20,7 @@ import (
 	"github.com/minerkit/minerkit/jsonreq"
 	"github.com/minerkit/minerkit/keys"
 	"github.com/minerkit/minerkit/metagraph"
+	"github.com/minerkit/minerkit/onchain"
 	"github.com/minerkit/minerkit/settings"
 	"github.com/minerkit/minerkit/subtensor"
 )
@@ -582,7 +583,7 @@ func TestNewOptions(t *testing.T) {
 	if srv.Logger != log || srv.Committer != com || srv.AxonServer != ax || srv.Registrar == nil {
 		t.Fatalf("options not applied: %+v", srv)
 	}
-	chain := &Chain{}
+	chain := &onchain.Chain{}
 	srv, err = New(testConfig(), mustKey(t, "//Miner"), &fakeSource{}, WithChain(chain))
 	if err != nil {
 		t.Fatal(err)

@@ -14,6 +14,7 @@ import (
 	"github.com/minerkit/minerkit/computeoffer"
 	"github.com/minerkit/minerkit/keys"
 	"github.com/minerkit/minerkit/miner"
+	"github.com/minerkit/minerkit/onchain"
 	"github.com/minerkit/minerkit/settings"
 )
 
@@ -93,7 +94,7 @@ or a JSON config file (--config), flags winning over the environment over the fi
 			cfg.BlockTime = settings.Duration(client.BlockTime())
 		}
 
-		chain := &miner.Chain{Client: client, Hotkey: hot}
+		chain := &onchain.Chain{Client: client, Hotkey: hot}
 		if cfg.Register {
 			// The coldkey is opened (its password asked, Argon2 run) only if
 			// the hotkey turns out not to be registered.

@@ -27,7 +27,7 @@ var flagAllowed = map[string]string{
 // libraryRoots are the packages that programs other than minerkit's CLI
 // import: their messages name values, never flags.
 var libraryRoots = []string{"scale", "keys", "gpu", "buildinfo", "settings", "substrate", "wallet", "epistula", "axon",
-	"subtensor", "devnet", "metagraph", "guard", "jsonreq", "miner", "orchestrator", "activity", "validator", "demo",
+	"subtensor", "devnet", "metagraph", "guard", "jsonreq", "onchain", "miner", "orchestrator", "activity", "validator", "demo",
 	"computeoffer", "inferenceminer"}
 
 func TestLibraryMessagesNameNoFlags(t *testing.T) {

@@ -22,6 +22,7 @@ var layers = map[string]int{
 	"metagraph":      3,
 	"guard":          3,
 	"jsonreq":        3,
+	"onchain":        3,
 	"miner":          4,
 	"orchestrator":   4,
 	"activity":       4,
@@ -147,7 +148,7 @@ var rules = []rule{
 	{
 		name: "library packages import no devnet, program or test helper",
 		from: []string{"scale", "keys", "gpu", "buildinfo", "settings", "substrate", "wallet", "epistula", "axon", "subtensor",
-			"metagraph", "guard", "jsonreq", "miner", "orchestrator", "activity", "validator", "computeoffer", "inferenceminer"},
+			"metagraph", "guard", "jsonreq", "onchain", "miner", "orchestrator", "activity", "validator", "computeoffer", "inferenceminer"},
 		deny: []string{"devnet", "demo", "bench", "cmd", "internal", "examples", "conformance"},
 	},
 }

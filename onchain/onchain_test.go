@@ -1,11 +1,11 @@
-package miner_test
+package onchain_test
 
 import (
 	"testing"
 
 	"github.com/minerkit/minerkit/internal/devnettest"
 	"github.com/minerkit/minerkit/keys"
-	"github.com/minerkit/minerkit/miner"
+	"github.com/minerkit/minerkit/onchain"
 )
 
 // serve --register opens the coldkey only when the hotkey is not
@@ -15,7 +15,7 @@ func TestChainOpensColdkeyOnlyToRegister(t *testing.T) {
 	ctx := devnettest.Ctx(t)
 	cold, hot := devnettest.Key(t, "//Eve"), devnettest.Key(t, "//Eve//served")
 	opened := 0
-	c := &miner.Chain{Client: ch.Client, Hotkey: hot, LoadColdkey: func() (keys.Signer, error) {
+	c := &onchain.Chain{Client: ch.Client, Hotkey: hot, LoadColdkey: func() (keys.Signer, error) {
 		opened++
 		return cold, nil
 	}}

@@ -1,4 +1,11 @@
-package miner
+// Package onchain puts a miner on subtensor: it registers the hotkey (opening
+// the coldkey only to pay the burn), commits the miner's endpoint, announces
+// its axon, and is the metagraph source of the miner's subnet.
+//
+// A [Chain] is what miner.WithChain attaches to a miner.Server (its
+// Registrar, Committer and AxonServer); miner.Main builds one from the
+// wallet and the network flags.
+package onchain
 
 import (
 	"context"
@@ -12,9 +19,9 @@ import (
 	"github.com/minerkit/minerkit/subtensor"
 )
 
-// Chain connects a Server to a subtensor node: it is the [Registrar],
-// [Committer] and [AxonServer] a real miner uses, and
-// [Chain.Source] is its metagraph.Source.
+// Chain connects a miner to a subtensor node: it is the Registrar, Committer
+// and AxonServer a real miner.Server uses, and [Chain.Source] is its
+// metagraph.Source.
 type Chain struct {
 	Client *subtensor.Client
 	// Hotkey signs the commitment and serve_axon.
@@ -34,15 +41,9 @@ func (c *Chain) Source() *metagraph.ChainSource {
 	return &metagraph.ChainSource{Client: c.Client}
 }
 
-// Attach sets c as srv's Registrar (when c has a coldkey), Committer and
-// AxonServer.
-func (c *Chain) Attach(srv *Server) {
-	if c.Coldkey != nil || c.LoadColdkey != nil {
-		srv.Registrar = c
-	}
-	srv.Committer = c
-	srv.AxonServer = c
-}
+// CanRegister reports whether c can pay a registration: it has a coldkey or
+// a way to open one.
+func (c *Chain) CanRegister() bool { return c.Coldkey != nil || c.LoadColdkey != nil }
 
 // EnsureRegistered registers hotkey with burned_register unless it already
 // has a UID (then nothing is paid).
@@ -56,12 +57,12 @@ func (c *Chain) EnsureRegistered(ctx context.Context, netuid uint16, hotkey keys
 	if c.LoadColdkey != nil {
 		k, err := c.LoadColdkey()
 		if err != nil {
-			return 0, fmt.Errorf("miner: open the coldkey to pay the burn: %w", err)
+			return 0, fmt.Errorf("onchain: open the coldkey to pay the burn: %w", err)
 		}
 		cold = k
 	}
 	if cold == nil {
-		return 0, errors.New("miner: registering needs the coldkey; load it (only to register) or register with minerkit register")
+		return 0, errors.New("onchain: registering needs the coldkey; load it (only to register) or register with minerkit register")
 	}
 	res, err := c.Client.BurnedRegister(ctx, cold, hotkey, netuid, subtensor.RegisterOptions{MaxBurn: subtensor.Rao(maxBurnRao)})
 	if err != nil {
@@ -123,8 +124,21 @@ func (c *Chain) ServeAxon(ctx context.Context, netuid uint16, addr netip.AddrPor
 	return !res.Skipped, nil
 }
 
-var (
-	_ Registrar  = (*Chain)(nil)
-	_ Committer  = (*Chain)(nil)
-	_ AxonServer = (*Chain)(nil)
-)
+// ErrPermanent marks announcement errors that retrying cannot fix (an
+// endpoint the chain will never accept): a miner.Server logs them once and
+// stops trying. Wrap with [Permanent].
+var ErrPermanent = errors.New("permanent")
+
+// Permanent wraps err so that errors.Is(err, ErrPermanent) holds.
+func Permanent(err error) error {
+	if err == nil {
+		return nil
+	}
+	return permanentError{err}
+}
+
+type permanentError struct{ err error }
+
+func (e permanentError) Error() string        { return e.err.Error() }
+func (e permanentError) Unwrap() error        { return e.err }
+func (e permanentError) Is(target error) bool { return target == ErrPermanent }
