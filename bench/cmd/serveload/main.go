@@ -19,6 +19,8 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io"
+	"net/http"
 	"os"
 	"os/exec"
 	"os/signal"
@@ -48,6 +50,8 @@ type server struct {
 	// axon: the server gets the round's Axon requests (in lanes) instead
 	// of the Epistula ones.
 	axon bool
+	// skip: not loaded (-only).
+	skip bool
 	runs []bench.Result
 }
 
@@ -117,6 +121,8 @@ func run() error {
 	withAxon := flag.Bool("axon", true, "also load serve's Axon route (POST /ComputeOffer, signed as the Python SDK's dendrite signs)")
 	asJSON := flag.Bool("json", false, "print the report as JSON")
 	serveArgs := flag.String("serve-args", "", "extra flags for minerkit serve, space-separated (e.g. \"--log-level warn\")")
+	only := flag.String("only", "", "load only the servers whose name contains one of these comma-separated words (e.g. \"serve\"; the others still start)")
+	profDir := flag.String("profile", "", "write serve's CPU and allocation profiles of every round to this directory (passes --pprof to serve)")
 	bareChild := flag.Bool("bare-child", false, "(internal) serve the bare-verify handler in this process, print its URL, run until SIGTERM")
 	flag.Parse()
 	if *bareChild {
@@ -163,6 +169,12 @@ func run() error {
 	// (it does not change the cost of a check).
 	const window = 5 * time.Minute
 	extra := strings.Fields(*serveArgs)
+	if *profDir != "" {
+		if err := os.MkdirAll(*profDir, 0o755); err != nil {
+			return err
+		}
+		extra = append(extra, "--pprof")
+	}
 	sv, err := serve.StartServe(ctx, serve.ServeConfig{
 		Binary: *bin, ChainURL: subnet.Node.URL(), Miner: f.Miner, Dir: tmp,
 		Args: []string{"--epistula-window", window.String(), "--min-stake", "1000",
@@ -233,7 +245,16 @@ func run() error {
 		if s.axon {
 			load, reqs = bench.LoadOrdered, axonReqs
 		}
+		var prof *profiles
+		if *profDir != "" && s.proc == sv {
+			prof = startProfiles(ctx, sv.Admin, *dur)
+		}
 		res, err := load(ctx, s.url, reqs, *conc, *dur)
+		if prof != nil {
+			if perr := prof.save(*profDir, s.name); perr != nil {
+				say("profile of %s: %v\n", s.name, perr)
+			}
+		}
 		if s.proc != nil {
 			res.ServerCPU = s.proc.CPU() - cpu0
 			res.CPU += res.ServerCPU
@@ -253,7 +274,24 @@ func run() error {
 	}
 	loadBefore := loadavg()
 	say("load average before the runs: %s\n", loadBefore)
+	if *only != "" {
+		// The first three stay in the list (the ratios name them); the
+		// others are dropped, and the first three are only skipped.
+		keep := servers[:0]
+		for i, s := range servers {
+			if matches(s.name, *only) {
+				keep = append(keep, s)
+			} else if i < 3 {
+				s.skip = true
+				keep = append(keep, s)
+			}
+		}
+		servers = keep
+	}
 	for _, s := range servers {
+		if s.skip {
+			continue
+		}
 		if _, err := runOne(s, warm, warmAxon); err != nil {
 			return fmt.Errorf("warm-up of %s: %w", s.name, err)
 		}
@@ -268,6 +306,9 @@ func run() error {
 		}
 		for k := range servers {
 			s := servers[(k+round)%len(servers)]
+			if s.skip {
+				continue
+			}
 			res, err := runOne(s, reqs, axonReqs)
 			if err != nil {
 				return fmt.Errorf("%s: %w", s.name, err)
@@ -284,22 +325,29 @@ func run() error {
 	rep.LoadBefore, rep.LoadAfter = loadBefore, loadavg()
 	say("\nload average after the runs: %s\nmedians of %d rounds:\n", rep.LoadAfter, *rounds)
 	for _, s := range servers {
+		if s.skip {
+			continue
+		}
 		r := bench.Median(s.runs)
 		rep.Results[s.name] = r
 		say("%-22s %7.0f req/s  %7.0f req/CPU-s  %7.0f req/server-CPU-s  p50 %7.0fµs  p99 %7.0fµs\n", s.name, r.RPS, r.PerCPUSec, r.PerServerCPUSec, r.P50us, r.P99us)
 	}
 	bare, bareOwn, srv := rep.Results[servers[0].name], rep.Results[servers[1].name], rep.Results[servers[2].name]
-	rep.ServeVsBare, rep.ServeVsBareC = srv.RPS/bare.RPS, srv.PerCPUSec/bare.PerCPUSec
-	rep.ServeVsBareProc, rep.ServeVsBareProcC = srv.RPS/bareOwn.RPS, srv.PerCPUSec/bareOwn.PerCPUSec
-	say("\nserve / bare verify (in-process):  throughput %5.1f %%, requests per CPU-second %5.1f %%  (target ≥ 90 %%)\n", 100*rep.ServeVsBare, 100*rep.ServeVsBareC)
-	say("serve / bare verify (own process): throughput %5.1f %%, requests per CPU-second %5.1f %%\n", 100*rep.ServeVsBareProc, 100*rep.ServeVsBareProcC)
+	if bare.RPS > 0 && srv.RPS > 0 {
+		rep.ServeVsBare, rep.ServeVsBareC = srv.RPS/bare.RPS, srv.PerCPUSec/bare.PerCPUSec
+		say("\nserve / bare verify (in-process):  throughput %5.1f %%, requests per CPU-second %5.1f %%  (target ≥ 90 %%)\n", 100*rep.ServeVsBare, 100*rep.ServeVsBareC)
+	}
+	if bareOwn.RPS > 0 && srv.RPS > 0 {
+		rep.ServeVsBareProc, rep.ServeVsBareProcC = srv.RPS/bareOwn.RPS, srv.PerCPUSec/bareOwn.PerCPUSec
+		say("serve / bare verify (own process): throughput %5.1f %%, requests per CPU-second %5.1f %%\n", 100*rep.ServeVsBareProc, 100*rep.ServeVsBareProcC)
+	}
 	if srv.PerServerCPUSec > 0 && rep.Results[servers[1].name].PerServerCPUSec > 0 {
 		rep.ServeVsBareProcS = srv.PerServerCPUSec / rep.Results[servers[1].name].PerServerCPUSec
 		say("serve / bare verify (own process): requests per server CPU-second %5.1f %%  (target ≥ 90 %%)\n", 100*rep.ServeVsBareProcS)
 	}
 	// The wasm peer, the best Node miner, by name: the Axon row may come
 	// before it.
-	if node, ok := rep.Results["node peer (wasm)"]; ok {
+	if node, ok := rep.Results["node peer (wasm)"]; ok && srv.RPS > 0 {
 		rep.ServeVsNode, rep.ServeVsNodeC = srv.RPS/node.RPS, srv.PerCPUSec/node.PerCPUSec
 		if node.PerServerCPUSec > 0 {
 			rep.ServeVsNodeS = srv.PerServerCPUSec / node.PerServerCPUSec
@@ -347,4 +395,75 @@ func serveBare(nval int) error {
 	}
 	<-sig
 	return nil
+}
+
+// matches reports whether name contains one of the comma-separated words.
+func matches(name, words string) bool {
+	for _, w := range strings.Split(words, ",") {
+		if w = strings.TrimSpace(w); w != "" && strings.Contains(name, w) {
+			return true
+		}
+	}
+	return false
+}
+
+// profiles are serve's CPU and allocation profiles of one run, fetched from
+// its admin listener (--pprof) while the run goes on.
+type profiles struct {
+	done  chan struct{}
+	cpu   []byte
+	alloc []byte
+	err   error
+}
+
+func startProfiles(ctx context.Context, admin string, d time.Duration) *profiles {
+	secs := strconv.Itoa(max(1, int(d/time.Second)))
+	p := &profiles{done: make(chan struct{})}
+	get := func(path string, dst *[]byte) error {
+		req, err := http.NewRequestWithContext(ctx, "GET", admin+path+"?seconds="+secs, nil)
+		if err != nil {
+			return err
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			return err
+		}
+		defer resp.Body.Close()
+		b, err := io.ReadAll(resp.Body)
+		if err != nil {
+			return err
+		}
+		if resp.StatusCode != http.StatusOK {
+			return fmt.Errorf("%s: %s: %s", path, resp.Status, b)
+		}
+		*dst = b
+		return nil
+	}
+	go func() {
+		defer close(p.done)
+		errc := make(chan error, 1)
+		go func() { errc <- get("/debug/pprof/allocs", &p.alloc) }()
+		p.err = errors.Join(get("/debug/pprof/profile", &p.cpu), <-errc)
+	}()
+	return p
+}
+
+// save waits for the profiles and writes them as DIR/<name>-cpu-N.pb.gz and
+// -alloc-N.pb.gz (N: the first free number).
+func (p *profiles) save(dir, name string) error {
+	<-p.done
+	if p.err != nil {
+		return p.err
+	}
+	slug := strings.NewReplacer(" ", "-", ",", "").Replace(name)
+	for n := 1; ; n++ {
+		cpu := filepath.Join(dir, fmt.Sprintf("%s-cpu-%d.pb.gz", slug, n))
+		if _, err := os.Stat(cpu); err == nil {
+			continue
+		}
+		if err := os.WriteFile(cpu, p.cpu, 0o644); err != nil {
+			return err
+		}
+		return os.WriteFile(filepath.Join(dir, fmt.Sprintf("%s-alloc-%d.pb.gz", slug, n)), p.alloc, 0o644)
+	}
 }
