@@ -618,8 +618,8 @@ func AppendPyFloat(dst []byte, f float64) []byte {
 	}
 	mant, expText, _ := bytes.Cut(e, []byte{'e'})
 	exp, _ := strconv.Atoi(string(expText))
-	var digits []byte
-	digits = append(digits, mant[0])
+	var dbuf [24]byte
+	digits := append(dbuf[:0], mant[0])
 	if len(mant) > 2 {
 		digits = append(digits, mant[2:]...)
 	}

@@ -10,6 +10,7 @@ import (
 	"io"
 	"net/http"
 	"strconv"
+	"sync"
 	"time"
 )
 
@@ -59,7 +60,9 @@ func NewRoute[T any, PT interface {
 			return handlerFailure(err), err
 		}
 		rt.id.stamp(syn.Base(), dendriteHotkey(r, syn.Base()), time.Now())
-		b, err := responseJSON(syn, spec, start)
+		buf := getBuffer()
+		defer putBuffer(buf)
+		b, err := responseJSON(buf, syn, spec, start)
 		if err != nil {
 			return handlerFailure(err), err
 		}
@@ -149,12 +152,22 @@ func Ping() *Route {
 	return rt
 }
 
+// bodyBytes is implemented by request bodies held in memory (the guard's):
+// BodyBytes returns the unread rest of the body and consumes it. The bytes
+// stay valid until the handler returns, and must not be modified.
+type bodyBytes interface {
+	BodyBytes() []byte
+}
+
 // ServeHTTP reads the body (already limited and restored by the guard),
 // runs the handler and writes the answer.
 func (rt *Route) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
 	var body []byte
-	if r.Body != nil {
+	if bb, ok := r.Body.(bodyBytes); ok {
+		// The guard holds the body in memory already: no copy.
+		body = bb.BodyBytes()
+	} else if r.Body != nil {
 		var err error
 		body, err = io.ReadAll(r.Body)
 		if err != nil {
@@ -213,17 +226,33 @@ func setSuccess(base *Synapse, start time.Time) {
 
 // responseJSON sets the success fields and returns the whole synapse as
 // JSON.
-func responseJSON(syn Carrier, spec *Spec, start time.Time) ([]byte, error) {
+func responseJSON(buf *bytes.Buffer, syn Carrier, spec *Spec, start time.Time) ([]byte, error) {
 	base := syn.Base()
 	base.Name = spec.Name
 	setSuccess(base, start)
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
+	enc := json.NewEncoder(buf)
 	enc.SetEscapeHTML(false)
 	if err := enc.Encode(syn); err != nil {
 		return nil, fmt.Errorf("axon: encode the %s answer: %w", spec.Name, err)
 	}
 	return bytes.TrimSuffix(buf.Bytes(), []byte{'\n'}), nil
+}
+
+// Answers are encoded into pooled buffers, returned once written.
+var buffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
+func getBuffer() *bytes.Buffer {
+	b := buffers.Get().(*bytes.Buffer)
+	b.Reset()
+	return b
+}
+
+// putBuffer returns b to the pool unless it grew past 64 KiB (a rare large
+// answer is not kept alive).
+func putBuffer(b *bytes.Buffer) {
+	if b.Cap() <= 64<<10 {
+		buffers.Put(b)
+	}
 }
 
 // dendriteHotkey is the hotkey the request's headers name (the one the
@@ -254,9 +283,17 @@ func requestHash(r *http.Request) string {
 // answer, whose hash fields a handler rarely changes; the dendrite does not
 // read it): one JSON parse less per answer.
 func writeTerminalHeaders(h http.Header, base *Synapse, spec *Spec, body []byte, hash string) {
-	set := func(k, v string) { h[k] = []string{headerSafe(v)} }
+	// One backing array for every value: a header is one []string, and
+	// fifteen of them would be fifteen allocations.
+	vals := make([]string, 0, 2*len(terminalNames{})+8)
+	set := func(k, v string) {
+		vals = append(vals, headerSafe(v))
+		n := len(vals)
+		h[k] = vals[n-1 : n : n]
+	}
+	var num [32]byte
 	set(HeaderName, spec.Name)
-	set(HeaderTimeout, string(AppendPyFloat(nil, base.Timeout)))
+	set(HeaderTimeout, string(AppendPyFloat(num[:0], base.Timeout)))
 	appendTerminal(set, HeaderAxonPrefix, &base.Axon)
 	appendTerminal(set, HeaderDendritePrefix, &base.Dendrite)
 	set(HeaderHeaderSize, "0")
@@ -267,36 +304,62 @@ func writeTerminalHeaders(h http.Header, base *Synapse, spec *Spec, body []byte,
 	set(HeaderComputedBodyHash, hash)
 }
 
+// terminalNames are the header names of a TerminalInfo's fields under one
+// prefix, in the order appendTerminal writes them.
+type terminalNames [10]string
+
+func namesFor(prefix string) *terminalNames {
+	var n terminalNames
+	for i, f := range [...]string{"status_code", "status_message", "process_time", "ip", "port", "version", "nonce", "uuid", "hotkey", "signature"} {
+		n[i] = prefix + f
+	}
+	return &n
+}
+
+var (
+	axonNames     = namesFor(HeaderAxonPrefix)
+	dendriteNames = namesFor(HeaderDendritePrefix)
+)
+
 func appendTerminal(set func(k, v string), prefix string, t *TerminalInfo) {
+	names := axonNames
+	switch prefix {
+	case HeaderAxonPrefix:
+	case HeaderDendritePrefix:
+		names = dendriteNames
+	default:
+		names = namesFor(prefix)
+	}
 	if t.StatusCode != nil {
-		set(prefix+"status_code", strconv.Itoa(*t.StatusCode))
+		set(names[0], strconv.Itoa(*t.StatusCode))
 	}
 	if t.StatusMessage != nil {
-		set(prefix+"status_message", *t.StatusMessage)
+		set(names[1], *t.StatusMessage)
 	}
 	if t.ProcessTime != nil {
-		set(prefix+"process_time", string(AppendPyFloat(nil, *t.ProcessTime)))
+		var num [32]byte
+		set(names[2], string(AppendPyFloat(num[:0], *t.ProcessTime)))
 	}
 	if t.IP != nil {
-		set(prefix+"ip", *t.IP)
+		set(names[3], *t.IP)
 	}
 	if t.Port != nil {
-		set(prefix+"port", strconv.Itoa(*t.Port))
+		set(names[4], strconv.Itoa(*t.Port))
 	}
 	if t.Version != nil {
-		set(prefix+"version", strconv.FormatInt(*t.Version, 10))
+		set(names[5], strconv.FormatInt(*t.Version, 10))
 	}
 	if t.Nonce != nil {
-		set(prefix+"nonce", strconv.FormatInt(*t.Nonce, 10))
+		set(names[6], strconv.FormatInt(*t.Nonce, 10))
 	}
 	if t.UUID != nil {
-		set(prefix+"uuid", *t.UUID)
+		set(names[7], *t.UUID)
 	}
 	if t.Hotkey != nil {
-		set(prefix+"hotkey", *t.Hotkey)
+		set(names[8], *t.Hotkey)
 	}
 	if t.Signature != nil {
-		set(prefix+"signature", *t.Signature)
+		set(names[9], *t.Signature)
 	}
 }
 

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"reflect"
 	"slices"
+	"sync"
 )
 
 // TerminalInfo is one end of a call as the SDK records it: the dendrite
@@ -146,6 +147,23 @@ func (e *BodyHashError) Error() string {
 
 func (e *BodyHashError) Unwrap() error { return e.Err }
 
+// hashState is what BodyHash reuses between calls: the outer SHA3-256
+// state and the buffer fields are rendered into.
+type hashState struct {
+	outer *sha3.SHA3
+	buf   []byte
+}
+
+var hashStates = sync.Pool{New: func() any { return &hashState{outer: sha3.New256(), buf: make([]byte, 0, 512)} }}
+
+// put returns hs to the pool, unless its buffer grew past 64 KiB (a rare
+// large field is not kept alive).
+func (hs *hashState) put() {
+	if cap(hs.buf) <= 64<<10 {
+		hashStates.Put(hs)
+	}
+}
+
 // BodyHash computes computed_body_hash from a request body as the SDK does:
 // for each hash field in order, SHA3-256 hex of Python's str() of its value;
 // then SHA3-256 hex of those hex strings joined. A field missing from the
@@ -202,8 +220,12 @@ func (s *Spec) BodyHash(body []byte) (string, error) {
 			}
 		}
 	}
-	outer := sha3.New256()
-	var buf []byte
+	hs := hashStates.Get().(*hashState)
+	defer hs.put()
+	outer := hs.outer
+	outer.Reset()
+	buf := hs.buf[:0]
+	defer func() { hs.buf = buf }()
 	var hexSum [64]byte
 	for j, name := range s.HashFields {
 		var err error
@@ -219,7 +241,9 @@ func (s *Spec) BodyHash(body []byte) (string, error) {
 		hex.Encode(hexSum[:], sum[:])
 		outer.Write(hexSum[:])
 	}
-	return hex.EncodeToString(outer.Sum(nil)), nil
+	var sum [32]byte
+	hex.Encode(hexSum[:], outer.Sum(sum[:0]))
+	return string(hexSum[:]), nil
 }
 
 // PyStr returns Python's str() of the JSON value raw as a field of Go type t

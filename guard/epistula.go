@@ -81,7 +81,25 @@ func epistulaRefusal(err error) *Refusal {
 }
 
 // bodyReader is the request body handed on, read from memory.
-type bodyReader struct{ bytes.Reader }
+type bodyReader struct {
+	bytes.Reader
+	b []byte
+}
+
+// Reset makes r read b.
+func (r *bodyReader) Reset(b []byte) {
+	r.b = b
+	r.Reader.Reset(b)
+}
+
+// BodyBytes returns the unread rest of the body and consumes it, without a
+// copy: handlers that know it (axon.Route) decode from the guard's buffer,
+// which stays theirs until they return. The bytes must not be modified.
+func (r *bodyReader) BodyBytes() []byte {
+	rest := r.b[len(r.b)-r.Len():]
+	r.Reader.Seek(0, io.SeekEnd)
+	return rest
+}
 
 func (*bodyReader) Close() error { return nil }
 
