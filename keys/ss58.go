@@ -38,12 +38,82 @@ func encodePrefix(dst []byte, prefix uint16) []byte {
 }
 
 func ss58Checksum(data []byte) [64]byte {
+	// An account address's payload is at most 34 bytes: one call, no
+	// allocation.
+	var buf [7 + 57]byte
+	if len(data) <= 57 {
+		n := copy(buf[:], "SS58PRE")
+		n += copy(buf[n:], data)
+		return blake2b.Sum512(buf[:n])
+	}
 	h, _ := blake2b.New512(nil)
 	h.Write([]byte("SS58PRE"))
 	h.Write(data)
 	var out [64]byte
 	copy(out[:], h.Sum(nil))
 	return out
+}
+
+const base58Alphabet = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz"
+
+// base58Digits maps a character to its base58 digit, or −1.
+var base58Digits = func() (d [256]int8) {
+	for i := range d {
+		d[i] = -1
+	}
+	for i := 0; i < len(base58Alphabet); i++ {
+		d[base58Alphabet[i]] = int8(i)
+	}
+	return d
+}()
+
+// decodeBase58 decodes s (at most 64 characters) into buf, as base58.Decode
+// does (each leading '1' is a zero byte), without allocating. It reports
+// false for a character outside the alphabet.
+func decodeBase58(buf *[64]byte, s string) ([]byte, bool) {
+	if len(s) > 64 {
+		return nil, false
+	}
+	zeros := 0
+	for zeros < len(s) && s[zeros] == '1' {
+		zeros++
+	}
+	// The number after the leading '1's in little-endian 32-bit limbs (64
+	// base58 digits are under 376 bits), five digits (58⁵ < 2³⁰) at a time.
+	var limbs [12]uint32
+	n := 0
+	for i := zeros; i < len(s); {
+		acc, mul := uint64(0), uint64(1)
+		for k := 0; k < 5 && i < len(s); k, i = k+1, i+1 {
+			d := base58Digits[s[i]]
+			if d < 0 {
+				return nil, false
+			}
+			acc, mul = acc*58+uint64(d), mul*58
+		}
+		carry := acc
+		for j := 0; j < n; j++ {
+			carry += uint64(limbs[j]) * mul
+			limbs[j] = uint32(carry)
+			carry >>= 32
+		}
+		for ; carry > 0; carry >>= 32 {
+			limbs[n] = uint32(carry)
+			n++
+		}
+	}
+	// The number's bytes, big-endian, without leading zeros: zeros + its
+	// length ≤ len(s) ≤ 64 (every digit after the '1's adds under a byte).
+	nb := 4 * n
+	for nb > 0 && byte(limbs[(nb-1)/4]>>(8*((nb-1)%4))) == 0 {
+		nb--
+	}
+	out := buf[:zeros+nb]
+	clear(out[:zeros])
+	for i := 0; i < nb; i++ {
+		out[zeros+nb-1-i] = byte(limbs[i/4] >> (8 * (i % 4)))
+	}
+	return out, true
 }
 
 // DecodeSS58 decodes an SS58 address of a 32-byte account and returns the
@@ -56,8 +126,9 @@ func DecodeSS58(addr string) (PublicKey, uint16, error) {
 	if len(addr) > 64 {
 		return pub, 0, fmt.Errorf("keys: %w: %d characters is too long for an account address", ErrInvalidAddress, len(addr))
 	}
-	raw, err := base58.Decode(addr)
-	if err != nil {
+	var rawBuf [64]byte
+	raw, ok := decodeBase58(&rawBuf, addr)
+	if !ok {
 		return pub, 0, fmt.Errorf("keys: %w %q: not base58", ErrInvalidAddress, addr)
 	}
 	if len(raw) < 1 {
