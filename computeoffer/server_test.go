@@ -32,11 +32,10 @@ func (o oneValidator) Snapshot(ctx context.Context, netuid uint16) (*metagraph.S
 func TestServedBehindTheGuard(t *testing.T) {
 	minerKey, _ := keys.FromSURI("//ComputeMiner")
 	validator, _ := keys.FromSURI("//Validator")
-	srv, err := miner.New(miner.DefaultConfig(), minerKey, oneValidator{validator.Public()})
+	srv, err := miner.New(miner.DefaultConfig(), minerKey, oneValidator{validator.Public()}, miner.WithLogger(slog.New(slog.DiscardHandler)))
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv.Logger = slog.New(slog.DiscardHandler)
 	New(Config{GPU: gpu.Static{Report: h100}, BidPerHour: 3}).Register(srv)
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {

@@ -93,7 +93,7 @@ func (s *Server) Ready() ReadyReport {
 	if warning != "" {
 		r.Warnings = append(r.Warnings, warning)
 	}
-	if p, ok := s.Replay.(interface{ Ping(context.Context) error }); ok && s.guards.store == nil {
+	if p, ok := s.replay.(interface{ Ping(context.Context) error }); ok && s.guards.store == nil {
 		if err := p.Ping(context.Background()); err != nil {
 			r.Reasons = append(r.Reasons, "replay store unreachable: "+err.Error())
 		}

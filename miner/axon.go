@@ -45,7 +45,7 @@ func (s *Server) HandleSynapse(rt *axon.Route) error {
 				info.Reason = string(e.Reason)
 			}
 			if cause != nil {
-				s.logger().Warn("synapse handler failed", "synapse", name, "status", e.Status, "err", cause)
+				s.log.Warn("synapse handler failed", "synapse", name, "status", e.Status, "err", cause)
 			}
 		}
 	}

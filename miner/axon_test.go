@@ -64,7 +64,8 @@ func startAxonMiner(t *testing.T, mutate func(*Config)) *guardedMiner {
 		mutate(&cfg)
 	}
 	mk := mustKey(t, "//Miner")
-	srv, err := New(cfg, mk, src)
+	lg, logOpt := testLog()
+	srv, err := New(cfg, mk, src, logOpt)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -111,7 +112,7 @@ func startAxonMiner(t *testing.T, mutate func(*Config)) *guardedMiner {
 		return echoResp{Msg: req.Msg}, nil
 	}))
 	srv.Syncer().EarlyGap = time.Hour
-	ts := startServer(t, srv, false)
+	ts := startServer(t, srv, lg, false)
 	if _, err := srv.Syncer().Wait(context.Background()); err != nil {
 		t.Fatal(err)
 	}
@@ -281,11 +282,10 @@ func BenchmarkAxonRequest(b *testing.B) {
 	cfg.RatePerSec, cfg.RateBurst = 1e9, 1e9
 	cfg.LogLevel = "error"
 	mk := mustKey(b, "//Miner")
-	srv, err := New(cfg, mk, src)
+	srv, err := New(cfg, mk, src, WithLogger(slog.New(slog.DiscardHandler)))
 	if err != nil {
 		b.Fatal(err)
 	}
-	srv.Logger = slog.New(slog.DiscardHandler)
 	rt, _ := axon.NewRoute(func(ctx context.Context, d *dummySynapse) error {
 		out := d.DummyInput * 2
 		d.DummyOutput = &out

@@ -70,7 +70,8 @@ func startGuarded(t *testing.T, mutate func(*Config)) *guardedMiner {
 		mutate(&cfg)
 	}
 	mk := mustKey(t, "//Miner")
-	srv, err := New(cfg, mk, src)
+	lg, logOpt := testLog()
+	srv, err := New(cfg, mk, src, logOpt)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -80,7 +81,7 @@ func startGuarded(t *testing.T, mutate func(*Config)) *guardedMiner {
 	}))
 	srv.Handle("POST /panic", http.HandlerFunc(func(http.ResponseWriter, *http.Request) { panic("boom") }))
 	srv.Syncer().EarlyGap = time.Hour // early refreshes are tested on their own
-	ts := startServer(t, srv, false)
+	ts := startServer(t, srv, lg, false)
 	if _, err := srv.Syncer().Wait(context.Background()); err != nil {
 		t.Fatal(err)
 	}
@@ -293,14 +294,15 @@ func TestGuardedDrainWithSignedRequest(t *testing.T) {
 	src := &fakeSource{}
 	src.set(100, neuronsFor(t), nil)
 	mk := mustKey(t, "//Miner")
-	srv, _ := New(testConfig(), mk, src)
+	lg, logOpt := testLog()
+	srv, _ := New(testConfig(), mk, src, logOpt)
 	entered, release := make(chan struct{}), make(chan struct{})
 	srv.Handle("POST /work", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		close(entered)
 		<-release
 		jsonreq.WriteJSON(w, 200, map[string]string{"result": "done"})
 	}))
-	ts := startServer(t, srv, false)
+	ts := startServer(t, srv, lg, false)
 	srv.Syncer().Wait(context.Background())
 	g := &guardedMiner{testServer: ts, src: src, miner: mk, v1: mustKey(t, "//V1")}
 	res := make(chan reply, 1)
@@ -357,11 +359,10 @@ func BenchmarkGuardedRequest(b *testing.B) {
 	mk := mustKey(b, "//Miner")
 	cfg := testConfig()
 	cfg.RatePerSec, cfg.RateBurst = 1e9, 1e9
-	srv, err := New(cfg, mk, src)
+	srv, err := New(cfg, mk, src, WithLogger(slog.New(slog.DiscardHandler)))
 	if err != nil {
 		b.Fatal(err)
 	}
-	srv.Logger = slog.New(slog.DiscardHandler)
 	srv.Handle("POST /echo", jsonreq.Func(func(ctx context.Context, req *echoReq) (echoResp, error) {
 		return echoResp{Msg: req.Msg}, nil
 	}))

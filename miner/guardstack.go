@@ -3,7 +3,6 @@ package miner
 import (
 	"context"
 	"fmt"
-	"log/slog"
 	"net/http"
 	"time"
 
@@ -55,7 +54,7 @@ func newGuardStack(s *Server) (*guardStack, error) {
 		return nil, fmt.Errorf("miner: register the guard's metrics: %w", err)
 	}
 	g.Metrics = m
-	g.Logger = slog.New(lateHandler{s})
+	g.Logger = s.log
 	ax := &guard.Axon{
 		Verifier:     &axon.Verifier{Self: s.hotkey.Public().Address(), FutureWindow: cfg.Window.D(), Keys: s.syncer},
 		MaxBodyBytes: cfg.MaxBody,
@@ -148,24 +147,4 @@ func (l syncerLookup) Lookup(hotkey string) (guard.Neuron, bool) {
 		return guard.Neuron{}, false
 	}
 	return guard.Neuron{UID: n.UID, StakeWeight: n.Stake, ValidatorPermit: n.ValidatorPermit}, true
-}
-
-// lateHandler forwards to the Server's logger as it is when a record is
-// written, so that Server.Logger may be set after the routes are added.
-type lateHandler struct{ s *Server }
-
-func (h lateHandler) Enabled(ctx context.Context, l slog.Level) bool {
-	return h.s.logger().Enabled(ctx, l)
-}
-
-func (h lateHandler) Handle(ctx context.Context, r slog.Record) error {
-	return h.s.logger().Handler().Handle(ctx, r)
-}
-
-func (h lateHandler) WithAttrs(attrs []slog.Attr) slog.Handler {
-	return h.s.logger().Handler().WithAttrs(attrs)
-}
-
-func (h lateHandler) WithGroup(name string) slog.Handler {
-	return h.s.logger().Handler().WithGroup(name)
 }

@@ -32,25 +32,14 @@ import (
 // (WithChain, WithLogger, WithReplay, ...), add the subnet's routes with
 // Handle (behind the guard) and HandlePublic (open to anyone), then call Run.
 type Server struct {
-	// Registrar, when set and Config.Register is true, registers the hotkey
-	// before serving.
-	Registrar Registrar
-	// Committer, when set and Config.ExternalURL is not empty, commits the
-	// URL (in the background, retried until it succeeds).
-	Committer Committer
-	// AxonServer, when set and Config.AxonIP is not empty, announces the
-	// axon (in the background, retried until it succeeds).
-	AxonServer AxonServer
-	// Logger receives the access log and lifecycle events. New sets it to
-	// text on stderr at Config.LogLevel (see NewLogger); replace it before
-	// Run or Serve.
-	Logger *slog.Logger
-	// Replay, if set, replaces the in-memory Epistula replay cache (use a
-	// shared one when several replicas serve one hotkey).
-	Replay epistula.ReplayCache
+	// Set by New's options, never afterwards.
+	registrar  Registrar
+	committer  Committer
+	axonServer AxonServer
+	log        *slog.Logger
+	replay     epistula.ReplayCache
 
 	cfg    Config
-	defLog *slog.Logger
 	hotkey keys.Signer
 	syncer *metagraph.Syncer
 	reg    *prometheus.Registry
@@ -89,11 +78,10 @@ func New(cfg Config, hotkey keys.Signer, src metagraph.Source, opts ...Option) (
 		syncer: metagraph.NewSyncer(src, cfg.NetUID),
 		reg:    prometheus.NewRegistry(),
 		mux:    http.NewServeMux(),
-		defLog: NewLogger(nil, cfg.LogFormat, cfg.LogLevel),
+		// Usable as returned: text on stderr unless WithLogger says
+		// otherwise.
+		log: NewLogger(nil, cfg.LogFormat, cfg.LogLevel),
 	}
-	// Usable as returned: a handler that logs through s.Logger works
-	// before anyone sets it (Run and Serve use whatever it is then).
-	s.Logger = s.defLog
 	for _, o := range opts {
 		o(s)
 	}
@@ -173,7 +161,7 @@ func (s *Server) recoveringAs(h http.Handler, answer func(http.ResponseWriter)) 
 			if v == http.ErrAbortHandler {
 				panic(v) // net/http's way to abort a response on purpose
 			}
-			s.logger().Error("handler panicked", "path", r.URL.Path, "panic", fmt.Sprint(v), "stack", string(debug.Stack()))
+			s.log.Error("handler panicked", "path", r.URL.Path, "panic", fmt.Sprint(v), "stack", string(debug.Stack()))
 			if !tw.wrote {
 				answer(w)
 			}
@@ -210,12 +198,10 @@ func (s *Server) counted(h http.Handler) http.Handler {
 	})
 }
 
-func (s *Server) logger() *slog.Logger {
-	if s.Logger != nil {
-		return s.Logger
-	}
-	return s.defLog
-}
+// Logger returns the Server's logger (WithLogger's, else text on stderr at
+// Config.LogLevel): the access log and lifecycle events go there, and
+// handlers may log through it.
+func (s *Server) Logger() *slog.Logger { return s.log }
 
 // Addrs returns the addresses the API and admin listeners are bound to (nil
 // before Run or Serve has started them; admin is nil when the admin routes
@@ -264,7 +250,7 @@ func (s *Server) Serve(ctx context.Context, api, admin net.Listener) error {
 	}
 	s.mu.Unlock()
 
-	log := s.logger()
+	log := s.log
 	s.syncer.Logger = log
 	defer s.guards.close()
 	if s.guards.store != nil {
@@ -274,14 +260,14 @@ func (s *Server) Serve(ctx context.Context, api, admin net.Listener) error {
 		if s.cfg.RedisFallback == RedisFallbackLocal {
 			log.Warn("redis_fallback is local: while Redis fails, each replica serves with its own replay cache and rate limits (a replay through another replica is then accepted)")
 		}
-		if s.Replay != nil {
-			log.Warn("Server.Replay is ignored: the replay records are in Redis (Config.Redis)")
+		if s.replay != nil {
+			log.Warn("WithReplay is ignored: the replay records are in Redis (Config.Redis)")
 		}
 		// Axon requests keep their nonce rule per process and record
 		// their replays in Redis too (one more round trip).
 		s.guards.axon.Verifier.Replay = s.guards.g.Shared.ReplayCache()
-	} else if s.Replay != nil {
-		s.guards.setReplay(s.Replay)
+	} else if s.replay != nil {
+		s.guards.setReplay(s.replay)
 	} else {
 		// The in-memory replay cache starts empty: refuse what was signed
 		// before this start, or a request captured in the last window could
@@ -293,18 +279,18 @@ func (s *Server) Serve(ctx context.Context, api, admin net.Listener) error {
 	}
 	hot := s.hotkey.Public()
 
-	if s.cfg.Register && s.Registrar == nil {
-		log.Warn("register is set but the Server has no Registrar, so the hotkey is not registered: attach an onchain.Chain with Coldkey or LoadColdkey (miner.WithChain) (minerkit serve does when told to register), or register once with minerkit register")
+	if s.cfg.Register && s.registrar == nil {
+		log.Warn("register is set but the Server has no Registrar, so the hotkey is not registered: give New miner.WithChain with an onchain.Chain that has Coldkey or LoadColdkey (minerkit serve does when told to register), or register once with minerkit register")
 	}
-	if s.cfg.ExternalURL != "" && s.Committer == nil {
+	if s.cfg.ExternalURL != "" && s.committer == nil {
 		log.Warn("external_url is set but the Server has no Committer; not committing it")
 	}
-	if s.cfg.AxonIP != "" && s.AxonServer == nil {
+	if s.cfg.AxonIP != "" && s.axonServer == nil {
 		log.Warn("axon_ip is set but the Server has no AxonServer; not serving the axon")
 	}
-	if s.cfg.Register && s.Registrar != nil {
+	if s.cfg.Register && s.registrar != nil {
 		maxBurn := uint64(s.cfg.MaxBurnTAO)
-		uid, err := s.Registrar.EnsureRegistered(ctx, s.cfg.NetUID, hot, maxBurn)
+		uid, err := s.registrar.EnsureRegistered(ctx, s.cfg.NetUID, hot, maxBurn)
 		if err != nil {
 			api.Close()
 			if admin != nil {
@@ -412,23 +398,23 @@ func (s *Server) httpServer(h http.Handler, log *slog.Logger) *http.Server {
 // announce commits the endpoint and serves the axon, retrying with backoff
 // until each succeeds or ctx ends.
 func (s *Server) announce(ctx context.Context) {
-	log := s.logger()
+	log := s.log
 	type job struct {
 		what string
 		do   func() (bool, error)
 	}
 	var jobs []job
-	if s.Committer != nil && s.cfg.ExternalURL != "" {
+	if s.committer != nil && s.cfg.ExternalURL != "" {
 		data := []byte(s.cfg.ExternalURL)
-		jobs = append(jobs, job{"commitment", func() (bool, error) { return s.Committer.Commit(ctx, s.cfg.NetUID, data) }})
+		jobs = append(jobs, job{"commitment", func() (bool, error) { return s.committer.Commit(ctx, s.cfg.NetUID, data) }})
 	}
-	if s.AxonServer != nil && s.cfg.AxonIP != "" {
+	if s.axonServer != nil && s.cfg.AxonIP != "" {
 		addr, err := s.axonAddr()
 		if err != nil {
 			log.Error("not serving the axon", "err", err)
 			s.endpoint.set("axon", false, err)
 		} else {
-			jobs = append(jobs, job{"axon", func() (bool, error) { return s.AxonServer.ServeAxon(ctx, s.cfg.NetUID, addr) }})
+			jobs = append(jobs, job{"axon", func() (bool, error) { return s.axonServer.ServeAxon(ctx, s.cfg.NetUID, addr) }})
 		}
 	}
 	// Each round tries every announcement still pending, one after the

@@ -97,12 +97,18 @@ func testConfig() Config {
 	return c
 }
 
+// testLog is a debug logger into a buffer the test reads: give the option
+// to New and the buffer to startServer.
+func testLog() (*syncBuffer, Option) {
+	b := &syncBuffer{}
+	return b, WithLogger(slog.New(slog.NewTextHandler(b, &slog.HandlerOptions{Level: slog.LevelDebug})))
+}
+
 // startServer starts srv (built by the caller, routes added) on loopback.
 // sharedAdmin serves the admin routes on the API listener.
-func startServer(t *testing.T, srv *Server, sharedAdmin bool) *testServer {
+func startServer(t *testing.T, srv *Server, log *syncBuffer, sharedAdmin bool) *testServer {
 	t.Helper()
-	ts := &testServer{srv: srv, log: &syncBuffer{}, done: make(chan error, 1)}
-	srv.Logger = slog.New(slog.NewTextHandler(ts.log, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	ts := &testServer{srv: srv, log: log, done: make(chan error, 1)}
 	api, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -198,12 +204,13 @@ func TestReadyFollowsMetagraph(t *testing.T) {
 	now := time.Unix(1_800_000_000, 0)
 	var clockMu sync.Mutex
 	clock := func() time.Time { clockMu.Lock(); defer clockMu.Unlock(); return now }
-	srv, err := New(testConfig(), mustKey(t, "//Miner"), src)
+	lg, logOpt := testLog()
+	srv, err := New(testConfig(), mustKey(t, "//Miner"), src, logOpt)
 	if err != nil {
 		t.Fatal(err)
 	}
 	srv.Syncer().Now = clock
-	ts := startServer(t, srv, false)
+	ts := startServer(t, srv, lg, false)
 
 	// The chain is down from the start: not ready, and /health still ok.
 	<-srv.Syncer().Notify()
@@ -282,11 +289,12 @@ func TestReadyFollowsMetagraph(t *testing.T) {
 func TestSharedAdminListener(t *testing.T) {
 	src := &fakeSource{}
 	src.set(5, nil, nil)
-	srv, _ := New(testConfig(), mustKey(t, "//Miner"), src)
+	lg, logOpt := testLog()
+	srv, _ := New(testConfig(), mustKey(t, "//Miner"), src, logOpt)
 	srv.HandlePublic("GET /health", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		jsonreq.WriteJSON(w, 200, map[string]string{"status": "mine"})
 	}))
-	ts := startServer(t, srv, true)
+	ts := startServer(t, srv, lg, true)
 	srv.Syncer().Wait(context.Background())
 	var h map[string]string
 	if code := getJSON(t, ts.api+"/health", &h); code != 200 || h["status"] != "mine" {
@@ -303,14 +311,15 @@ func TestSharedAdminListener(t *testing.T) {
 func TestGracefulDrain(t *testing.T) {
 	src := &fakeSource{}
 	src.set(1, nil, nil)
-	srv, _ := New(testConfig(), mustKey(t, "//Miner"), src)
+	lg, logOpt := testLog()
+	srv, _ := New(testConfig(), mustKey(t, "//Miner"), src, logOpt)
 	entered, release := make(chan struct{}), make(chan struct{})
 	srv.HandlePublic("POST /slow", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		close(entered)
 		<-release
 		jsonreq.WriteJSON(w, 200, map[string]string{"done": "yes"})
 	}))
-	ts := startServer(t, srv, false)
+	ts := startServer(t, srv, lg, false)
 
 	type result struct {
 		code int
@@ -370,14 +379,15 @@ func TestShutdownTimeoutCutsStuckRequests(t *testing.T) {
 	src.set(1, nil, nil)
 	cfg := testConfig()
 	cfg.ShutdownTimeout = settings.Duration(50 * time.Millisecond)
-	srv, _ := New(cfg, mustKey(t, "//Miner"), src)
+	lg, logOpt := testLog()
+	srv, _ := New(cfg, mustKey(t, "//Miner"), src, logOpt)
 	entered, release := make(chan struct{}), make(chan struct{})
 	defer close(release)
 	srv.HandlePublic("GET /stuck", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		close(entered)
 		<-release
 	}))
-	ts := startServer(t, srv, false)
+	ts := startServer(t, srv, lg, false)
 	go http.Get(ts.api + "/stuck")
 	<-entered
 	if err := ts.stop(t); err == nil || !strings.Contains(err.Error(), "cut off") {
@@ -427,13 +437,13 @@ func TestRegisterAndAnnounce(t *testing.T) {
 	cfg.Register, cfg.MaxBurnTAO = true, subtensor.Rao(2_500_000_000)
 	cfg.ExternalURL = "http://203.0.113.7:8091"
 	cfg.AxonIP, cfg.Listen = "203.0.113.7", ":8091"
-	srv, _ := New(cfg, mustKey(t, "//Miner"), src)
+	lg, logOpt := testLog()
 	reg := &fakeRegistrar{}
 	com := &fakeCommitter{done: make(chan struct{})}
 	com.failures.Store(1)
 	ax := &fakeAxon{got: make(chan netip.AddrPort, 1)}
-	srv.Registrar, srv.Committer, srv.AxonServer = reg, com, ax
-	ts := startServer(t, srv, false)
+	srv, _ := New(cfg, mustKey(t, "//Miner"), src, logOpt, WithRegistrar(reg), WithCommitter(com), WithAxonServer(ax))
+	ts := startServer(t, srv, lg, false)
 	select {
 	case <-com.done:
 	case <-time.After(10 * time.Second):
@@ -468,12 +478,12 @@ func TestFailingCommitmentDoesNotHoldBackAxon(t *testing.T) {
 	cfg := testConfig()
 	cfg.ExternalURL = "http://203.0.113.7:8091"
 	cfg.AxonIP, cfg.Listen = "203.0.113.7", ":8091"
-	srv, _ := New(cfg, mustKey(t, "//Miner"), src)
+	lg, logOpt := testLog()
 	com := &fakeCommitter{done: make(chan struct{})}
 	com.failures.Store(1 << 30)
 	ax := &fakeAxon{got: make(chan netip.AddrPort, 4)}
-	srv.Committer, srv.AxonServer = com, ax
-	ts := startServer(t, srv, false)
+	srv, _ := New(cfg, mustKey(t, "//Miner"), src, logOpt, WithCommitter(com), WithAxonServer(ax))
+	ts := startServer(t, srv, lg, false)
 	select {
 	case got := <-ax.got:
 		if got.String() != "203.0.113.7:8091" {
@@ -496,9 +506,7 @@ func (failingRegistrar) EnsureRegistered(context.Context, uint16, keys.PublicKey
 func TestRegisterFailureStops(t *testing.T) {
 	cfg := testConfig()
 	cfg.Register = true
-	srv, _ := New(cfg, mustKey(t, "//Miner"), &fakeSource{})
-	srv.Registrar = failingRegistrar{}
-	srv.Logger = slog.New(slog.DiscardHandler)
+	srv, _ := New(cfg, mustKey(t, "//Miner"), &fakeSource{}, WithRegistrar(failingRegistrar{}), WithLogger(slog.New(slog.DiscardHandler)))
 	api, _ := net.Listen("tcp", "127.0.0.1:0")
 	err := srv.Serve(context.Background(), api, nil)
 	if err == nil || !strings.Contains(err.Error(), "not enough balance") {
@@ -515,11 +523,12 @@ func TestPprofOnlyWhenAsked(t *testing.T) {
 		src.set(5, nil, nil)
 		cfg := testConfig()
 		cfg.Pprof = on
-		srv, err := New(cfg, mustKey(t, "//Miner"), src)
+		lg, logOpt := testLog()
+		srv, err := New(cfg, mustKey(t, "//Miner"), src, logOpt)
 		if err != nil {
 			t.Fatal(err)
 		}
-		ts := startServer(t, srv, false)
+		ts := startServer(t, srv, lg, false)
 		want := http.StatusNotFound
 		if on {
 			want = http.StatusOK
@@ -545,11 +554,10 @@ func TestReadyReportsReplayStore(t *testing.T) {
 		err  error
 		want bool
 	}{{nil, false}, {errors.New("dial tcp 127.0.0.1:6379: connection refused"), true}} {
-		srv, err := New(testConfig(), mustKey(t, "//Miner"), &fakeSource{})
+		srv, err := New(testConfig(), mustKey(t, "//Miner"), &fakeSource{}, WithReplay(pingStore{tc.err}))
 		if err != nil {
 			t.Fatal(err)
 		}
-		srv.Replay = pingStore{tc.err}
 		got := strings.Contains(strings.Join(srv.Ready().Reasons, ";"), "replay store unreachable: ")
 		if got != tc.want {
 			t.Errorf("ping error %v: reasons %v", tc.err, srv.Ready().Reasons)
@@ -564,10 +572,10 @@ func TestNewSetsLogger(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if srv.Logger == nil {
+	if srv.Logger() == nil {
 		t.Fatal("Logger is nil after New")
 	}
-	srv.Logger.Debug("usable")
+	srv.Logger().Debug("usable")
 }
 
 // Options complete the Server in New: nothing is set on it afterwards.
@@ -580,7 +588,7 @@ func TestNewOptions(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if srv.Logger != log || srv.Committer != com || srv.AxonServer != ax || srv.Registrar == nil {
+	if srv.Logger() != log || srv.committer != com || srv.axonServer != ax || srv.registrar == nil {
 		t.Fatalf("options not applied: %+v", srv)
 	}
 	chain := &onchain.Chain{}
@@ -588,7 +596,7 @@ func TestNewOptions(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if srv.Committer != chain || srv.AxonServer != chain || srv.Registrar != nil {
+	if srv.committer != chain || srv.axonServer != chain || srv.registrar != nil {
 		t.Fatal("WithChain: a chain without a coldkey commits and serves the axon but does not register")
 	}
 }

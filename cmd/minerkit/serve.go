@@ -15,7 +15,6 @@ import (
 	"github.com/minerkit/minerkit/keys"
 	"github.com/minerkit/minerkit/miner"
 	"github.com/minerkit/minerkit/onchain"
-	"github.com/minerkit/minerkit/settings"
 )
 
 func newServeCmd() *cobra.Command {
@@ -88,12 +87,6 @@ or a JSON config file (--config), flags winning over the environment over the fi
 			return err
 		}
 		defer client.Close()
-		if cfg.BlockTime == 0 {
-			// The runtime's slot duration (Timestamp.MinimumPeriod × 2,
-			// Aura/Babe), else the network's nominal block time.
-			cfg.BlockTime = settings.Duration(client.BlockTime())
-		}
-
 		chain := &onchain.Chain{Client: client, Hotkey: hot}
 		if cfg.Register {
 			// The coldkey is opened (its password asked, Argon2 run) only if

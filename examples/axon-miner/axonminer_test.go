@@ -28,11 +28,10 @@ func (o oneValidator) Snapshot(ctx context.Context, netuid uint16) (*metagraph.S
 func TestAxonMiner(t *testing.T) {
 	minerKey, _ := keys.FromSURI("//AxonMiner")
 	validator, _ := keys.FromSURI("//Validator")
-	srv, err := miner.New(miner.DefaultConfig(), minerKey, oneValidator{validator.Public()})
+	srv, err := miner.New(miner.DefaultConfig(), minerKey, oneValidator{validator.Public()}, miner.WithLogger(slog.New(slog.DiscardHandler)))
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv.Logger = slog.New(slog.DiscardHandler)
 	if err := axonminer.Register(srv, axonminer.Tell{Delay: 20 * time.Millisecond}); err != nil {
 		t.Fatal(err)
 	}
