@@ -183,7 +183,7 @@ func (g *Guard) AxonHandler(a *Axon, spec *axon.Spec, h http.Handler) http.Handl
 		ax.Failures = g.Failures
 	}
 	o := &Observe{Logger: g.Logger, Metrics: g.Metrics, Route: g.Route, TrustedProxies: g.TrustedProxies}
-	return o.Handler(ax.Handler(spec, h))
+	return o.Handler(g.shedWrap(ax.Handler(spec, h), WriteAxonRefusal))
 }
 
 // WriteAxonRefusal writes ref as a Python axon answers: {"message": …} with

@@ -12,6 +12,7 @@ import (
 // refuses in order of cost (see docs/epistula.md):
 //
 //	Observe (metrics, access log, client address)
+//	→ the client's address is shed (Shed)                   429, closed
 //	→ header syntax (signer address checksum included)     400
 //	→ timestamp window, receiver, NotBefore                 401
 //	→ the claimed hotkey against the snapshot (Validators)  403
@@ -49,6 +50,10 @@ type Guard struct {
 	Bodies *BodyBudget
 	// Failures budgets failed verifications per address and claimed hotkey.
 	Failures *VerifyBudget
+	// Shed, if non-nil, sheds the addresses that cause too many refusals:
+	// their requests are refused first thing (Connection: close) and a
+	// listener that asks Shed.ConnShed closes their connections at accept.
+	Shed *Shed
 
 	// trace, if set (tests), is told each costly step a request reaches.
 	trace func(step string)
@@ -115,5 +120,5 @@ func (g *Guard) HandlerLimit(h http.Handler, routeLimit int64) http.Handler {
 		p.now = time.Now
 	}
 	o := &Observe{Logger: g.Logger, Metrics: g.Metrics, Route: g.Route, TrustedProxies: g.TrustedProxies}
-	return o.Handler(p)
+	return o.Handler(g.shedWrap(p, p.deny))
 }

@@ -34,6 +34,9 @@ type state struct {
 	Info
 	rw   statusWriter
 	body bodyReader
+	// shed and proxies are set by the shed layer (refusalshed.go).
+	shed    *Shed
+	proxies *TrustedProxies
 }
 
 type stateKey struct{}

@@ -31,6 +31,10 @@ type Refusal struct {
 	Err error
 	// RetryAfter is set for 429: when the caller may try again.
 	RetryAfter time.Duration
+
+	// shedExempt: not counted against the client's address by Shed (the
+	// refusal is not the address's doing, e.g. a claimed hotkey's budget).
+	shedExempt bool
 }
 
 func (r *Refusal) Error() string { return r.Err.Error() }
@@ -73,6 +77,7 @@ func epistulaStatus(r epistula.Reason) int {
 func deny(d DenyFunc, w http.ResponseWriter, r *http.Request, ref *Refusal) {
 	if st := stateFrom(r.Context()); st != nil {
 		st.Reason = ref.Reason
+		countShed(w, r, st, ref)
 	}
 	if d == nil {
 		d = WriteRefusal

@@ -122,14 +122,22 @@ func (v *VerifyBudget) Allow(client netip.Addr, hotkey string, now time.Time) *R
 	src, t := sourceOf(client), now.UnixNano()
 	v.mu.RLock() // read only: requests run it concurrently
 	defer v.mu.RUnlock()
+	failed := false // this address caused failed verifications lately
 	if b := v.addrs[src]; b != nil {
-		if tok := b.at(t, ar, ab); tok < 1 {
+		tok := b.at(t, ar, ab)
+		if tok < 1 {
 			return budgetRefusal(fmt.Sprintf("address %s", client), (1-tok)/ar)
 		}
+		failed = tok < ab
 	}
 	if h := v.hotkeys[hotkey]; h != nil {
 		if tok := h.at(t, hr, hb); tok < 1 && !h.isGood(src, t) {
-			return budgetRefusal(fmt.Sprintf("requests claiming hotkey %s", hotkey), (1-tok)/hr)
+			ref := budgetRefusal(fmt.Sprintf("requests claiming hotkey %s", hotkey), (1-tok)/hr)
+			// The hotkey's budget is not the address's: an address that
+			// sent no bad signature (the real validator's new address) is
+			// never shed for it (Shed).
+			ref.shedExempt = !failed
+			return ref
 		}
 	}
 	return nil

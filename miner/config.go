@@ -65,6 +65,11 @@ type Config struct {
 	// address may cause (burst 20) before its requests are refused
 	// unverified (guard.VerifyBudget).
 	BadSignaturesPerIP float64 `json:"bad_signatures_per_ip" help:"failed signature verifications per second one address may cause (bursts of 20) before its requests are refused with 429 without verifying them"`
+	// ShedRefusalsPerSec, ShedBurst and ShedCooldown shed abusive
+	// addresses at the connection level (guard.Shed).
+	ShedRefusalsPerSec float64           `json:"shed_refusals_per_sec" help:"refusals per second one address may cause (bursts of shed_burst) before it is shed: its connections are closed at accept for shed_cooldown (0: never shed)"`
+	ShedBurst          int               `json:"shed_burst" help:"refusals one address may cause at once before it is shed"`
+	ShedCooldown       settings.Duration `json:"shed_cooldown" help:"how long a shed address's connections are closed at accept"`
 	// NoAxon turns off the Bittensor SDK's Axon protocol (/Synapse and POST
 	// /{Name} for each synapse the miner registers), served by default
 	// beside Epistula on the same listener.
@@ -117,6 +122,9 @@ func DefaultConfig() Config {
 		MaxBody:            jsonreq.DefaultMaxBody,
 		BodyBudget:         guard.DefaultBodyBudget,
 		BadSignaturesPerIP: guard.DefaultFailuresPerAddress,
+		ShedRefusalsPerSec: guard.DefaultShedRefusalsPerSecond,
+		ShedBurst:          guard.DefaultShedBurst,
+		ShedCooldown:       settings.Duration(guard.DefaultShedCooldown),
 		ReadHeaderTimeout:  settings.Duration(5 * time.Second),
 		ReadTimeout:        settings.Duration(30 * time.Second),
 		WriteTimeout:       settings.Duration(60 * time.Second),
@@ -148,6 +156,8 @@ func (c *Config) Check() error {
 		return errors.New("miner: max_body must be positive")
 	case c.BodyBudget < 2*c.MaxBody:
 		return fmt.Errorf("miner: body_budget (%d) must be at least twice max_body (%d): a body of the largest size must fit while its buffer grows", c.BodyBudget, c.MaxBody)
+	case c.ShedRefusalsPerSec < 0 || c.ShedRefusalsPerSec > 0 && (c.ShedBurst < 1 || c.ShedCooldown <= 0):
+		return errors.New("miner: shed_refusals_per_sec must not be negative (0: never shed), and shed_burst at least 1 and shed_cooldown positive when it is set")
 	case c.BadSignaturesPerIP <= 0:
 		return errors.New("miner: bad_signatures_per_ip must be positive")
 	case c.Window <= 0:

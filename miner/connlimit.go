@@ -14,11 +14,17 @@ import (
 // a byte is read). Zero means no bound. Connections from trusted proxies are
 // not capped per address: they carry many clients, whose address is known
 // only from X-Forwarded-For after the headers are read; the proxy caps them.
+// Connections from an address that shed sheds (it caused too many
+// refusals) are closed with a reset as soon as accepted, before a byte is
+// read, and before any cap counts them; trusted proxies are never shed here
+// (the guard sheds their clients by forwarded address).
 type limitListener struct {
 	net.Listener
 	sem     chan struct{} // nil: no global bound
 	perIP   int
 	trusted *guard.TrustedProxies
+	shed    *guard.Shed
+	raw     acceptor // nil: Listener.Accept, then close
 	done    chan struct{}
 	once    sync.Once
 
@@ -26,15 +32,31 @@ type limitListener struct {
 	byIP map[string]int
 }
 
-func newLimitListener(l net.Listener, max, perIP int, trusted *guard.TrustedProxies) net.Listener {
-	if max <= 0 && perIP <= 0 {
+func newLimitListener(l net.Listener, max, perIP int, trusted *guard.TrustedProxies, shed *guard.Shed) net.Listener {
+	if max <= 0 && perIP <= 0 && shed == nil {
 		return l
 	}
-	ll := &limitListener{Listener: l, perIP: perIP, trusted: trusted, done: make(chan struct{}), byIP: map[string]int{}}
+	ll := &limitListener{Listener: l, perIP: perIP, trusted: trusted, shed: shed, done: make(chan struct{}), byIP: map[string]int{}}
 	if max > 0 {
 		ll.sem = make(chan struct{}, max)
 	}
+	if shed != nil {
+		ll.raw = newRawAcceptor(l)
+	}
 	return ll
+}
+
+// acceptor accepts connections, closing those whose peer drop names
+// without making them net.Conns (connlimit_linux.go).
+type acceptor interface {
+	accept(drop func(netip.Addr) bool) (net.Conn, error)
+	close() error
+}
+
+// dropPeer reports whether a connection from peer must be closed unread:
+// peer is shed and is not a trusted proxy.
+func (l *limitListener) dropPeer(peer netip.Addr) bool {
+	return l.shed != nil && !(!l.trusted.Empty() && l.trusted.Contains(peer)) && l.shed.ConnShed(peer)
 }
 
 func (l *limitListener) acquire() bool {
@@ -60,10 +82,21 @@ func (l *limitListener) Accept() (net.Conn, error) {
 		if !l.acquire() {
 			return nil, net.ErrClosed
 		}
-		c, err := l.Listener.Accept()
+		var c net.Conn
+		var err error
+		if l.raw != nil {
+			c, err = l.raw.accept(l.dropPeer)
+		} else {
+			c, err = l.Listener.Accept()
+		}
 		if err != nil {
 			l.releaseSlot()
 			return nil, err
+		}
+		if l.raw == nil && l.dropPeer(remoteAddr(c)) {
+			guard.CloseShed(c)
+			l.releaseSlot()
+			continue
 		}
 		ip := remoteIP(c)
 		if l.perIP > 0 && l.trustedPeer(c) {
@@ -85,7 +118,12 @@ func (l *limitListener) Accept() (net.Conn, error) {
 }
 
 func (l *limitListener) Close() error {
-	l.once.Do(func() { close(l.done) })
+	l.once.Do(func() {
+		close(l.done)
+		if l.raw != nil {
+			l.raw.close()
+		}
+	})
 	return l.Listener.Close()
 }
 

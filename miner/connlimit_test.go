@@ -1,7 +1,10 @@
 package miner
 
 import (
+	"errors"
 	"net"
+	"net/netip"
+	"os"
 	"testing"
 	"time"
 
@@ -15,7 +18,7 @@ func TestLimitListener(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	l := newLimitListener(raw, 3, 2, nil)
+	l := newLimitListener(raw, 3, 2, nil, nil)
 	defer l.Close()
 	accepted := make(chan net.Conn, 10)
 	go func() {
@@ -77,7 +80,7 @@ func TestLimitListenerTrustedProxy(t *testing.T) {
 		t.Fatal(err)
 	}
 	tp, _ := guard.ParseTrustedProxies([]string{"127.0.0.0/8"})
-	l := newLimitListener(raw, 10, 1, tp)
+	l := newLimitListener(raw, 10, 1, tp, nil)
 	defer l.Close()
 	var conns []net.Conn
 	defer func() {
@@ -99,5 +102,76 @@ func TestLimitListenerTrustedProxy(t *testing.T) {
 	}
 	if ll := l.(*limitListener); len(ll.byIP) != 0 || len(ll.sem) != 5 {
 		t.Fatalf("per address %v, slots %d; want no per-address count, 5 slots", ll.byIP, len(ll.sem))
+	}
+}
+
+// A shed address's new connections are closed as soon as accepted, before a
+// byte is read and without reaching Accept's caller, and counted; other
+// addresses and trusted proxies are accepted; the listener still closes.
+func TestLimitListenerSheds(t *testing.T) {
+	raw, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	shed := &guard.Shed{Burst: 1, Cooldown: time.Minute}
+	tp, _ := guard.ParseTrustedProxies([]string{"127.0.0.3"})
+	l := newLimitListener(raw, 0, 0, tp, shed)
+	accepted := make(chan net.Conn, 10)
+	done := make(chan error, 1)
+	go func() {
+		for {
+			c, err := l.Accept()
+			if err != nil {
+				done <- err
+				return
+			}
+			accepted <- c
+		}
+	}()
+	dialFrom := func(src string) (net.Conn, error) {
+		d := net.Dialer{LocalAddr: &net.TCPAddr{IP: net.ParseIP(src)}}
+		return d.Dial("tcp", raw.Addr().String())
+	}
+	for _, src := range []string{"127.0.0.2", "127.0.0.3"} {
+		if !shed.Refused(netip.MustParseAddr(src)) {
+			t.Fatalf("%s not shed after its burst", src)
+		}
+	}
+	// The reset may come before Dial returns.
+	if shedConn, err := dialFrom("127.0.0.2"); err == nil {
+		defer shedConn.Close()
+		shedConn.Write([]byte("POST / HTTP/1.1\r\n"))
+		shedConn.SetReadDeadline(time.Now().Add(2 * time.Second))
+		if _, err := shedConn.Read(make([]byte, 1)); err == nil || errors.Is(err, os.ErrDeadlineExceeded) {
+			t.Fatalf("a shed address's connection was not closed: %v", err)
+		}
+	}
+	for _, src := range []string{"127.0.0.4", "127.0.0.3"} { // another address; a trusted proxy (shed, but never at accept)
+		c, err := dialFrom(src)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer c.Close()
+		select {
+		case sc := <-accepted:
+			if got := sc.RemoteAddr().(*net.TCPAddr).IP.String(); got != src {
+				t.Fatalf("accepted %s, want %s (the shed connection reached Accept's caller)", got, src)
+			}
+			sc.Close()
+		case <-time.After(2 * time.Second):
+			t.Fatalf("a connection from %s was not accepted", src)
+		}
+	}
+	if closed, _ := shed.Counts(); closed != 1 {
+		t.Fatalf("connections counted as shed: %d, want 1", closed)
+	}
+	l.Close()
+	select {
+	case err := <-done:
+		if !errors.Is(err, net.ErrClosed) {
+			t.Fatalf("Accept after Close: %v, want net.ErrClosed", err)
+		}
+	case <-time.After(2 * time.Second):
+		t.Fatal("Accept did not return after Close")
 	}
 }

@@ -31,6 +31,9 @@ func newGuardStack(s *Server) (*guardStack, error) {
 	g.Epistula.MaxBodyBytes = cfg.MaxBody
 	g.Bodies.Max = cfg.BodyBudget
 	g.Failures.PerAddress = cfg.BadSignaturesPerIP
+	if cfg.ShedRefusalsPerSec > 0 {
+		g.Shed = &guard.Shed{PerSecond: cfg.ShedRefusalsPerSec, Burst: float64(cfg.ShedBurst), Cooldown: cfg.ShedCooldown.D()}
+	}
 	g.Epistula.Verifier.Window = cfg.Window.D()
 	g.Epistula.Verifier.DisableX = !cfg.AcceptXEpistula
 	// The syncer precomputes its validators' keys with every snapshot.
@@ -54,6 +57,11 @@ func newGuardStack(s *Server) (*guardStack, error) {
 		return nil, fmt.Errorf("miner: register the guard's metrics: %w", err)
 	}
 	g.Metrics = m
+	if g.Shed != nil && s.reg != nil {
+		if err := g.Shed.RegisterMetrics(s.reg); err != nil {
+			return nil, fmt.Errorf("miner: register the shedding metrics: %w", err)
+		}
+	}
 	g.Logger = s.log
 	ax := &guard.Axon{
 		Verifier:     &axon.Verifier{Self: s.hotkey.Public().Address(), FutureWindow: cfg.Window.D(), Keys: s.syncer},

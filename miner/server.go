@@ -243,7 +243,7 @@ func (s *Server) Serve(ctx context.Context, api, admin net.Listener) error {
 		return errors.New("miner: Serve called twice; build a new Server")
 	}
 	s.started = true
-	api = newLimitListener(api, s.cfg.MaxConns, s.cfg.MaxConnsPerIP, s.guards.g.TrustedProxies)
+	api = newLimitListener(api, s.cfg.MaxConns, s.cfg.MaxConnsPerIP, s.guards.g.TrustedProxies, s.guards.g.Shed)
 	s.apiAddr = api.Addr()
 	if admin != nil {
 		s.admAddr = admin.Addr()
@@ -306,6 +306,9 @@ func (s *Server) Serve(ctx context.Context, api, admin net.Listener) error {
 	var bg sync.WaitGroup
 	bg.Go(func() { s.syncer.Run(runCtx) })
 	bg.Go(func() { s.announce(runCtx) })
+	if shed := s.guards.g.Shed; shed != nil {
+		bg.Go(func() { shed.Report(runCtx, log, guard.DefaultRefusalLogInterval) })
+	}
 
 	adminMux := s.adminMux()
 	apiHandler := s.axonNotFound(s.mux)

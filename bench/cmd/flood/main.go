@@ -1,8 +1,9 @@
 // Command flood measures `minerkit serve` under attack (docs/bench-serve.md,
 // "Under attack"): the built binary serves the compute miner (POST /cvm) on
 // an in-process devnet subnet of 256 UIDs, 64 of them validators with
-// permits. The server is pinned to CPU 0 and this process (clients) to the
-// others when the machine has two CPUs or more.
+// permits. The server is pinned to the last CPU and this process (clients)
+// to the others when the machine has two CPUs or more (on two CPUs: server
+// on CPU 1, clients on CPU 0).
 //
 // (a) For each attack class alone, the server's CPU per request, next to an
 // accepted validator request's. (b) The 64 validators at half the miner's
@@ -11,7 +12,7 @@
 // attacker's achieved rate and the server's peak RSS (VmHWM, reset per
 // class).
 //
-//	go run ./bench/cmd/flood [-bin bin/minerkit] [-duration 3s]
+//	go run ./bench/cmd/flood [-bin bin/minerkit] [-duration 3s] [-only junk,replayed] [-serve-args "--shed-refusals-per-sec 0"]
 package main
 
 import (
@@ -229,10 +230,55 @@ func loadavg() string {
 	return strings.Join(strings.Fields(string(b))[:min(3, len(strings.Fields(string(b))))], " ")
 }
 
+func pprofArg(profile string) []string {
+	if profile == "" {
+		return nil
+	}
+	return []string{"--pprof"}
+}
+
+// cpuProfile fetches serve's CPU profile for d (serve --pprof) in the
+// background.
+func cpuProfile(admin string, d time.Duration) chan []byte {
+	ch := make(chan []byte, 1)
+	go func() {
+		resp, err := http.Get(fmt.Sprintf("%s/debug/pprof/profile?seconds=%d", admin, max(1, int(d.Seconds()))))
+		if err != nil {
+			ch <- nil
+			return
+		}
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		ch <- b
+	}()
+	time.Sleep(50 * time.Millisecond)
+	return ch
+}
+
+// metric reads one unlabelled counter from serve's /metrics (0 if absent).
+func metric(admin, name string) float64 {
+	resp, err := http.Get(admin + "/metrics")
+	if err != nil {
+		return 0
+	}
+	defer resp.Body.Close()
+	sc := bufio.NewScanner(resp.Body)
+	for sc.Scan() {
+		if f := strings.Fields(sc.Text()); len(f) == 2 && f[0] == name {
+			v, _ := strconv.ParseFloat(f[1], 64)
+			return v
+		}
+	}
+	return 0
+}
+
 func run() error {
 	bin := flag.String("bin", "", "the minerkit binary (default: build ./cmd/minerkit)")
 	dur := flag.Duration("duration", 3*time.Second, "length of each run")
 	nval := flag.Int("validators", 64, "validators (they sign the accepted requests)")
+	only := flag.String("only", "", "run only the classes whose name contains one of these comma-separated words")
+	serveArgs := flag.String("serve-args", "", "more flags for serve, space-separated (\"--shed-refusals-per-sec 0\" measures without shedding)")
+	profile := flag.String("cpuprofile", "", "write serve's CPU profile of the attack classes alone (serve --pprof) to this file")
 	flag.Parse()
 	ctx := context.Background()
 	tmp, err := os.MkdirTemp("", "flood-")
@@ -264,17 +310,20 @@ func run() error {
 		Args: []string{"--epistula-window", window.String(), "--min-stake", "1000",
 			"--rate-per-sec", "1000000", "--rate-burst", "1000000",
 			"--gpu-type", "bench GPU", "--vram-gb", "80", "--gpu-count", "1", "--bid-per-hour", "1"},
+		Extra: append(strings.Fields(*serveArgs), pprofArg(*profile)...),
 	})
 	if err != nil {
 		return err
 	}
 	defer sv.Stop()
 	pinned := "not pinned (1 CPU)"
-	if runtime.NumCPU() >= 2 {
-		rest := "1-" + strconv.Itoa(runtime.NumCPU()-1)
-		if exec.Command("taskset", "-a", "-cp", "0", strconv.Itoa(sv.Pid())).Run() == nil &&
+	if n := runtime.NumCPU(); n >= 2 {
+		server, rest := strconv.Itoa(n-1), "0-"+strconv.Itoa(n-2)
+		if exec.Command("taskset", "-a", "-cp", server, strconv.Itoa(sv.Pid())).Run() == nil &&
 			exec.Command("taskset", "-a", "-cp", rest, strconv.Itoa(os.Getpid())).Run() == nil {
-			pinned = "server on CPU 0, clients on CPUs " + rest
+			pinned = "server on CPU " + server + ", clients on CPUs " + rest
+		} else {
+			pinned = "not pinned (taskset failed)"
 		}
 	}
 	fmt.Printf("minerkit serve %s (%s)\n", sv.URL, pinned)
@@ -348,11 +397,24 @@ func run() error {
 		{"2,000 slow connections", nil, ""},
 	}
 	send(vc, sv.URL, captured) // accepted once; every copy after is a replay
+	if *only != "" {
+		var keep []class
+		for _, c := range classes {
+			for w := range strings.SplitSeq(*only, ",") {
+				if w != "" && strings.Contains(c.name, w) {
+					keep = append(keep, c)
+					break
+				}
+			}
+		}
+		classes = keep
+	}
 
 	type row struct {
 		name                  string
 		cpuPer                float64 // ns
 		codes                 map[int]int
+		shedConns             float64
 		valRel, p99, attacker float64
 		p99Alone              float64
 		rss                   int64
@@ -362,9 +424,21 @@ func run() error {
 	for _, c := range classes {
 		r := row{name: c.name}
 		if c.next != nil {
+			var prof chan []byte
+			if *profile != "" {
+				prof = cpuProfile(sv.Admin, *dur)
+			}
+			shed0 := metric(sv.Admin, "minerkit_guard_shed_connections_total")
 			cpu0 := sv.CPU()
 			n, codes := closedLoop(client(c.src, 16), sv.URL, 16, *dur, c.next)
 			r.cpuPer, r.codes = float64(sv.CPU()-cpu0)/float64(max(n, 1)), codes
+			r.shedConns = metric(sv.Admin, "minerkit_guard_shed_connections_total") - shed0
+			if prof != nil {
+				name := *profile + "." + strings.Fields(c.name)[0] + "-" + c.src
+				if err := os.WriteFile(name, <-prof, 0o644); err == nil {
+					fmt.Printf("profile of %q: %s\n", c.name, name)
+				}
+			}
 		}
 		rows = append(rows, r)
 	}
@@ -425,6 +499,9 @@ func run() error {
 				parts = append(parts, fmt.Sprintf("%s×%d", label, n))
 			}
 			slices.Sort(parts)
+			if r.shedConns > 0 {
+				parts = append(parts, fmt.Sprintf("(%.0f connections closed at accept)", r.shedConns))
+			}
 			answers = strings.Join(parts, " ")
 		}
 		att := fmt.Sprintf("%.0f req/s of %.0f offered", r.attacker, capacity)
