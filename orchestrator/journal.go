@@ -39,6 +39,22 @@ type record struct {
 	Time     int64           `json:"t"` // Unix milliseconds
 }
 
+// DefaultJournalPath is where the journal of the miner with this hotkey
+// (its SS58 address) lives unless told otherwise:
+// $XDG_STATE_HOME/minerkit/orchestrator/<hotkey>.jsonl, with ~/.local/state
+// for $XDG_STATE_HOME when it is unset. It fails only without either.
+func DefaultJournalPath(hotkey string) (string, error) {
+	dir := os.Getenv("XDG_STATE_HOME")
+	if dir == "" {
+		home, err := os.UserHomeDir()
+		if err != nil {
+			return "", fmt.Errorf("orchestrator: no directory for the journal: XDG_STATE_HOME is unset and %w", err)
+		}
+		dir = filepath.Join(home, ".local", "state")
+	}
+	return filepath.Join(dir, "minerkit", "orchestrator", hotkey+".jsonl"), nil
+}
+
 // Journal is an append-only JSON-lines file recording every job's progress
 // (received → running → done → reported), so that a job delivered again
 // after a reconnect, an orchestrator restart or a miner crash is never run

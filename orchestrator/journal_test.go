@@ -280,3 +280,27 @@ func TestJournalLockedByOneProcess(t *testing.T) {
 	}
 	j2.Close()
 }
+
+func TestDefaultJournalPath(t *testing.T) {
+	const hotkey = "5GrwvaEF5zXb26Fz9rcQpDWS57CtERHpNehXCPcNoHGKutQY"
+	for _, tc := range []struct {
+		name, xdg, home, want string
+	}{
+		{"XDG_STATE_HOME first", "/var/lib/state", "/home/m", "/var/lib/state/minerkit/orchestrator/" + hotkey + ".jsonl"},
+		{"else ~/.local/state", "", "/home/m", "/home/m/.local/state/minerkit/orchestrator/" + hotkey + ".jsonl"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Setenv("XDG_STATE_HOME", tc.xdg)
+			t.Setenv("HOME", tc.home)
+			got, err := DefaultJournalPath(hotkey)
+			if err != nil || got != tc.want {
+				t.Fatalf("%q %v, want %q", got, err, tc.want)
+			}
+		})
+	}
+	t.Setenv("XDG_STATE_HOME", "")
+	t.Setenv("HOME", "")
+	if got, err := DefaultJournalPath(hotkey); err == nil {
+		t.Fatalf("no XDG_STATE_HOME and no HOME: %q, want an error", got)
+	}
+}

@@ -7,7 +7,6 @@ import (
 	"net"
 	"net/http"
 	"os"
-	"path/filepath"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -90,15 +89,9 @@ Only the hotkey is loaded (--wallet.*, or --suri for development keys).`,
 			return fmt.Errorf("connect: load hotkey: %w", err)
 		}
 		if journal == "" {
-			dir := os.Getenv("XDG_STATE_HOME")
-			if dir == "" {
-				home, err := os.UserHomeDir()
-				if err != nil {
-					return fmt.Errorf("connect: no home directory for the journal (%w): pass --journal", err)
-				}
-				dir = filepath.Join(home, ".local", "state")
+			if journal, err = orchestrator.DefaultJournalPath(signer.Address()); err != nil {
+				return fmt.Errorf("connect: %w: pass --journal", err)
 			}
-			journal = filepath.Join(dir, "minerkit", "orchestrator", signer.Address()+".jsonl")
 		}
 		level := slog.LevelInfo
 		if verbose {
