@@ -17,6 +17,8 @@ import (
 //	→ timestamp window, receiver, NotBefore                 401
 //	→ the claimed hotkey against the snapshot (Validators)  403
 //	→ failed-verification budget of the address and hotkey  429
+//	→ a (signer, uuid) already recorded, unverified          401
+//	  (Verifier's cache; under Shared, this replica's recent set)
 //	→ the route's body limit, from Content-Length alone     413
 //	→ body read into pooled buffers under Bodies            503 / 413
 //	→ body hash, one sr25519 verification                   401
@@ -118,6 +120,9 @@ func (g *Guard) HandlerLimit(h http.Handler, routeLimit int64) http.Handler {
 	}
 	if p.now == nil {
 		p.now = time.Now
+	}
+	if g.Shared != nil {
+		p.recent = epistula.NewSignerCache(recentPerSigner, recentMaxSigners, nil)
 	}
 	o := &Observe{Logger: g.Logger, Metrics: g.Metrics, Route: g.Route, TrustedProxies: g.TrustedProxies}
 	return o.Handler(g.shedWrap(p, p.deny))

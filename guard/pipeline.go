@@ -25,7 +25,18 @@ type pipeline struct {
 	deny    DenyFunc
 	metrics *Metrics
 	now     func() time.Time
+	// recent, under Shared, holds the (signer, uuid) pairs this replica
+	// saw the store record: refused before verification (Shared stays the
+	// truth after it).
+	recent *epistula.SignerCache
 }
+
+// Size of pipeline.recent: per verified signer about 250 requests a second
+// in an 8 s window; a full share only defers the check to the store.
+const (
+	recentPerSigner  = 4096
+	recentMaxSigners = 1024
+)
 
 func (p *pipeline) step(s string) {
 	if p.g.trace != nil {
@@ -82,12 +93,20 @@ func (p *pipeline) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	// A (signer, uuid) the replay cache holds is refused unverified: the
 	// signer never sends a uuid twice, so this is a replay or a forgery.
-	if rc, ok := v.Replay.(recordedPairs); ok && g.Shared == nil {
+	// Under Shared the store is the truth, after verification; this
+	// replica's recent set catches the replays it has seen itself first.
+	var seen recordedPairs
+	if g.Shared != nil {
+		seen = p.recent
+	} else if rc, ok := v.Replay.(recordedPairs); ok {
+		seen = rc
+	}
+	if seen != nil {
 		id := hdr.UUID
 		if hdr.Variant == epistula.X {
 			id = hdr.Timestamp
 		}
-		if rc.Contains(claimed, id) {
+		if seen.Contains(claimed, id) {
 			p.refuseUnread(w, r, epistulaRefusal(epistula.ReplayedError(epistula.Accepted{Signer: claimed, ID: id})))
 			return
 		}
@@ -132,6 +151,13 @@ func (p *pipeline) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	if g.Shared != nil {
 		verdict, ref := g.Shared.admit(r.Context(), g.RateLimit, Admission{Caller: acc.Signer, ID: acc.ID, Expiry: acc.Expiry}, stake)
+		if ref == nil && p.recent != nil && !g.Shared.failing.Load() {
+			// Recorded in the store (now, or by a replica before): a copy
+			// sent here again is refused unverified. Best effort: a full
+			// share leaves the check to the store. (Not while the store
+			// fails and the local fallback answers.)
+			p.recent.Seen(acc.Signer, acc.ID, acc.Expiry)
+		}
 		switch {
 		case ref != nil:
 			deny(p.deny, w, r, ref)
