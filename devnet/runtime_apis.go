@@ -1,6 +1,7 @@
 package devnet
 
 import (
+	"github.com/minerkit/minerkit/internal/metabuild"
 	"github.com/minerkit/minerkit/substrate"
 )
 
@@ -13,9 +14,9 @@ func (m *metaBuilder) compact(p substrate.Primitive) substrate.TypeID { return m
 func (m *metaBuilder) prometheusInfo() substrate.TypeID {
 	return m.once("PrometheusInfo", func() substrate.TypeID {
 		return m.b.Composite([]string{"pallet_subtensor", "pallet", "PrometheusInfo"},
-			substrate.FT("block", m.prim(substrate.PrimU64), "u64"), substrate.FT("version", m.prim(substrate.PrimU32), "u32"),
-			substrate.FT("ip", m.prim(substrate.PrimU128), "u128"), substrate.FT("port", m.prim(substrate.PrimU16), "u16"),
-			substrate.FT("ip_type", m.prim(substrate.PrimU8), "u8"))
+			metabuild.FT("block", m.prim(substrate.PrimU64), "u64"), metabuild.FT("version", m.prim(substrate.PrimU32), "u32"),
+			metabuild.FT("ip", m.prim(substrate.PrimU128), "u128"), metabuild.FT("port", m.prim(substrate.PrimU16), "u16"),
+			metabuild.FT("ip_type", m.prim(substrate.PrimU8), "u8"))
 	})
 }
 
@@ -26,16 +27,16 @@ func (m *metaBuilder) neuronInfoLite() substrate.TypeID {
 		boolT := m.prim(substrate.PrimBool)
 		stake := m.b.Sequence(m.b.Tuple(acc, c64))
 		return m.b.Composite([]string{"pallet_subtensor", "rpc_info", "neuron_info", "NeuronInfoLite"},
-			substrate.FT("hotkey", acc, "AccountId"), substrate.FT("coldkey", acc, "AccountId"),
-			substrate.FT("uid", c16, "Compact<u16>"), substrate.FT("netuid", c16, "Compact<NetUid>"),
-			substrate.FT("active", boolT, "bool"), substrate.FT("axon_info", m.axonInfo(), "AxonInfo"),
-			substrate.FT("prometheus_info", m.prometheusInfo(), "PrometheusInfo"),
-			substrate.FT("stake", stake, "Vec<(AccountId, Compact<AlphaCurrency>)>"),
-			substrate.FT("rank", c16, "Compact<u16>"), substrate.FT("emission", c64, "Compact<AlphaCurrency>"),
-			substrate.FT("incentive", c16, "Compact<u16>"), substrate.FT("consensus", c16, "Compact<u16>"),
-			substrate.FT("trust", c16, "Compact<u16>"), substrate.FT("validator_trust", c16, "Compact<u16>"),
-			substrate.FT("dividends", c16, "Compact<u16>"), substrate.FT("last_update", c64, "Compact<u64>"),
-			substrate.FT("validator_permit", boolT, "bool"), substrate.FT("pruning_score", c16, "Compact<u16>"))
+			metabuild.FT("hotkey", acc, "AccountId"), metabuild.FT("coldkey", acc, "AccountId"),
+			metabuild.FT("uid", c16, "Compact<u16>"), metabuild.FT("netuid", c16, "Compact<NetUid>"),
+			metabuild.FT("active", boolT, "bool"), metabuild.FT("axon_info", m.axonInfo(), "AxonInfo"),
+			metabuild.FT("prometheus_info", m.prometheusInfo(), "PrometheusInfo"),
+			metabuild.FT("stake", stake, "Vec<(AccountId, Compact<AlphaCurrency>)>"),
+			metabuild.FT("rank", c16, "Compact<u16>"), metabuild.FT("emission", c64, "Compact<AlphaCurrency>"),
+			metabuild.FT("incentive", c16, "Compact<u16>"), metabuild.FT("consensus", c16, "Compact<u16>"),
+			metabuild.FT("trust", c16, "Compact<u16>"), metabuild.FT("validator_trust", c16, "Compact<u16>"),
+			metabuild.FT("dividends", c16, "Compact<u16>"), metabuild.FT("last_update", c64, "Compact<u64>"),
+			metabuild.FT("validator_permit", boolT, "bool"), metabuild.FT("pruning_score", c16, "Compact<u16>"))
 	})
 }
 
@@ -43,7 +44,7 @@ func (m *metaBuilder) neuronInfoLite() substrate.TypeID {
 func (m *metaBuilder) byteStrings(path []string, names ...string) substrate.TypeID {
 	fs := make([]substrate.Field, len(names))
 	for i, n := range names {
-		fs[i] = substrate.FT(n, m.b.Bytes(), "Vec<u8>")
+		fs[i] = metabuild.FT(n, m.b.Bytes(), "Vec<u8>")
 	}
 	return m.b.Composite(path, fs...)
 }
@@ -60,9 +61,9 @@ func (m *metaBuilder) metagraph() substrate.TypeID {
 			"subnet_name", "github_repo", "subnet_contact", "subnet_url", "discord", "description", "logo_url", "additional")
 		chainID := m.byteStrings([]string{"pallet_subtensor", "utils", "identity", "ChainIdentityOfV2"},
 			"name", "url", "github_repo", "image", "discord", "description", "additional")
-		fixed := b.Composite([]string{"substrate_fixed", "FixedI128"}, substrate.FT("bits", m.prim(substrate.PrimI128), "i128"))
+		fixed := b.Composite([]string{"substrate_fixed", "FixedI128"}, metabuild.FT("bits", m.prim(substrate.PrimI128), "i128"))
 		pairs := b.Sequence(b.Tuple(acc, c64))
-		f := substrate.FT
+		f := metabuild.FT
 		fields := []substrate.Field{
 			f("netuid", c16, "Compact<NetUid>"), f("name", cbytes, "Vec<Compact<u8>>"), f("symbol", cbytes, "Vec<Compact<u8>>"),
 			f("identity", b.Option(subnetID), "Option<SubnetIdentityOfV3>"), f("network_registered_at", c64, "Compact<u64>"),
@@ -123,8 +124,8 @@ func (m *metaBuilder) runtimeAPIMetadata(uxt substrate.TypeID) []*substrate.Runt
 	class := m.dispatchClass()
 	source, validity := m.validityTypes()
 	dispatchInfo := b.Composite([]string{"pallet_transaction_payment", "types", "RuntimeDispatchInfo"},
-		substrate.FT("weight", m.weight(), "Weight"), substrate.FT("class", class, "DispatchClass"),
-		substrate.FT("partial_fee", m.prim(substrate.PrimU64), "Balance"))
+		metabuild.FT("weight", m.weight(), "Weight"), metabuild.FT("class", class, "DispatchClass"),
+		metabuild.FT("partial_fee", m.prim(substrate.PrimU64), "Balance"))
 	apis := []*substrate.RuntimeAPI{
 		{Name: "Core", Methods: []*substrate.RuntimeAPIMethod{apiMethod("version", m.runtimeVersionType(), "Returns the version of the runtime.")}},
 		{Name: "Metadata", Methods: []*substrate.RuntimeAPIMethod{

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"sort"
 
+	"github.com/minerkit/minerkit/internal/metabuild"
 	"github.com/minerkit/minerkit/scale"
 	"github.com/minerkit/minerkit/substrate"
 )
@@ -13,8 +14,8 @@ import (
 // uses, so both sides agree by construction.
 type metaBuilder struct {
 	rt *runtime
-	mb *substrate.MetadataBuilder
-	b  *substrate.RegistryBuilder
+	mb *metabuild.MetadataBuilder
+	b  *metabuild.RegistryBuilder
 
 	cache map[string]substrate.TypeID
 }
@@ -33,7 +34,7 @@ func (m *metaBuilder) prim(p substrate.Primitive) substrate.TypeID { return m.b.
 func (m *metaBuilder) weight() substrate.TypeID {
 	return m.once("Weight", func() substrate.TypeID {
 		c := m.b.Compact(m.prim(substrate.PrimU64))
-		return m.b.Composite([]string{"sp_weights", "weight_v2", "Weight"}, substrate.FT("ref_time", c, "u64"), substrate.FT("proof_size", c, "u64"))
+		return m.b.Composite([]string{"sp_weights", "weight_v2", "Weight"}, metabuild.FT("ref_time", c, "u64"), metabuild.FT("proof_size", c, "u64"))
 	})
 }
 
@@ -47,23 +48,23 @@ func (m *metaBuilder) commitmentData() substrate.TypeID {
 	return m.once("Data", func() substrate.TypeID {
 		u8 := m.prim(substrate.PrimU8)
 		vs := make([]substrate.Variant, 0, 137)
-		vs = append(vs, substrate.V("None", 0))
+		vs = append(vs, metabuild.V("None", 0))
 		for n := 0; n <= 128; n++ {
-			vs = append(vs, substrate.V(fmt.Sprintf("Raw%d", n), uint8(n+1), substrate.Field{Type: m.b.Array(uint32(n), u8)}))
+			vs = append(vs, metabuild.V(fmt.Sprintf("Raw%d", n), uint8(n+1), substrate.Field{Type: m.b.Array(uint32(n), u8)}))
 		}
 		h := m.b.Array(32, u8)
 		for i, name := range []string{"BlakeTwo256", "Sha256", "Keccak256", "ShaThree256"} {
-			vs = append(vs, substrate.V(name, uint8(130+i), substrate.Field{Type: h}))
+			vs = append(vs, metabuild.V(name, uint8(130+i), substrate.Field{Type: h}))
 		}
 		if m.rt.spec218 {
 			return m.b.Variant([]string{"pallet_commitments", "types", "Data"}, vs...)
 		}
 		bv := m.boundedBytes()
 		vs = append(vs,
-			substrate.V("TimelockEncrypted", 134, substrate.FT("encrypted", bv, "BoundedVec<u8, ConstU32<MAX_TIMELOCK_COMMITMENT_SIZE_BYTES>>"),
-				substrate.FT("reveal_round", m.prim(substrate.PrimU64), "u64")),
-			substrate.V("ResetBondsFlag", 135),
-			substrate.V("BigRaw", 136, substrate.Field{Type: bv, TypeName: "BoundedVec<u8, ConstU32<MAX_BIGRAW_COMMITMENT_SIZE_BYTES>>"}),
+			metabuild.V("TimelockEncrypted", 134, metabuild.FT("encrypted", bv, "BoundedVec<u8, ConstU32<MAX_TIMELOCK_COMMITMENT_SIZE_BYTES>>"),
+				metabuild.FT("reveal_round", m.prim(substrate.PrimU64), "u64")),
+			metabuild.V("ResetBondsFlag", 135),
+			metabuild.V("BigRaw", 136, substrate.Field{Type: bv, TypeName: "BoundedVec<u8, ConstU32<MAX_BIGRAW_COMMITMENT_SIZE_BYTES>>"}),
 		)
 		return m.b.Variant([]string{"pallet_commitments", "types", "Data"}, vs...)
 	})
@@ -73,7 +74,7 @@ func (m *metaBuilder) commitmentInfo() substrate.TypeID {
 	return m.once("CommitmentInfo", func() substrate.TypeID {
 		data := m.commitmentData()
 		fields := m.b.Composite([]string{"bounded_collections", "bounded_vec", "BoundedVec"}, substrate.Field{Type: m.b.Sequence(data), TypeName: "Vec<T>"})
-		return m.b.Composite([]string{"pallet_commitments", "types", "CommitmentInfo"}, substrate.FT("fields", fields, "BoundedVec<Data, FieldLimit>"))
+		return m.b.Composite([]string{"pallet_commitments", "types", "CommitmentInfo"}, metabuild.FT("fields", fields, "BoundedVec<Data, FieldLimit>"))
 	})
 }
 
@@ -81,25 +82,25 @@ func (m *metaBuilder) axonInfo() substrate.TypeID {
 	return m.once("AxonInfo", func() substrate.TypeID {
 		u8 := m.prim(substrate.PrimU8)
 		return m.b.Composite([]string{"pallet_subtensor", "pallet", "AxonInfo"},
-			substrate.FT("block", m.prim(substrate.PrimU64), "u64"), substrate.FT("version", m.prim(substrate.PrimU32), "u32"),
-			substrate.FT("ip", m.prim(substrate.PrimU128), "u128"), substrate.FT("port", m.prim(substrate.PrimU16), "u16"),
-			substrate.FT("ip_type", u8, "u8"), substrate.FT("protocol", u8, "u8"),
-			substrate.FT("placeholder1", u8, "u8"), substrate.FT("placeholder2", u8, "u8"))
+			metabuild.FT("block", m.prim(substrate.PrimU64), "u64"), metabuild.FT("version", m.prim(substrate.PrimU32), "u32"),
+			metabuild.FT("ip", m.prim(substrate.PrimU128), "u128"), metabuild.FT("port", m.prim(substrate.PrimU16), "u16"),
+			metabuild.FT("ip_type", u8, "u8"), metabuild.FT("protocol", u8, "u8"),
+			metabuild.FT("placeholder1", u8, "u8"), metabuild.FT("placeholder2", u8, "u8"))
 	})
 }
 
 func (m *metaBuilder) dispatchClass() substrate.TypeID {
 	return m.once("DispatchClass", func() substrate.TypeID {
-		return m.b.Variant([]string{"frame_support", "dispatch", "DispatchClass"}, substrate.V("Normal", 0), substrate.V("Operational", 1), substrate.V("Mandatory", 2))
+		return m.b.Variant([]string{"frame_support", "dispatch", "DispatchClass"}, metabuild.V("Normal", 0), metabuild.V("Operational", 1), metabuild.V("Mandatory", 2))
 	})
 }
 
 func (m *metaBuilder) dispatchInfo() substrate.TypeID {
 	return m.once("DispatchInfo", func() substrate.TypeID {
 		class := m.dispatchClass()
-		pays := m.b.Variant([]string{"frame_support", "dispatch", "Pays"}, substrate.V("Yes", 0), substrate.V("No", 1))
+		pays := m.b.Variant([]string{"frame_support", "dispatch", "Pays"}, metabuild.V("Yes", 0), metabuild.V("No", 1))
 		return m.b.Composite([]string{"frame_support", "dispatch", "DispatchInfo"},
-			substrate.FT("weight", m.weight(), "Weight"), substrate.FT("class", class, "DispatchClass"), substrate.FT("pays_fee", pays, "Pays"))
+			metabuild.FT("weight", m.weight(), "Weight"), metabuild.FT("class", class, "DispatchClass"), metabuild.FT("pays_fee", pays, "Pays"))
 	})
 }
 
@@ -108,10 +109,10 @@ func (m *metaBuilder) accountInfo() substrate.TypeID {
 		u32, u64 := m.prim(substrate.PrimU32), m.prim(substrate.PrimU64)
 		flags := m.b.Composite([]string{"pallet_balances", "types", "ExtraFlags"}, substrate.Field{Type: m.prim(substrate.PrimU128), TypeName: "u128"})
 		data := m.b.Composite([]string{"pallet_balances", "types", "AccountData"},
-			substrate.FT("free", u64, "Balance"), substrate.FT("reserved", u64, "Balance"), substrate.FT("frozen", u64, "Balance"), substrate.FT("flags", flags, "ExtraFlags"))
+			metabuild.FT("free", u64, "Balance"), metabuild.FT("reserved", u64, "Balance"), metabuild.FT("frozen", u64, "Balance"), metabuild.FT("flags", flags, "ExtraFlags"))
 		return m.b.Composite([]string{"frame_system", "AccountInfo"},
-			substrate.FT("nonce", u32, "Nonce"), substrate.FT("consumers", u32, "RefCount"), substrate.FT("providers", u32, "RefCount"),
-			substrate.FT("sufficients", u32, "RefCount"), substrate.FT("data", data, "AccountData"))
+			metabuild.FT("nonce", u32, "Nonce"), metabuild.FT("consumers", u32, "RefCount"), metabuild.FT("providers", u32, "RefCount"),
+			metabuild.FT("sufficients", u32, "RefCount"), metabuild.FT("data", data, "AccountData"))
 	})
 }
 
@@ -120,16 +121,16 @@ func (m *metaBuilder) runtimeVersionType() substrate.TypeID {
 		str, u32, u8 := m.prim(substrate.PrimStr), m.prim(substrate.PrimU32), m.prim(substrate.PrimU8)
 		apis := m.b.Sequence(m.b.Tuple(m.b.Array(8, u8), u32))
 		return m.b.Composite([]string{"sp_version", "RuntimeVersion"},
-			substrate.FT("spec_name", str, "RuntimeString"), substrate.FT("impl_name", str, "RuntimeString"),
-			substrate.FT("authoring_version", u32, "u32"), substrate.FT("spec_version", u32, "u32"), substrate.FT("impl_version", u32, "u32"),
-			substrate.FT("apis", apis, "ApisVec"), substrate.FT("transaction_version", u32, "u32"), substrate.FT("state_version", u8, "u8"))
+			metabuild.FT("spec_name", str, "RuntimeString"), metabuild.FT("impl_name", str, "RuntimeString"),
+			metabuild.FT("authoring_version", u32, "u32"), metabuild.FT("spec_version", u32, "u32"), metabuild.FT("impl_version", u32, "u32"),
+			metabuild.FT("apis", apis, "ApisVec"), metabuild.FT("transaction_version", u32, "u32"), metabuild.FT("state_version", u8, "u8"))
 	})
 }
 
 // ev builds an event variant with unnamed fields (as subtensor declares
 // most of its events) or named ones (name:type pairs).
 func ev(index uint8, name string, fields ...substrate.Field) substrate.Variant {
-	return substrate.V(name, index, fields...)
+	return metabuild.V(name, index, fields...)
 }
 
 func (m *metaBuilder) errorVariants(t *errorTable) []substrate.Variant {
@@ -154,7 +155,7 @@ func (m *metaBuilder) callVariants(p *palletSpec) []substrate.Variant {
 	for i, c := range calls {
 		fs := make([]substrate.Field, len(c.args))
 		for j, a := range c.args {
-			fs[j] = substrate.FT(a.name, m.argType(a.kind), a.typeName)
+			fs[j] = metabuild.FT(a.name, m.argType(a.kind), a.typeName)
 		}
 		vs[i] = substrate.Variant{Name: c.name, Index: c.index, Fields: fs, Docs: docs(c.docs)}
 	}
@@ -177,7 +178,7 @@ func (m *metaBuilder) mechID() substrate.TypeID {
 // and StakeRemoved have no fifth amount).
 func (m *metaBuilder) subtensorEvents() []substrate.Variant {
 	u16, u64, boolT, acc := m.prim(substrate.PrimU16), m.prim(substrate.PrimU64), m.prim(substrate.PrimBool), m.b.AccountID32()
-	f := func(t substrate.TypeID) substrate.Field { return substrate.F("", t) }
+	f := func(t substrate.TypeID) substrate.Field { return metabuild.F("", t) }
 	stake := []substrate.Field{f(acc), f(acc), f(u64), f(u64), f(u16), f(u64)}
 	if m.rt.spec218 {
 		stake = stake[:5]
@@ -249,7 +250,7 @@ func (m *metaBuilder) shapeStorage(all []*substrate.StorageEntry) []*substrate.S
 
 // buildMetadata assembles and encodes the devnet's metadata v14.
 func (rt *runtime) buildMetadata() error {
-	mb := substrate.NewMetadataBuilder()
+	mb := metabuild.NewMetadataBuilder()
 	mb.SignedExtensions = rt.exts
 	m := &metaBuilder{rt: rt, mb: mb, b: mb.Types, cache: make(map[string]substrate.TypeID)}
 	b := m.b
@@ -258,8 +259,8 @@ func (rt *runtime) buildMetadata() error {
 	de := b.DispatchError()
 	dres := b.Result(b.Tuple(), de)
 	opt, def := substrate.ModifierOptional, substrate.ModifierDefault
-	plain := substrate.PlainStorage
-	mapS := substrate.MapStorage
+	plain := metabuild.PlainStorage
+	mapS := metabuild.MapStorage
 	hs := func(h ...substrate.StorageHasher) []substrate.StorageHasher { return h }
 	id, b2c, t64c := substrate.Identity, substrate.Blake2_128Concat, substrate.Twox64Concat
 	zero := func(n int) []byte { return make([]byte, n) }
@@ -271,18 +272,18 @@ func (rt *runtime) buildMetadata() error {
 	pairs := b.Sequence(b.Tuple(u16, u16))
 
 	accountDefault := append(zero(40), scale.AppendU128(nil, extraFlagsNewLogic)...)
-	mb.AddPallet(&substrate.PalletDef{
+	mb.AddPallet(&metabuild.PalletDef{
 		Name: "System", Index: palletSystem,
 		Calls: m.callVariants(rt.pallets[palletSystem]),
 		Events: []substrate.Variant{
-			ev(evSystemExtrinsicSuccess, "ExtrinsicSuccess", substrate.FT("dispatch_info", m.dispatchInfo(), "DispatchInfo")),
-			ev(evSystemExtrinsicFailed, "ExtrinsicFailed", substrate.FT("dispatch_error", de, "DispatchError"), substrate.FT("dispatch_info", m.dispatchInfo(), "DispatchInfo")),
+			ev(evSystemExtrinsicSuccess, "ExtrinsicSuccess", metabuild.FT("dispatch_info", m.dispatchInfo(), "DispatchInfo")),
+			ev(evSystemExtrinsicFailed, "ExtrinsicFailed", metabuild.FT("dispatch_error", de, "DispatchError"), metabuild.FT("dispatch_info", m.dispatchInfo(), "DispatchInfo")),
 			ev(2, "CodeUpdated"),
-			ev(evSystemNewAccount, "NewAccount", substrate.FT("account", acc, "T::AccountId")),
-			ev(evSystemKilledAccount, "KilledAccount", substrate.FT("account", acc, "T::AccountId")),
-			ev(evSystemRemarked, "Remarked", substrate.FT("sender", acc, "T::AccountId"), substrate.FT("hash", h256, "T::Hash")),
+			ev(evSystemNewAccount, "NewAccount", metabuild.FT("account", acc, "T::AccountId")),
+			ev(evSystemKilledAccount, "KilledAccount", metabuild.FT("account", acc, "T::AccountId")),
+			ev(evSystemRemarked, "Remarked", metabuild.FT("sender", acc, "T::AccountId"), metabuild.FT("hash", h256, "T::Hash")),
 		},
-		Errors: []substrate.Variant{substrate.V("InvalidSpecName", 0), substrate.V("CallFiltered", 5)},
+		Errors: []substrate.Variant{metabuild.V("InvalidSpecName", 0), metabuild.V("CallFiltered", 5)},
 		Storage: []*substrate.StorageEntry{
 			mapS("Account", hs(b2c), acc, m.accountInfo(), def, accountDefault),
 			plain("ExtrinsicCount", u32, opt, nil),
@@ -298,16 +299,16 @@ func (rt *runtime) buildMetadata() error {
 			m.constant("SS58Prefix", u16, le16(42), "The SS58 address prefix."),
 		},
 	})
-	mb.AddPallet(&substrate.PalletDef{
+	mb.AddPallet(&metabuild.PalletDef{
 		Name: "Balances", Index: palletBalances,
 		Calls: m.callVariants(rt.pallets[palletBalances]),
 		Events: []substrate.Variant{
-			ev(evBalancesEndowed, "Endowed", substrate.FT("account", acc, "T::AccountId"), substrate.FT("free_balance", u64, "T::Balance")),
-			ev(evBalancesDustLost, "DustLost", substrate.FT("account", acc, "T::AccountId"), substrate.FT("amount", u64, "T::Balance")),
-			ev(evBalancesTransfer, "Transfer", substrate.FT("from", acc, "T::AccountId"), substrate.FT("to", acc, "T::AccountId"), substrate.FT("amount", u64, "T::Balance")),
-			ev(evBalancesSet, "BalanceSet", substrate.FT("who", acc, "T::AccountId"), substrate.FT("free", u64, "T::Balance")),
-			ev(evBalancesDeposit, "Deposit", substrate.FT("who", acc, "T::AccountId"), substrate.FT("amount", u64, "T::Balance")),
-			ev(evBalancesWithdraw, "Withdraw", substrate.FT("who", acc, "T::AccountId"), substrate.FT("amount", u64, "T::Balance")),
+			ev(evBalancesEndowed, "Endowed", metabuild.FT("account", acc, "T::AccountId"), metabuild.FT("free_balance", u64, "T::Balance")),
+			ev(evBalancesDustLost, "DustLost", metabuild.FT("account", acc, "T::AccountId"), metabuild.FT("amount", u64, "T::Balance")),
+			ev(evBalancesTransfer, "Transfer", metabuild.FT("from", acc, "T::AccountId"), metabuild.FT("to", acc, "T::AccountId"), metabuild.FT("amount", u64, "T::Balance")),
+			ev(evBalancesSet, "BalanceSet", metabuild.FT("who", acc, "T::AccountId"), metabuild.FT("free", u64, "T::Balance")),
+			ev(evBalancesDeposit, "Deposit", metabuild.FT("who", acc, "T::AccountId"), metabuild.FT("amount", u64, "T::Balance")),
+			ev(evBalancesWithdraw, "Withdraw", metabuild.FT("who", acc, "T::AccountId"), metabuild.FT("amount", u64, "T::Balance")),
 		},
 		Errors:  m.errorVariants(rt.errs[palletBalances]),
 		Storage: []*substrate.StorageEntry{plain("TotalIssuance", u64, def, zero(8))},
@@ -315,7 +316,7 @@ func (rt *runtime) buildMetadata() error {
 			m.constant("ExistentialDeposit", u64, le64(rt.cfg.ExistentialDeposit), "The minimum amount required to keep an account open."),
 		},
 	})
-	mb.AddPallet(&substrate.PalletDef{
+	mb.AddPallet(&metabuild.PalletDef{
 		Name: "Timestamp", Index: palletTimestamp,
 		Calls: m.callVariants(rt.pallets[palletTimestamp]),
 		Storage: []*substrate.StorageEntry{
@@ -326,10 +327,10 @@ func (rt *runtime) buildMetadata() error {
 			m.constant("MinimumPeriod", u64, le64(uint64(rt.blockTime.Milliseconds()/2)), "Half the block time, in milliseconds."),
 		},
 	})
-	mb.AddPallet(&substrate.PalletDef{
+	mb.AddPallet(&metabuild.PalletDef{
 		Name: "TransactionPayment", Index: palletTransactionPayment,
 		Events: []substrate.Variant{
-			ev(evTxFeePaid, "TransactionFeePaid", substrate.FT("who", acc, "T::AccountId"), substrate.FT("actual_fee", u64, "BalanceOf<T>"), substrate.FT("tip", u64, "BalanceOf<T>")),
+			ev(evTxFeePaid, "TransactionFeePaid", metabuild.FT("who", acc, "T::AccountId"), metabuild.FT("actual_fee", u64, "BalanceOf<T>"), metabuild.FT("tip", u64, "BalanceOf<T>")),
 		},
 		Storage: []*substrate.StorageEntry{
 			plain("NextFeeMultiplier", m.prim(substrate.PrimU128), def, scale.AppendU128(nil, scale.Uint128{Lo: 1_000_000_000_000_000_000})),
@@ -339,7 +340,7 @@ func (rt *runtime) buildMetadata() error {
 	netMap := func(name string, v substrate.TypeID, d []byte) *substrate.StorageEntry {
 		return mapS(name, hs(id), u16, v, def, d)
 	}
-	mb.AddPallet(&substrate.PalletDef{
+	mb.AddPallet(&metabuild.PalletDef{
 		Name: "SubtensorModule", Index: palletSubtensor,
 		Calls:  m.callVariants(rt.pallets[palletSubtensor]),
 		Events: m.subtensorEvents(),
@@ -356,7 +357,7 @@ func (rt *runtime) buildMetadata() error {
 			mapS("ChildKeys", hs(b2c, id), b.Tuple(acc, u16), b.Sequence(b.Tuple(u64, acc)), def, []byte{0}),
 			mapS("ParentKeys", hs(b2c, id), b.Tuple(acc, u16), b.Sequence(b.Tuple(u64, acc)), def, []byte{0}),
 			mapS("Alpha", hs(b2c, b2c, id), b.Tuple(acc, acc, u16),
-				b.Composite([]string{"substrate_fixed", "FixedU128"}, substrate.FT("bits", m.prim(substrate.PrimU128), "u128")), def, zero(16)),
+				b.Composite([]string{"substrate_fixed", "FixedU128"}, metabuild.FT("bits", m.prim(substrate.PrimU128), "u128")), def, zero(16)),
 			netMap("NetworksAdded", boolT, zero(1)),
 			netMap("NetworkRegisteredAt", u64, zero(8)),
 			netMap("SubnetworkN", u16, zero(2)),
@@ -383,7 +384,7 @@ func (rt *runtime) buildMetadata() error {
 			netMap("MinBurn", u64, le64(defaultMinBurn)),
 			netMap("MaxBurn", u64, le64(defaultMaxBurn)),
 			netMap("BurnHalfLife", u16, le16(defaultBurnHalfLife)),
-			netMap("BurnIncreaseMult", b.Composite([]string{"substrate_fixed", "FixedU128"}, substrate.FT("bits", m.prim(substrate.PrimU128), "u128")), scale.AppendU128(nil, u64f64(defaultBurnIncreaseMult))),
+			netMap("BurnIncreaseMult", b.Composite([]string{"substrate_fixed", "FixedU128"}, metabuild.FT("bits", m.prim(substrate.PrimU128), "u128")), scale.AppendU128(nil, u64f64(defaultBurnIncreaseMult))),
 			netMap("MaxRegistrationsPerBlock", u16, le16(1)),
 			netMap("RegistrationsThisBlock", u16, zero(2)),
 			netMap("ActivityCutoff", u16, le16(5000)),
@@ -412,23 +413,23 @@ func (rt *runtime) buildMetadata() error {
 			mapS("MechanismEmissionSplit", hs(t64c), u16, vecU16, opt, nil),
 		}),
 	})
-	mb.AddPallet(&substrate.PalletDef{
+	mb.AddPallet(&metabuild.PalletDef{
 		Name: "Sudo", Index: palletSudo,
 		Calls: m.callVariants(rt.pallets[palletSudo]),
 		Events: []substrate.Variant{
-			ev(evSudid, "Sudid", substrate.FT("sudo_result", dres, "DispatchResult")),
-			ev(evKeyChanged, "KeyChanged", substrate.FT("old", b.Option(acc), "Option<T::AccountId>"), substrate.FT("new", acc, "T::AccountId")),
+			ev(evSudid, "Sudid", metabuild.FT("sudo_result", dres, "DispatchResult")),
+			ev(evKeyChanged, "KeyChanged", metabuild.FT("old", b.Option(acc), "Option<T::AccountId>"), metabuild.FT("new", acc, "T::AccountId")),
 		},
 		Errors:  m.errorVariants(rt.errs[palletSudo]),
 		Storage: []*substrate.StorageEntry{plain("Key", acc, opt, nil)},
 	})
 	registration := b.Composite([]string{"pallet_commitments", "types", "Registration"},
-		substrate.FT("deposit", u64, "Balance"), substrate.FT("block", u32, "BlockNumber"), substrate.FT("info", m.commitmentInfo(), "CommitmentInfo<MaxFields>"))
-	usage := b.Composite([]string{"pallet_commitments", "types", "UsageTracker"}, substrate.FT("last_epoch", u64, "u64"), substrate.FT("used_space", u64, "u64"))
-	mb.AddPallet(&substrate.PalletDef{
+		metabuild.FT("deposit", u64, "Balance"), metabuild.FT("block", u32, "BlockNumber"), metabuild.FT("info", m.commitmentInfo(), "CommitmentInfo<MaxFields>"))
+	usage := b.Composite([]string{"pallet_commitments", "types", "UsageTracker"}, metabuild.FT("last_epoch", u64, "u64"), metabuild.FT("used_space", u64, "u64"))
+	mb.AddPallet(&metabuild.PalletDef{
 		Name: "Commitments", Index: palletCommitments,
 		Calls:  m.callVariants(rt.pallets[palletCommitments]),
-		Events: []substrate.Variant{ev(evCommitment, "Commitment", substrate.FT("netuid", u16, "NetUid"), substrate.FT("who", acc, "T::AccountId"))},
+		Events: []substrate.Variant{ev(evCommitment, "Commitment", metabuild.FT("netuid", u16, "NetUid"), metabuild.FT("who", acc, "T::AccountId"))},
 		Errors: m.errorVariants(rt.errs[palletCommitments]),
 		Storage: m.shapeStorage([]*substrate.StorageEntry{
 			mapS("CommitmentOf", hs(id, t64c), netHot, registration, opt, nil),
@@ -443,7 +444,7 @@ func (rt *runtime) buildMetadata() error {
 			m.constant("RateLimit", u32, scale.AppendU32(nil, rt.cfg.CommitmentRateLimit), "Blocks between two commitments of one account."),
 		}[:3+b2i(rt.spec218)], // HEAD has no RateLimit: a space budget per tempo instead
 	})
-	mb.AddPallet(&substrate.PalletDef{
+	mb.AddPallet(&metabuild.PalletDef{
 		Name: "AdminUtils", Index: palletAdminUtils,
 		Calls:  m.callVariants(rt.pallets[palletAdminUtils]),
 		Errors: m.errorVariants(rt.errs[palletAdminUtils]),
@@ -456,12 +457,12 @@ func (rt *runtime) buildMetadata() error {
 	if err := md.Index(); err != nil {
 		return fmt.Errorf("devnet: index metadata: %w", err)
 	}
-	v15, err := md.Encode()
+	v15, err := metabuild.Encode(md)
 	if err != nil {
 		return fmt.Errorf("devnet: encode metadata v15: %w", err)
 	}
 	md.Version = 14
-	v14, err := md.Encode()
+	v14, err := metabuild.Encode(md)
 	if err != nil {
 		return fmt.Errorf("devnet: encode metadata v14: %w", err)
 	}

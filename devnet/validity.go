@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/minerkit/minerkit/internal/metabuild"
 	"github.com/minerkit/minerkit/scale"
 	"github.com/minerkit/minerkit/substrate"
 )
@@ -108,21 +109,21 @@ func (m *metaBuilder) validityTypes() (source, validity substrate.TypeID) {
 	b := m.b
 	u8, u64 := m.prim(substrate.PrimU8), m.prim(substrate.PrimU64)
 	source = b.Variant([]string{"sp_runtime", "transaction_validity", "TransactionSource"},
-		substrate.V("InBlock", 0), substrate.V("Local", 1), substrate.V("External", 2))
+		metabuild.V("InBlock", 0), metabuild.V("Local", 1), metabuild.V("External", 2))
 	invalid := b.Variant([]string{"sp_runtime", "transaction_validity", "InvalidTransaction"},
-		substrate.V("Call", 0), substrate.V("Payment", 1), substrate.V("Future", 2), substrate.V("Stale", 3),
-		substrate.V("BadProof", 4), substrate.V("AncientBirthBlock", 5), substrate.V("ExhaustsResources", 6),
-		substrate.V("Custom", 7, substrate.Field{Type: u8, TypeName: "u8"}), substrate.V("BadMandatory", 8),
-		substrate.V("MandatoryValidation", 9), substrate.V("BadSigner", 10))
+		metabuild.V("Call", 0), metabuild.V("Payment", 1), metabuild.V("Future", 2), metabuild.V("Stale", 3),
+		metabuild.V("BadProof", 4), metabuild.V("AncientBirthBlock", 5), metabuild.V("ExhaustsResources", 6),
+		metabuild.V("Custom", 7, substrate.Field{Type: u8, TypeName: "u8"}), metabuild.V("BadMandatory", 8),
+		metabuild.V("MandatoryValidation", 9), metabuild.V("BadSigner", 10))
 	unknown := b.Variant([]string{"sp_runtime", "transaction_validity", "UnknownTransaction"},
-		substrate.V("CannotLookup", 0), substrate.V("NoUnsignedValidator", 1), substrate.V("Custom", 2, substrate.Field{Type: u8, TypeName: "u8"}))
+		metabuild.V("CannotLookup", 0), metabuild.V("NoUnsignedValidator", 1), metabuild.V("Custom", 2, substrate.Field{Type: u8, TypeName: "u8"}))
 	verr := b.Variant([]string{"sp_runtime", "transaction_validity", "TransactionValidityError"},
-		substrate.V("Invalid", 0, substrate.Field{Type: invalid, TypeName: "InvalidTransaction"}),
-		substrate.V("Unknown", 1, substrate.Field{Type: unknown, TypeName: "UnknownTransaction"}))
+		metabuild.V("Invalid", 0, substrate.Field{Type: invalid, TypeName: "InvalidTransaction"}),
+		metabuild.V("Unknown", 1, substrate.Field{Type: unknown, TypeName: "UnknownTransaction"}))
 	tags := b.Sequence(b.Bytes())
 	valid := b.Composite([]string{"sp_runtime", "transaction_validity", "ValidTransaction"},
-		substrate.FT("priority", u64, "TransactionPriority"), substrate.FT("requires", tags, "Vec<TransactionTag>"),
-		substrate.FT("provides", tags, "Vec<TransactionTag>"), substrate.FT("longevity", u64, "TransactionLongevity"),
-		substrate.FT("propagate", m.prim(substrate.PrimBool), "bool"))
+		metabuild.FT("priority", u64, "TransactionPriority"), metabuild.FT("requires", tags, "Vec<TransactionTag>"),
+		metabuild.FT("provides", tags, "Vec<TransactionTag>"), metabuild.FT("longevity", u64, "TransactionLongevity"),
+		metabuild.FT("propagate", m.prim(substrate.PrimBool), "bool"))
 	return source, b.Result(valid, verr)
 }

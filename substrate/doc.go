@@ -1,7 +1,8 @@
 // Package substrate is a chain-agnostic Substrate client core: runtime
-// metadata (v14 and v15, decode and encode), the portable type registry,
-// dynamic values for any registry type, storage keys, extrinsic building,
-// signing and decoding, and event decoding.
+// metadata (v14 and v15), the portable type registry, dynamic values for any
+// registry type, storage keys, extrinsic building, signing and decoding, and
+// event decoding. It reads metadata; authoring and encoding it is the
+// devnet's business (internal/metabuild).
 //
 // Everything is resolved by name from the runtime's own metadata, which is
 // decoded once into a Metadata with by-name maps: nothing here hard-codes a

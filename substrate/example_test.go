@@ -3,6 +3,7 @@ package substrate_test
 import (
 	"fmt"
 
+	"github.com/minerkit/minerkit/internal/metabuild"
 	"github.com/minerkit/minerkit/keys"
 	"github.com/minerkit/minerkit/substrate"
 )
@@ -10,27 +11,27 @@ import (
 // exampleRuntime builds a one-pallet runtime; real code decodes the chain's
 // metadata with substrate.DecodeMetadata(state_getMetadata's bytes).
 func exampleRuntime() *substrate.Metadata {
-	mb := substrate.NewMetadataBuilder()
+	mb := metabuild.NewMetadataBuilder()
 	mb.SignedExtensions = []string{"CheckSpecVersion", "CheckTxVersion", "CheckGenesis", "CheckMortality",
 		"CheckNonce", "CheckWeight", "ChargeTransactionPayment", "SubtensorTransactionExtension", "CheckMetadataHash"}
 	b := mb.Types
 	u16, u64 := b.Primitive(substrate.PrimU16), b.Primitive(substrate.PrimU64)
 	acc := b.AccountID32()
-	mb.AddPallet(&substrate.PalletDef{
+	mb.AddPallet(&metabuild.PalletDef{
 		Name: "System", Index: 0,
-		Events: []substrate.Variant{substrate.V("ExtrinsicSuccess", 0), substrate.V("ExtrinsicFailed", 1,
-			substrate.F("dispatch_error", b.DispatchError()))},
-		Storage: []*substrate.StorageEntry{substrate.PlainStorage("Events", mb.EventRecords(), substrate.ModifierDefault, []byte{0})},
+		Events: []substrate.Variant{metabuild.V("ExtrinsicSuccess", 0), metabuild.V("ExtrinsicFailed", 1,
+			metabuild.F("dispatch_error", b.DispatchError()))},
+		Storage: []*substrate.StorageEntry{metabuild.PlainStorage("Events", mb.EventRecords(), substrate.ModifierDefault, []byte{0})},
 	})
-	mb.AddPallet(&substrate.PalletDef{
+	mb.AddPallet(&metabuild.PalletDef{
 		Name: "SubtensorModule", Index: 7,
-		Calls: []substrate.Variant{substrate.V("burned_register", 7, substrate.F("netuid", u16), substrate.F("hotkey", acc))},
+		Calls: []substrate.Variant{metabuild.V("burned_register", 7, metabuild.F("netuid", u16), metabuild.F("hotkey", acc))},
 		Errors: []substrate.Variant{{Name: "HotKeyAlreadyRegisteredInSubNet", Index: 6,
 			Docs: []string{"The hotkey is already registered on this subnet."}}},
 		Storage: []*substrate.StorageEntry{
-			substrate.MapStorage("Uids", []substrate.StorageHasher{substrate.Identity, substrate.Blake2_128Concat},
+			metabuild.MapStorage("Uids", []substrate.StorageHasher{substrate.Identity, substrate.Blake2_128Concat},
 				b.Tuple(u16, acc), u16, substrate.ModifierOptional, []byte{0}),
-			substrate.MapStorage("Burn", []substrate.StorageHasher{substrate.Identity}, u16, u64, substrate.ModifierDefault,
+			metabuild.MapStorage("Burn", []substrate.StorageHasher{substrate.Identity}, u16, u64, substrate.ModifierDefault,
 				[]byte{0x00, 0xca, 0x9a, 0x3b, 0, 0, 0, 0}),
 		},
 	})

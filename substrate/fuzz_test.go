@@ -22,7 +22,7 @@ func fuzzRuntime(f *testing.F) *Metadata {
 func FuzzDecodeMetadata(f *testing.F) {
 	for _, v := range []uint8{14, 15} {
 		m := testRuntime(f, v)
-		enc, err := m.Encode()
+		enc, err := EncodeMetadata(m)
 		if err != nil {
 			f.Fatal(err)
 		}
@@ -37,7 +37,7 @@ func FuzzDecodeMetadata(f *testing.F) {
 		}
 		// Whatever decodes must encode back to the same bytes, and every
 		// type must be usable without panics.
-		enc, err := m.Encode()
+		enc, err := EncodeMetadata(m)
 		if err != nil {
 			t.Fatalf("decoded metadata does not encode: %v", err)
 		}

@@ -100,14 +100,14 @@ func TestInteropExtrinsics(t *testing.T) {
 			case "builder":
 				// Metadata built by MetadataBuilder, as the devnet serves it.
 				m = testRuntime(t, 14)
-				enc, err := m.Encode()
+				enc, err := EncodeMetadata(m)
 				if err != nil {
 					t.Fatal(err)
 				}
 				input = map[string]any{"metadata": "0x" + hex.EncodeToString(enc)}
 			case "finney-current-extensions":
 				m = withCurrentFinneyExtensions(t, m)
-				enc, err := m.Encode()
+				enc, err := EncodeMetadata(m)
 				if err != nil {
 					t.Fatal(err)
 				}

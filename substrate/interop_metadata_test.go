@@ -84,7 +84,7 @@ func TestInteropMetadataNames(t *testing.T) {
 			if file == "builder v14" || file == "builder v15" {
 				// What MetadataBuilder makes (the devnet's metadata).
 				m = testRuntime(t, map[string]uint8{"builder v14": 14, "builder v15": 15}[file])
-				enc, err := m.Encode()
+				enc, err := EncodeMetadata(m)
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -92,7 +92,7 @@ func TestInteropMetadataNames(t *testing.T) {
 			} else if file == "mainnet.js as v15" {
 				// Our v15 encoder, judged by polkadot-js's v15 decoder.
 				m = asV15(t, loadMeta(t, "mainnet.js"))
-				enc, err := m.Encode()
+				enc, err := EncodeMetadata(m)
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -259,7 +259,7 @@ func asV15(t *testing.T, m *Metadata) *Metadata {
 		t.Fatal(err)
 	}
 	got, err := func() (*Metadata, error) {
-		enc, err := cp.Encode()
+		enc, err := EncodeMetadata(&cp)
 		if err != nil {
 			return nil, err
 		}

@@ -49,7 +49,7 @@ func TestDecodeRealMetadata(t *testing.T) {
 			if m.Extrinsic.CallType == 0 || m.Extrinsic.AddressType == 0 || m.Extrinsic.SignatureType == 0 {
 				t.Errorf("extrinsic part types not derived: %+v", m.Extrinsic)
 			}
-			enc, err := m.Encode()
+			enc, err := EncodeMetadata(m)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -85,7 +85,7 @@ func TestDecodeMetadataRejects(t *testing.T) {
 }
 
 func TestDecodeOpaqueMetadata(t *testing.T) {
-	enc, err := testRuntime(t, 15).Encode()
+	enc, err := EncodeMetadata(testRuntime(t, 15))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -4,6 +4,7 @@ import (
 	"slices"
 	"testing"
 
+	"github.com/minerkit/minerkit/internal/metabuild"
 	"github.com/minerkit/minerkit/keys"
 	"github.com/minerkit/minerkit/scale"
 	"github.com/minerkit/minerkit/substrate"
@@ -14,15 +15,15 @@ import (
 // new one is skipped through the type registry, the absent ones are named
 // in Missing, and nothing fails.
 func TestDecodeMetagraphByName(t *testing.T) {
-	b := substrate.NewRegistryBuilder()
+	b := metabuild.NewRegistryBuilder()
 	u16, u32, u64 := b.Primitive(substrate.PrimU16), b.Primitive(substrate.PrimU32), b.Primitive(substrate.PrimU64)
 	acc := b.AccountID32()
 	fields := []substrate.Field{
-		substrate.F("netuid", b.Compact(u16)),
-		substrate.F("a_field_from_the_future", b.Sequence(b.Tuple(u32, b.Bytes()))),
-		substrate.F("tempo", b.Compact(u16)),
-		substrate.F("hotkeys", b.Sequence(acc)),
-		substrate.F("total_stake", b.Sequence(b.Compact(u64))),
+		metabuild.F("netuid", b.Compact(u16)),
+		metabuild.F("a_field_from_the_future", b.Sequence(b.Tuple(u32, b.Bytes()))),
+		metabuild.F("tempo", b.Compact(u16)),
+		metabuild.F("hotkeys", b.Sequence(acc)),
+		metabuild.F("total_stake", b.Sequence(b.Compact(u64))),
 	}
 	b.Composite([]string{"Metagraph"}, fields...)
 	reg := b.Registry()

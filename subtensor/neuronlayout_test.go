@@ -5,6 +5,7 @@ import (
 	"slices"
 	"testing"
 
+	"github.com/minerkit/minerkit/internal/metabuild"
 	"github.com/minerkit/minerkit/scale"
 	"github.com/minerkit/minerkit/substrate"
 )
@@ -45,16 +46,16 @@ func FuzzDecodeNeuronsLiteLayout(f *testing.F) {
 // changedNeuronLayout is NeuronInfoLite as a runtime might change it: a
 // field added after active, rank dropped, trust a plain u16.
 func changedNeuronLayout() NeuronLiteLayout {
-	b := substrate.NewRegistryBuilder()
+	b := metabuild.NewRegistryBuilder()
 	u8, u16, u32, u64, u128, boolT := b.Primitive(substrate.PrimU8), b.Primitive(substrate.PrimU16), b.Primitive(substrate.PrimU32), b.Primitive(substrate.PrimU64), b.Primitive(substrate.PrimU128), b.Primitive(substrate.PrimBool)
 	acc := b.AccountID32()
 	c16, c64 := b.Compact(u16), b.Compact(u64)
-	axon := b.Composite([]string{"AxonInfo"}, substrate.FT("block", u64, ""), substrate.FT("version", u32, ""), substrate.FT("ip", u128, ""),
-		substrate.FT("port", u16, ""), substrate.FT("ip_type", u8, ""), substrate.FT("protocol", u8, ""), substrate.FT("placeholder1", u8, ""), substrate.FT("placeholder2", u8, ""))
-	prom := b.Composite([]string{"PrometheusInfo"}, substrate.FT("block", u64, ""), substrate.FT("version", u32, ""), substrate.FT("ip", u128, ""),
-		substrate.FT("port", u16, ""), substrate.FT("ip_type", u8, ""))
+	axon := b.Composite([]string{"AxonInfo"}, metabuild.FT("block", u64, ""), metabuild.FT("version", u32, ""), metabuild.FT("ip", u128, ""),
+		metabuild.FT("port", u16, ""), metabuild.FT("ip_type", u8, ""), metabuild.FT("protocol", u8, ""), metabuild.FT("placeholder1", u8, ""), metabuild.FT("placeholder2", u8, ""))
+	prom := b.Composite([]string{"PrometheusInfo"}, metabuild.FT("block", u64, ""), metabuild.FT("version", u32, ""), metabuild.FT("ip", u128, ""),
+		metabuild.FT("port", u16, ""), metabuild.FT("ip_type", u8, ""))
 	netuid := b.Composite([]string{"NetUid"}, substrate.Field{Type: u16})
-	f := substrate.FT
+	f := metabuild.FT
 	fields := []substrate.Field{
 		f("hotkey", acc, ""), f("coldkey", acc, ""), f("uid", c16, ""), f("netuid", b.Compact(netuid), ""), f("active", boolT, ""),
 		f("shiny_new_field", b.Sequence(u32), ""), // added: skipped

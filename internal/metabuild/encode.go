@@ -1,30 +1,36 @@
-package substrate
+package metabuild
 
 import (
 	"fmt"
 
 	"github.com/minerkit/minerkit/scale"
+
+	"github.com/minerkit/minerkit/substrate"
 )
+
+// metadataMagic is "meta" read as a little-endian u32.
+const metadataMagic = 0x6174656d
 
 // Encode returns the metadata in its wire form ("meta", version byte,
 // metadata) for m.Version, 14 or 15: what state_getMetadata returns for v14
 // and Metadata_metadata_at_version (inside an Option<Vec<u8>>) for v15.
 // For v14, Extrinsic.Type must name the UncheckedExtrinsic type.
-func (m *Metadata) Encode() ([]byte, error) {
+// substrate.DecodeMetadata reads it back.
+func Encode(m *substrate.Metadata) ([]byte, error) {
 	switch m.Version {
 	case 14, 15:
 	default:
-		return nil, fmt.Errorf("%w %d: Encode writes 14 or 15", ErrMetadataVersion, m.Version)
+		return nil, fmt.Errorf("%w %d: Encode writes 14 or 15", substrate.ErrMetadataVersion, m.Version)
 	}
 	if m.Types == nil {
-		return nil, fmt.Errorf("substrate: encode metadata: no type registry")
+		return nil, fmt.Errorf("metabuild: encode metadata: no type registry")
 	}
 	b := scale.AppendU32(make([]byte, 0, 64<<10), metadataMagic)
 	b = append(b, m.Version)
-	b = m.Types.appendTo(b)
+	b = appendRegistry(b, m.Types)
 	b = scale.AppendCompact(b, uint64(len(m.Pallets)))
 	for _, p := range m.Pallets {
-		b = p.appendTo(b, m.Version)
+		b = appendPallet(b, p, m.Version)
 	}
 	x := &m.Extrinsic
 	if m.Version == 14 {
@@ -32,7 +38,7 @@ func (m *Metadata) Encode() ([]byte, error) {
 		b = append(b, x.Version)
 	} else {
 		b = append(b, x.Version)
-		for _, id := range []TypeID{x.AddressType, x.CallType, x.SignatureType, x.ExtraType} {
+		for _, id := range []substrate.TypeID{x.AddressType, x.CallType, x.SignatureType, x.ExtraType} {
 			b = appendTypeID(b, id)
 		}
 	}
@@ -74,9 +80,9 @@ func (m *Metadata) Encode() ([]byte, error) {
 	return b, nil
 }
 
-func appendTypeID(b []byte, id TypeID) []byte { return scale.AppendCompact(b, uint64(id)) }
+func appendTypeID(b []byte, id substrate.TypeID) []byte { return scale.AppendCompact(b, uint64(id)) }
 
-func appendOptTypeID(b []byte, id *TypeID) []byte {
+func appendOptTypeID(b []byte, id *substrate.TypeID) []byte {
 	if id == nil {
 		return append(b, 0)
 	}
@@ -98,7 +104,7 @@ func appendOptString(b []byte, s string) []byte {
 	return scale.AppendString(append(b, 1), s)
 }
 
-func appendFields(b []byte, fs []Field) []byte {
+func appendFields(b []byte, fs []substrate.Field) []byte {
 	b = scale.AppendCompact(b, uint64(len(fs)))
 	for _, f := range fs {
 		b = appendOptString(b, f.Name)
@@ -109,11 +115,11 @@ func appendFields(b []byte, fs []Field) []byte {
 	return b
 }
 
-func (r *Registry) appendTo(b []byte) []byte {
+func appendRegistry(b []byte, r *substrate.Registry) []byte {
 	b = scale.AppendCompact(b, uint64(len(r.Types)))
 	for i := range r.Types {
 		t := &r.Types[i]
-		b = appendTypeID(b, TypeID(i))
+		b = appendTypeID(b, substrate.TypeID(i))
 		b = appendStrings(b, t.Path)
 		b = scale.AppendCompact(b, uint64(len(t.Params)))
 		for _, p := range t.Params {
@@ -126,9 +132,9 @@ func (r *Registry) appendTo(b []byte) []byte {
 		}
 		b = append(b, byte(t.Kind))
 		switch t.Kind {
-		case KindComposite:
+		case substrate.KindComposite:
 			b = appendFields(b, t.Fields)
-		case KindVariant:
+		case substrate.KindVariant:
 			b = scale.AppendCompact(b, uint64(len(t.Variants)))
 			for _, v := range t.Variants {
 				b = scale.AppendString(b, v.Name)
@@ -136,19 +142,19 @@ func (r *Registry) appendTo(b []byte) []byte {
 				b = append(b, v.Index)
 				b = appendStrings(b, v.Docs)
 			}
-		case KindSequence, KindCompact:
+		case substrate.KindSequence, substrate.KindCompact:
 			b = appendTypeID(b, t.Elem)
-		case KindArray:
+		case substrate.KindArray:
 			b = scale.AppendU32(b, t.Len)
 			b = appendTypeID(b, t.Elem)
-		case KindTuple:
+		case substrate.KindTuple:
 			b = scale.AppendCompact(b, uint64(len(t.Tuple)))
 			for _, e := range t.Tuple {
 				b = appendTypeID(b, e)
 			}
-		case KindPrimitive:
+		case substrate.KindPrimitive:
 			b = append(b, byte(t.Primitive))
-		case KindBitSequence:
+		case substrate.KindBitSequence:
 			b = appendTypeID(b, t.BitStore)
 			b = appendTypeID(b, t.BitOrder)
 		}
@@ -157,7 +163,7 @@ func (r *Registry) appendTo(b []byte) []byte {
 	return b
 }
 
-func (p *Pallet) appendTo(b []byte, version uint8) []byte {
+func appendPallet(b []byte, p *substrate.Pallet, version uint8) []byte {
 	b = scale.AppendString(b, p.Name)
 	if p.Storage == nil {
 		b = append(b, 0)

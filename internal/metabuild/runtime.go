@@ -1,8 +1,10 @@
-package substrate
+package metabuild
 
 import (
 	"fmt"
 	"strings"
+
+	"github.com/minerkit/minerkit/substrate"
 )
 
 // PalletDef defines one pallet for a MetadataBuilder. Calls, Events and
@@ -12,23 +14,23 @@ import (
 type PalletDef struct {
 	Name      string
 	Index     uint8
-	Calls     []Variant
-	Events    []Variant
-	Errors    []Variant
-	Storage   []*StorageEntry // build entries with PlainStorage and MapStorage
-	Constants []*Constant
+	Calls     []substrate.Variant
+	Events    []substrate.Variant
+	Errors    []substrate.Variant
+	Storage   []*substrate.StorageEntry // build entries with PlainStorage and MapStorage
+	Constants []*substrate.Constant
 	Docs      []string
 }
 
 // PlainStorage returns a storage value entry.
-func PlainStorage(name string, value TypeID, modifier StorageModifier, def []byte) *StorageEntry {
-	return &StorageEntry{Name: name, Plain: true, ValueType: value, Modifier: modifier, Default: def}
+func PlainStorage(name string, value substrate.TypeID, modifier substrate.StorageModifier, def []byte) *substrate.StorageEntry {
+	return &substrate.StorageEntry{Name: name, Plain: true, ValueType: value, Modifier: modifier, Default: def}
 }
 
 // MapStorage returns a storage map entry with one hasher per key. With
 // several keys, key must be the tuple of the key types (RegistryBuilder.Tuple).
-func MapStorage(name string, hashers []StorageHasher, key, value TypeID, modifier StorageModifier, def []byte) *StorageEntry {
-	return &StorageEntry{Name: name, Hashers: hashers, KeyType: key, ValueType: value, Modifier: modifier, Default: def}
+func MapStorage(name string, hashers []substrate.StorageHasher, key, value substrate.TypeID, modifier substrate.StorageModifier, def []byte) *substrate.StorageEntry {
+	return &substrate.StorageEntry{Name: name, Hashers: hashers, KeyType: key, ValueType: value, Modifier: modifier, Default: def}
 }
 
 // MetadataBuilder assembles a whole runtime's metadata from pallet
@@ -50,7 +52,7 @@ type MetadataBuilder struct {
 	RuntimePath []string
 
 	pallets                           []*PalletDef
-	runtimeCall, runtimeEvent, runErr TypeID
+	runtimeCall, runtimeEvent, runErr substrate.TypeID
 }
 
 // NewMetadataBuilder returns a builder with the outer enums reserved, so
@@ -66,23 +68,23 @@ func NewMetadataBuilder() *MetadataBuilder {
 }
 
 // RuntimeCall returns the id of the outer call enum (filled by Build).
-func (mb *MetadataBuilder) RuntimeCall() TypeID { return mb.runtimeCall }
+func (mb *MetadataBuilder) RuntimeCall() substrate.TypeID { return mb.runtimeCall }
 
 // RuntimeEvent returns the id of the outer event enum (filled by Build).
-func (mb *MetadataBuilder) RuntimeEvent() TypeID { return mb.runtimeEvent }
+func (mb *MetadataBuilder) RuntimeEvent() substrate.TypeID { return mb.runtimeEvent }
 
 // EventRecords returns the id of Vec<EventRecord<RuntimeEvent, H256>>, the
 // value type of System.Events.
-func (mb *MetadataBuilder) EventRecords() TypeID {
+func (mb *MetadataBuilder) EventRecords() substrate.TypeID {
 	b := mb.Types
-	return b.once("EventRecords", func() Type {
+	return b.once("EventRecords", func() substrate.Type {
 		phase := b.Variant([]string{"frame_system", "Phase"},
-			V("ApplyExtrinsic", 0, Field{Type: b.Primitive(PrimU32), TypeName: "u32"}), V("Finalization", 1), V("Initialization", 2))
+			V("ApplyExtrinsic", 0, substrate.Field{Type: b.Primitive(substrate.PrimU32), TypeName: "u32"}), V("Finalization", 1), V("Initialization", 2))
 		h := b.H256()
 		rec := b.Composite([]string{"frame_system", "EventRecord"},
 			FT("phase", phase, "Phase"), FT("event", mb.runtimeEvent, "E"), FT("topics", b.Sequence(h), "Vec<T>"))
-		b.Type(rec).Params = []TypeParam{{Name: "E", Type: mb.runtimeEvent, HasType: true}, {Name: "T", Type: h, HasType: true}}
-		return Type{Kind: KindSequence, Elem: rec}
+		b.Type(rec).Params = []substrate.TypeParam{{Name: "E", Type: mb.runtimeEvent, HasType: true}, {Name: "T", Type: h, HasType: true}}
+		return substrate.Type{Kind: substrate.KindSequence, Elem: rec}
 	})
 }
 
@@ -91,37 +93,37 @@ func (mb *MetadataBuilder) AddPallet(p *PalletDef) { mb.pallets = append(mb.pall
 
 // SignedExtensionTypes returns the extra and additional-signed types of a
 // signed extension as FRAME defines them; unknown names carry no data.
-func (mb *MetadataBuilder) SignedExtensionTypes(name string) (extra, additional TypeID) {
+func (mb *MetadataBuilder) SignedExtensionTypes(name string) (extra, additional substrate.TypeID) {
 	b := mb.Types
 	unit := b.Tuple()
-	comp := func(fields ...Field) TypeID {
-		return b.once("ext:"+name, func() Type {
-			return Type{Path: []string{"minerkit_devnet", "extensions", name}, Kind: KindComposite, Fields: fields}
+	comp := func(fields ...substrate.Field) substrate.TypeID {
+		return b.once("ext:"+name, func() substrate.Type {
+			return substrate.Type{Path: []string{"minerkit_devnet", "extensions", name}, Kind: substrate.KindComposite, Fields: fields}
 		})
 	}
 	switch name {
 	case "CheckSpecVersion", "CheckTxVersion":
-		return comp(), b.Primitive(PrimU32)
+		return comp(), b.Primitive(substrate.PrimU32)
 	case "CheckGenesis":
 		return comp(), b.H256()
 	case "CheckMortality", "CheckEra":
-		return comp(Field{Type: b.Era(), TypeName: "Era"}), b.H256()
+		return comp(substrate.Field{Type: b.Era(), TypeName: "Era"}), b.H256()
 	case "CheckNonce":
-		return comp(Field{Type: b.Compact(b.Primitive(PrimU32)), TypeName: "T::Nonce"}), unit
+		return comp(substrate.Field{Type: b.Compact(b.Primitive(substrate.PrimU32)), TypeName: "T::Nonce"}), unit
 	case "ChargeTransactionPayment":
-		return comp(Field{Type: b.Compact(b.Primitive(PrimU64)), TypeName: "BalanceOf<T>"}), unit
+		return comp(substrate.Field{Type: b.Compact(b.Primitive(substrate.PrimU64)), TypeName: "BalanceOf<T>"}), unit
 	case "ChargeTransactionPaymentWrapper":
-		inner := b.once("ext:ChargeTransactionPayment", func() Type {
-			return Type{Path: []string{"pallet_transaction_payment", "ChargeTransactionPayment"}, Kind: KindComposite,
-				Fields: []Field{{Type: b.Compact(b.Primitive(PrimU64)), TypeName: "BalanceOf<T>"}}}
+		inner := b.once("ext:ChargeTransactionPayment", func() substrate.Type {
+			return substrate.Type{Path: []string{"pallet_transaction_payment", "ChargeTransactionPayment"}, Kind: substrate.KindComposite,
+				Fields: []substrate.Field{{Type: b.Compact(b.Primitive(substrate.PrimU64)), TypeName: "BalanceOf<T>"}}}
 		})
 		return comp(FT("inner", inner, "ChargeTransactionPayment<T>")), unit
 	case "CheckMetadataHash":
-		mode := b.once("ext:Mode", func() Type {
-			return Type{Path: []string{"frame_metadata_hash_extension", "Mode"}, Kind: KindVariant,
-				Variants: []Variant{V("Disabled", 0), V("Enabled", 1)}}
+		mode := b.once("ext:Mode", func() substrate.Type {
+			return substrate.Type{Path: []string{"frame_metadata_hash_extension", "Mode"}, Kind: substrate.KindVariant,
+				Variants: []substrate.Variant{V("Disabled", 0), V("Enabled", 1)}}
 		})
-		return comp(FT("mode", mode, "Mode")), b.Option(b.Array(32, b.Primitive(PrimU8)))
+		return comp(FT("mode", mode, "Mode")), b.Option(b.Array(32, b.Primitive(substrate.PrimU8)))
 	}
 	return comp(), unit
 }
@@ -142,29 +144,29 @@ func snake(s string) string {
 
 // Build assembles the metadata at the given version (14 or 15) and indexes
 // it. Build once: it adds the outer types to the builder's registry.
-func (mb *MetadataBuilder) Build(version uint8) (*Metadata, error) {
+func (mb *MetadataBuilder) Build(version uint8) (*substrate.Metadata, error) {
 	if version != 14 && version != 15 {
-		return nil, fmt.Errorf("%w %d: the builder writes 14 or 15", ErrMetadataVersion, version)
+		return nil, fmt.Errorf("%w %d: the builder writes 14 or 15", substrate.ErrMetadataVersion, version)
 	}
 	b := mb.Types
-	var callVars, eventVars, errVars []Variant
-	pallets := make([]*Pallet, 0, len(mb.pallets))
+	var callVars, eventVars, errVars []substrate.Variant
+	pallets := make([]*substrate.Pallet, 0, len(mb.pallets))
 	for _, pd := range mb.pallets {
-		p := &Pallet{Name: pd.Name, Index: pd.Index, Constants: pd.Constants, Docs: pd.Docs}
+		p := &substrate.Pallet{Name: pd.Name, Index: pd.Index, Constants: pd.Constants, Docs: pd.Docs}
 		mod := "pallet_" + snake(pd.Name)
-		part := func(kind string, vs []Variant, outer *[]Variant) *TypeID {
+		part := func(kind string, vs []substrate.Variant, outer *[]substrate.Variant) *substrate.TypeID {
 			if len(vs) == 0 {
 				return nil
 			}
 			id := b.Variant([]string{mod, "pallet", kind}, vs...)
-			*outer = append(*outer, V(pd.Name, pd.Index, Field{Type: id, TypeName: mod + "::" + kind}))
+			*outer = append(*outer, V(pd.Name, pd.Index, substrate.Field{Type: id, TypeName: mod + "::" + kind}))
 			return &id
 		}
 		p.Calls = part("Call", pd.Calls, &callVars)
 		p.Events = part("Event", pd.Events, &eventVars)
 		p.Errors = part("Error", pd.Errors, &errVars)
 		if len(pd.Storage) > 0 {
-			p.Storage = &PalletStorage{Prefix: pd.Name, Entries: pd.Storage}
+			p.Storage = &substrate.PalletStorage{Prefix: pd.Name, Entries: pd.Storage}
 		}
 		pallets = append(pallets, p)
 	}
@@ -173,33 +175,33 @@ func (mb *MetadataBuilder) Build(version uint8) (*Metadata, error) {
 		rt = []string{"node_subtensor_runtime", "Runtime"}
 	}
 	rtMod := rt[0]
-	b.Set(mb.runtimeCall, Type{Path: []string{rtMod, "RuntimeCall"}, Kind: KindVariant, Variants: callVars})
-	b.Set(mb.runtimeEvent, Type{Path: []string{rtMod, "RuntimeEvent"}, Kind: KindVariant, Variants: eventVars})
-	b.Set(mb.runErr, Type{Path: []string{rtMod, "RuntimeError"}, Kind: KindVariant, Variants: errVars})
+	b.Set(mb.runtimeCall, substrate.Type{Path: []string{rtMod, "RuntimeCall"}, Kind: substrate.KindVariant, Variants: callVars})
+	b.Set(mb.runtimeEvent, substrate.Type{Path: []string{rtMod, "RuntimeEvent"}, Kind: substrate.KindVariant, Variants: eventVars})
+	b.Set(mb.runErr, substrate.Type{Path: []string{rtMod, "RuntimeError"}, Kind: substrate.KindVariant, Variants: errVars})
 
-	exts := make([]SignedExtension, len(mb.SignedExtensions))
-	extraIDs := make([]TypeID, len(mb.SignedExtensions))
+	exts := make([]substrate.SignedExtension, len(mb.SignedExtensions))
+	extraIDs := make([]substrate.TypeID, len(mb.SignedExtensions))
 	for i, name := range mb.SignedExtensions {
 		extra, add := mb.SignedExtensionTypes(name)
-		exts[i] = SignedExtension{Identifier: name, Type: extra, AdditionalSigned: add}
+		exts[i] = substrate.SignedExtension{Identifier: name, Type: extra, AdditionalSigned: add}
 		extraIDs[i] = extra
 	}
 	addr, sig, extra := b.MultiAddress(), b.MultiSignature(), b.Tuple(extraIDs...)
-	uxt := b.Add(Type{
+	uxt := b.Add(substrate.Type{
 		Path: []string{"sp_runtime", "generic", "unchecked_extrinsic", "UncheckedExtrinsic"},
-		Params: []TypeParam{{Name: "Address", Type: addr, HasType: true}, {Name: "Call", Type: mb.runtimeCall, HasType: true},
+		Params: []substrate.TypeParam{{Name: "Address", Type: addr, HasType: true}, {Name: "Call", Type: mb.runtimeCall, HasType: true},
 			{Name: "Signature", Type: sig, HasType: true}, {Name: "Extra", Type: extra, HasType: true}},
-		Kind: KindComposite, Fields: []Field{{Type: b.Bytes()}},
+		Kind: substrate.KindComposite, Fields: []substrate.Field{{Type: b.Bytes()}},
 	})
 	runtime := b.Composite(rt)
-	m := &Metadata{
+	m := &substrate.Metadata{
 		Version: version,
 		Types:   b.Registry(),
 		Pallets: pallets,
-		Extrinsic: ExtrinsicInfo{Version: 4, Type: uxt, AddressType: addr, CallType: mb.runtimeCall,
+		Extrinsic: substrate.ExtrinsicInfo{Version: 4, Type: uxt, AddressType: addr, CallType: mb.runtimeCall,
 			SignatureType: sig, ExtraType: extra, SignedExtensions: exts},
 		RuntimeType: runtime,
-		OuterEnums:  OuterEnums{CallType: mb.runtimeCall, EventType: mb.runtimeEvent, ErrorType: mb.runErr},
+		OuterEnums:  substrate.OuterEnums{CallType: mb.runtimeCall, EventType: mb.runtimeEvent, ErrorType: mb.runErr},
 	}
 	if err := m.Index(); err != nil {
 		return nil, err
