@@ -5,6 +5,8 @@ import (
 	"net/http"
 	"net/netip"
 	"strconv"
+	"strings"
+	"sync"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -14,6 +16,41 @@ import (
 type Metrics struct {
 	requests *prometheus.CounterVec
 	verify   prometheus.Histogram
+
+	// counters holds requests' children already looked up: a map hit
+	// under a read lock costs less than hashing three label values.
+	mu       sync.RWMutex
+	counters map[counterKey]prometheus.Counter
+}
+
+type counterKey struct {
+	route  string
+	status int
+	reason string
+}
+
+// counter returns the requests counter of (route, status, reason); reason
+// is "ok" for served requests.
+func (m *Metrics) counter(route string, status int, reason string) prometheus.Counter {
+	k := counterKey{route, status, reason}
+	m.mu.RLock()
+	c, ok := m.counters[k]
+	m.mu.RUnlock()
+	if ok {
+		return c
+	}
+	c = m.requests.WithLabelValues(route, statusText(status), reason)
+	m.mu.Lock()
+	// Routes and reasons are a fixed set (every label value is a time
+	// series already); the bound guards against a caller's mistake.
+	if len(m.counters) < 4096 {
+		if m.counters == nil {
+			m.counters = make(map[counterKey]prometheus.Counter)
+		}
+		m.counters[k] = c
+	}
+	m.mu.Unlock()
+	return c
 }
 
 // NewMetrics creates the guard's metrics and registers them with reg
@@ -99,7 +136,7 @@ func (o *Observe) Handler(next http.Handler) http.Handler {
 			if label == "" {
 				label = "ok"
 			}
-			o.Metrics.requests.WithLabelValues(route, statusText(status), label).Inc()
+			o.Metrics.counter(route, status, label).Inc()
 		}
 		if o.Logger != nil && !o.LogAllRefusals {
 			burst, interval := o.RefusalLogBurst, o.RefusalLogInterval
@@ -117,21 +154,27 @@ func (o *Observe) Handler(next http.Handler) http.Handler {
 				o.sampler.flushIfDue(r.Context(), o.Logger, t0, interval)
 			}
 		}
-		if o.Logger != nil {
+		if o.Logger != nil && o.Logger.Enabled(r.Context(), slog.LevelInfo) {
+			// The record is built here rather than by Logger.LogAttrs, which
+			// walks the stack for a source position (this line, of no use
+			// to anyone) and reads the clock a second time.
+			now := time.Now()
+			rec := slog.NewRecord(now, slog.LevelInfo, "request", 0)
 			attrs := [7]slog.Attr{
 				slog.String("caller", st.Caller),
 				slog.String("client", clientString(st.Client, r)),
 				slog.String("route", route),
 				slog.String("path", r.URL.Path),
 				slog.Int("status", status),
-				slog.Duration("latency", time.Since(t0)),
+				slog.Duration("latency", now.Sub(t0)),
 				slog.String("reason", reason),
 			}
 			n := len(attrs)
 			if reason == "" {
 				n--
 			}
-			o.Logger.LogAttrs(r.Context(), slog.LevelInfo, "request", attrs[:n]...)
+			rec.AddAttrs(attrs[:n]...)
+			_ = o.Logger.Handler().Handle(r.Context(), rec)
 		}
 	})
 }
@@ -156,9 +199,19 @@ func statusText(code int) string {
 	return strconv.Itoa(code)
 }
 
+// clientString is a as text: the host part of r.RemoteAddr when that is
+// how a writes (the usual case, no allocation), else a.String().
 func clientString(a netip.Addr, r *http.Request) string {
-	if a.IsValid() {
-		return a.String()
+	if !a.IsValid() {
+		return r.RemoteAddr
 	}
-	return r.RemoteAddr
+	host := r.RemoteAddr
+	if i := strings.LastIndexByte(host, ':'); i >= 0 {
+		host = strings.TrimSuffix(strings.TrimPrefix(host[:i], "["), "]")
+	}
+	var buf [64]byte
+	if string(a.AppendTo(buf[:0])) == host {
+		return host
+	}
+	return a.String()
 }
