@@ -20,6 +20,7 @@ import (
 	"io"
 	"net/http"
 	"strings"
+	"sync"
 
 	"github.com/minerkit/minerkit/guard"
 )
@@ -85,8 +86,16 @@ func Decode(r *http.Request, dst any, limit int64) error {
 	if limit <= 0 {
 		limit = DefaultMaxBody
 	}
-	// The guard has usually read the body already and restored it as a
-	// bytes.Reader; the limit still applies to direct callers.
+	// The guard has usually read the body already: its reader hands the
+	// bytes over without a copy (BodyBytes). The limit still applies to
+	// direct callers.
+	if bb, ok := r.Body.(bodyBytes); ok {
+		body := bb.BodyBytes()
+		if int64(len(body)) > limit {
+			return tooLarge(limit)
+		}
+		return DecodeBytes(body, dst)
+	}
 	body, err := io.ReadAll(io.LimitReader(r.Body, limit+1))
 	if err != nil {
 		var mbe *http.MaxBytesError
@@ -99,6 +108,13 @@ func Decode(r *http.Request, dst any, limit int64) error {
 		return tooLarge(limit)
 	}
 	return DecodeBytes(body, dst)
+}
+
+// bodyBytes is implemented by request bodies held in memory (the guard's):
+// BodyBytes returns the unread rest of the body and consumes it; the bytes
+// stay valid until the handler returns.
+type bodyBytes interface {
+	BodyBytes() []byte
 }
 
 func tooLarge(limit int64) error {
@@ -213,17 +229,28 @@ func WriteRequestError(w http.ResponseWriter, err error) {
 // WriteJSON writes v as JSON with the given status.
 func WriteJSON(w http.ResponseWriter, status int, v any) { writeJSON(w, status, v) }
 
+// Answers are encoded into pooled buffers: json.Encoder writes what
+// json.Marshal returns, and the newline.
+var buffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
 func writeJSON(w http.ResponseWriter, status int, v any) {
-	b, err := json.Marshal(v)
-	if err != nil {
+	buf := buffers.Get().(*bytes.Buffer)
+	buf.Reset()
+	defer func() {
+		if buf.Cap() <= 64<<10 {
+			buffers.Put(buf)
+		}
+	}()
+	if err := json.NewEncoder(buf).Encode(v); err != nil {
 		status = http.StatusInternalServerError
-		b = []byte(`{"error":"internal error","reason":"internal_error"}`)
+		buf.Reset()
+		buf.WriteString(`{"error":"internal error","reason":"internal_error"}` + "\n")
 	}
 	h := w.Header()
 	h.Set("Content-Type", "application/json")
 	h.Set("X-Content-Type-Options", "nosniff")
 	w.WriteHeader(status)
-	w.Write(append(b, '\n'))
+	w.Write(buf.Bytes())
 }
 
 // Handler adapts a typed function to an http.Handler: the body is

@@ -82,28 +82,107 @@ func TestDecodeJSON(t *testing.T) {
 		{name: "too large", body: `{"model":"small","prompt":"` + strings.Repeat("a", 200) + `"}`, wantStatus: 413, wantReason: ReasonTooLarge},
 		{name: "form media type, JSON body", ctype: "application/x-www-form-urlencoded", body: `{"model":"small","prompt":"hi","max_tokens":5}`},
 	}
+	// Every case twice: read from the body, and handed over by a reader
+	// that holds it in memory (the guard's).
 	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			r := httptest.NewRequest("POST", "/x", strings.NewReader(tc.body))
-			if tc.ctype != "" {
-				r.Header.Set("Content-Type", tc.ctype)
+		for _, mem := range []bool{false, true} {
+			tc := tc
+			if mem {
+				tc.name += " (in memory)"
 			}
-			var req inferRequest
-			err := Decode(r, &req, 128)
-			if tc.wantStatus == 0 {
-				if err != nil {
-					t.Fatalf("Decode = %v", err)
-				}
-				return
+			testDecode(t, tc.name, tc.body, tc.ctype, mem, tc.wantStatus, tc.wantReason, tc.wantField)
+		}
+	}
+}
+
+// memBody is a request body held in memory, as the guard's is.
+type memBody struct{ strings.Reader }
+
+func (b *memBody) BodyBytes() []byte {
+	rest := make([]byte, b.Len())
+	b.Read(rest)
+	return rest
+}
+
+func (*memBody) Close() error { return nil }
+
+func testDecode(t *testing.T, name, body, ctype string, mem bool, wantStatus int, wantReason, wantField string) {
+	t.Run(name, func(t *testing.T) {
+		r := httptest.NewRequest("POST", "/x", strings.NewReader(body))
+		if mem {
+			mb := &memBody{}
+			mb.Reset(body)
+			r.Body = mb
+		}
+		if ctype != "" {
+			r.Header.Set("Content-Type", ctype)
+		}
+		var req inferRequest
+		err := Decode(r, &req, 128)
+		if wantStatus == 0 {
+			if err != nil {
+				t.Fatalf("Decode = %v", err)
 			}
-			var re *RequestError
-			if !errors.As(err, &re) {
-				t.Fatalf("Decode = %v, want a *RequestError", err)
-			}
-			if re.Status != tc.wantStatus || re.Reason != tc.wantReason || re.Field != tc.wantField {
-				t.Fatalf("got status %d reason %q field %q (%s), want %d %q %q", re.Status, re.Reason, re.Field, re.Msg, tc.wantStatus, tc.wantReason, tc.wantField)
-			}
-		})
+			return
+		}
+		var re *RequestError
+		if !errors.As(err, &re) {
+			t.Fatalf("Decode = %v, want a *RequestError", err)
+		}
+		if re.Status != wantStatus || re.Reason != wantReason || re.Field != wantField {
+			t.Fatalf("got status %d reason %q field %q (%s), want %d %q %q", re.Status, re.Reason, re.Field, re.Msg, wantStatus, wantReason, wantField)
+		}
+	})
+}
+
+// writeJSON writes what json.Marshal returns, and a newline.
+func TestWriteJSONIsMarshal(t *testing.T) {
+	for _, v := range []any{
+		map[string]any{"html": "<a href='x'>&</a>", "n": 1.5, "u": "\u2028 é"},
+		[]int{1, 2, 3}, "plain", nil, struct {
+			A string `json:"a,omitempty"`
+			B []byte
+		}{B: []byte{0, 255}},
+	} {
+		w := httptest.NewRecorder()
+		WriteJSON(w, 201, v)
+		want, _ := json.Marshal(v)
+		if w.Code != 201 || w.Body.String() != string(want)+"\n" {
+			t.Errorf("%v: %d %q, want %q", v, w.Code, w.Body, want)
+		}
+	}
+	w := httptest.NewRecorder()
+	WriteJSON(w, 200, func() {})
+	if w.Code != 500 || w.Body.String() != `{"error":"internal error","reason":"internal_error"}`+"\n" {
+		t.Errorf("unencodable: %d %q", w.Code, w.Body)
+	}
+}
+
+// BenchmarkHandler is a small request (the compute miner's /cvm shape)
+// through Handler: strict decode from a body held in memory, tags, the
+// answer encoded.
+func BenchmarkHandler(b *testing.B) {
+	type cvmReq struct {
+		Nonce string `json:"nonce,omitempty" validate:"maxlen=128"`
+	}
+	type cvmResp struct {
+		GPUType string  `json:"gpu_type"`
+		Count   int     `json:"gpu_count"`
+		Bid     float64 `json:"bid_per_hour"`
+	}
+	h := Func(func(_ context.Context, r *cvmReq) (cvmResp, error) {
+		return cvmResp{GPUType: "H100", Count: 8, Bid: 1.5}, nil
+	})
+	body := `{"nonce":"00000000deadbeef"}`
+	r := httptest.NewRequest("POST", "/cvm", nil)
+	mb := &memBody{}
+	r.Body = mb
+	w := httptest.NewRecorder()
+	b.ReportAllocs()
+	for b.Loop() {
+		mb.Reset(body)
+		w.Body.Reset()
+		h.ServeHTTP(w, r)
 	}
 }
 

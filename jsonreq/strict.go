@@ -3,10 +3,13 @@ package jsonreq
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"reflect"
+	"strconv"
 	"strings"
+	"sync"
 )
 
 // ReasonDuplicateField refuses an object that names one key twice
@@ -21,7 +24,24 @@ const strictJSONDepth = 64
 // checkStrictJSON refuses what encoding/json silently accepts: a key given
 // twice in one object, and a key that matches a field of dst only when case
 // is ignored. Syntax errors are left to the decoder, which reports them.
+//
+// Valid JSON (nearly every body) is walked by a scanner over the bytes;
+// invalid JSON, and JSON nested deeper than strictJSONDepth, by the
+// token-based walk below, whose answers the scanner's equal
+// (FuzzStrictScanMatchesTokens).
 func checkStrictJSON(body []byte, dst any) error {
+	if json.Valid(body) {
+		s := strictScan{b: body}
+		err := s.value(reflect.TypeOf(dst), "", 0)
+		if err != errTooDeep {
+			return err
+		}
+	}
+	return checkStrictJSONTokens(body, dst)
+}
+
+// checkStrictJSONTokens is checkStrictJSON on encoding/json's tokens.
+func checkStrictJSONTokens(body []byte, dst any) error {
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.UseNumber()
 	t := reflect.TypeOf(dst)
@@ -48,7 +68,7 @@ func strictValue(dec *json.Decoder, t reflect.Type, path string, depth int) erro
 	case '{':
 		var fields map[string]reflect.Type
 		if t != nil && t.Kind() == reflect.Struct {
-			fields = jsonFields(t)
+			fields = structFields(t)
 		}
 		seen := map[string]bool{}
 		for dec.More() {
@@ -101,6 +121,20 @@ func strictValue(dec *json.Decoder, t reflect.Type, path string, depth int) erro
 	return err
 }
 
+// fieldCache holds jsonFields by type (reflect.Type → map[string]reflect.Type,
+// read only).
+var fieldCache sync.Map
+
+// structFields is jsonFields(t), computed once per type.
+func structFields(t reflect.Type) map[string]reflect.Type {
+	if f, ok := fieldCache.Load(t); ok {
+		return f.(map[string]reflect.Type)
+	}
+	f := jsonFields(t)
+	fieldCache.Store(t, f)
+	return f
+}
+
 // jsonFields lists the JSON names of t's fields as encoding/json sees them
 // (tag name, else the Go name; "-" skipped; untagged embedded structs
 // flattened).
@@ -137,4 +171,197 @@ func jsonFields(t reflect.Type) map[string]reflect.Type {
 		out[name] = ft
 	}
 	return out
+}
+
+// errTooDeep sends the scanner's caller to the token-based walk, which
+// decides what nesting past strictJSONDepth means.
+var errTooDeep = errors.New("jsonreq: nested deeper than the strict check looks")
+
+// strictScan walks JSON that json.Valid accepted: it never meets a syntax
+// error, and allocates only to build the path of a field at fault (and for
+// keys with escapes or non-ASCII bytes, decoded as encoding/json decodes
+// them).
+type strictScan struct {
+	b []byte
+	i int
+}
+
+func (s *strictScan) ws() {
+	for s.i < len(s.b) {
+		switch s.b[s.i] {
+		case ' ', '\t', '\n', '\r':
+			s.i++
+		default:
+			return
+		}
+	}
+}
+
+// skipScalar moves past the string, number, true, false or null at s.i.
+func (s *strictScan) skipScalar() {
+	if s.b[s.i] == '"' {
+		s.skipString()
+		return
+	}
+	for s.i < len(s.b) {
+		switch s.b[s.i] {
+		case ',', '}', ']', ' ', '\t', '\n', '\r':
+			return
+		}
+		s.i++
+	}
+}
+
+func (s *strictScan) skipString() {
+	s.i++ // the opening quote
+	for s.i < len(s.b) {
+		c := s.b[s.i]
+		if c == '\\' {
+			s.i += 2
+			continue
+		}
+		s.i++
+		if c == '"' {
+			return
+		}
+	}
+}
+
+// key reads the object key at s.i as encoding/json's Token returns it:
+// the bytes as written when they are plain ASCII without escapes, else
+// decoded (escapes resolved, invalid UTF-8 replaced).
+func (s *strictScan) key() []byte {
+	start := s.i
+	s.skipString()
+	raw := s.b[start:s.i]
+	inner := raw[1 : len(raw)-1]
+	for _, c := range inner {
+		if c == '\\' || c >= 0x80 {
+			var k string
+			_ = json.Unmarshal(raw, &k) // valid JSON: cannot fail
+			return []byte(k)
+		}
+	}
+	return inner
+}
+
+// value checks the value at s.i, read as t, as strictValue does.
+func (s *strictScan) value(t reflect.Type, path string, depth int) error {
+	for t != nil && t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	s.ws()
+	switch s.b[s.i] {
+	case '{':
+		if depth > strictJSONDepth {
+			return errTooDeep
+		}
+		return s.object(t, path, depth)
+	case '[':
+		if depth > strictJSONDepth {
+			return errTooDeep
+		}
+		var elem reflect.Type
+		if t != nil && (t.Kind() == reflect.Slice || t.Kind() == reflect.Array) {
+			elem = t.Elem()
+		}
+		s.i++
+		for i := 0; ; i++ {
+			s.ws()
+			switch s.b[s.i] {
+			case ']':
+				s.i++
+				return nil
+			case ',':
+				s.i++
+				s.ws()
+			}
+			if c := s.b[s.i]; c == '{' || c == '[' {
+				if err := s.value(elem, path+"["+strconv.Itoa(i)+"]", depth+1); err != nil {
+					return err
+				}
+			} else {
+				s.skipScalar()
+			}
+		}
+	}
+	s.skipScalar()
+	return nil
+}
+
+func (s *strictScan) object(t reflect.Type, path string, depth int) error {
+	var fields map[string]reflect.Type
+	if t != nil && t.Kind() == reflect.Struct {
+		fields = structFields(t)
+	}
+	at := func(key []byte) string {
+		if path != "" {
+			return path + "." + string(key)
+		}
+		return string(key)
+	}
+	s.i++ // '{'
+	var small [16][]byte
+	seen := small[:0]
+	var seenMap map[string]bool // past 16 keys
+	for {
+		s.ws()
+		switch s.b[s.i] {
+		case '}':
+			s.i++
+			return nil
+		case ',':
+			s.i++
+			s.ws()
+		}
+		key := s.key()
+		dup := false
+		if seenMap != nil {
+			dup = seenMap[string(key)]
+			seenMap[string(key)] = true
+		} else {
+			for _, k := range seen {
+				if bytes.Equal(k, key) {
+					dup = true
+					break
+				}
+			}
+			if seen = append(seen, key); len(seen) > len(small) {
+				seenMap = make(map[string]bool, 2*len(seen))
+				for _, k := range seen {
+					seenMap[string(k)] = true
+				}
+			}
+		}
+		if dup {
+			return &RequestError{Status: http.StatusBadRequest, Reason: ReasonDuplicateField, Field: at(key),
+				Msg: "the key appears twice in one object; send it once"}
+		}
+		var child reflect.Type
+		switch {
+		case fields != nil:
+			ft, exact := fields[string(key)]
+			if !exact {
+				for name := range fields {
+					if strings.EqualFold(name, string(key)) {
+						return &RequestError{Status: http.StatusBadRequest, Reason: ReasonUnknownField, Field: at(key),
+							Msg: fmt.Sprintf("field names are case-sensitive: use %q", name)}
+					}
+				}
+			}
+			child = ft
+		case t != nil && t.Kind() == reflect.Map:
+			child = t.Elem()
+		}
+		s.ws()
+		s.i++ // ':'
+		s.ws()
+		if c := s.b[s.i]; c == '{' || c == '[' {
+			if err := s.value(child, at(key), depth+1); err != nil {
+				return err
+			}
+		} else {
+			s.skipScalar()
+		}
+	}
 }
