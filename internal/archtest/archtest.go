@@ -1,5 +1,6 @@
 // Package archtest holds the tests that keep minerkit's packages in the
-// layers docs/architecture.md describes: which package may import which.
+// layers docs/architecture.md describes (which package may import which),
+// library messages free of flag names, and the docs' programs built.
 package archtest
 
 import (

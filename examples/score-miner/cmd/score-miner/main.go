@@ -1,8 +1,5 @@
-// Command score-miner is the smallest whole Pattern A miner: one POST /score
-// route behind the guard (Epistula or Axon callers with a permit and stake,
-// rate limits, replay protection), everything else from miner.Main.
-//
-//	go run ./examples/score-miner/cmd/score-miner --network local --netuid 1 --wallet.name miner
+// Command score-miner is the smallest whole Pattern A miner: POST /score behind the guard, all else
+// from miner.Main. Run: go run ./examples/score-miner/cmd/score-miner --network local --wallet.name miner
 package main
 
 import (
