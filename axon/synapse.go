@@ -1,6 +1,7 @@
 package axon
 
 import (
+	"bytes"
 	"crypto/sha3"
 	"encoding/hex"
 	"encoding/json"
@@ -172,21 +173,6 @@ func (s *Spec) BodyHash(body []byte) (string, error) {
 	if len(s.HashFields) == 0 {
 		return EmptyBodyHash, nil
 	}
-	if !json.Valid(body) {
-		var v any
-		err := json.Unmarshal(body, &v)
-		if err == nil {
-			err = errors.New("not one JSON value")
-		}
-		return "", &BodyHashError{Err: err}
-	}
-	// One pass over the top-level object finds the hash fields' values (the
-	// last of repeated keys, as json.loads keeps); nothing else is decoded.
-	sc := jscan{b: body}
-	sc.ws()
-	if sc.b[sc.i] != '{' {
-		return "", &BodyHashError{Err: fmt.Errorf("want an object, got %s", sc.kindAt())}
-	}
 	var small [8][2]int
 	spans := small[:0]
 	if len(s.HashFields) > len(small) {
@@ -195,30 +181,34 @@ func (s *Spec) BodyHash(body []byte) (string, error) {
 	for range s.HashFields {
 		spans = append(spans, [2]int{-1, -1})
 	}
-	sc.i++
-	for {
-		sc.ws()
-		if sc.b[sc.i] == '}' {
-			break
+	// One pass checks the syntax (as json.Valid) and finds the hash fields'
+	// values in the top-level object (the last of repeated keys, as
+	// json.loads keeps); nothing else is decoded.
+	valid, isObject := validObject(body, func(raw []byte, start, end int) {
+		key := raw[1 : len(raw)-1]
+		if bytes.IndexByte(key, '\\') >= 0 {
+			var k string
+			_ = json.Unmarshal(raw, &k) // checked already: cannot fail
+			key = []byte(k)
 		}
-		if sc.b[sc.i] == ',' {
-			sc.i++
-			sc.ws()
-		}
-		key, err := sc.key()
-		if err != nil {
-			return "", &BodyHashError{Err: err}
-		}
-		sc.ws()
-		sc.i++ // ':'
-		sc.ws()
-		start := sc.i
-		sc.skip()
 		for j, f := range s.HashFields {
 			if string(key) == f {
-				spans[j] = [2]int{start, sc.i}
+				spans[j] = [2]int{start, end}
 			}
 		}
+	})
+	if !valid {
+		var v any
+		err := json.Unmarshal(body, &v)
+		if err == nil {
+			err = errors.New("not one JSON value")
+		}
+		return "", &BodyHashError{Err: err}
+	}
+	if !isObject {
+		sc := jscan{b: body}
+		sc.ws()
+		return "", &BodyHashError{Err: fmt.Errorf("want an object, got %s", sc.kindAt())}
 	}
 	hs := hashStates.Get().(*hashState)
 	defer hs.put()
