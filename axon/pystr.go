@@ -319,20 +319,6 @@ func (s *jscan) str() (string, error) {
 	return v, err
 }
 
-// key reads an object key at s.i: its bytes as written when it has no
-// escapes (no allocation), else decoded.
-func (s *jscan) key() ([]byte, error) {
-	start := s.i
-	s.skipString()
-	inner := s.b[start+1 : s.i-1]
-	if bytes.IndexByte(inner, '\\') < 0 {
-		return inner, nil
-	}
-	var v string
-	err := json.Unmarshal(s.b[start:s.i], &v)
-	return []byte(v), err
-}
-
 // kindAt names the value at s.i for an error message.
 func (s *jscan) kindAt() string {
 	switch c := s.b[s.i]; c {
