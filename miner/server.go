@@ -70,7 +70,7 @@ func New(cfg Config, hotkey keys.Signer, src metagraph.Source, opts ...Option) (
 		return nil, errors.New("miner: no hotkey; load one from a wallet")
 	}
 	if src == nil {
-		return nil, errors.New("miner: no metagraph source; give New a metagraph.ChainSource (Chain.Source) or a test Source")
+		return nil, errors.New("miner: no metagraph source; give New a metagraph.ChainSource (onchain.Chain.Source) or a test Source")
 	}
 	s := &Server{
 		cfg:    cfg,
