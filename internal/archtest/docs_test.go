@@ -15,7 +15,8 @@ var goBlock = regexp.MustCompile("(?m)^(.*)\n```go\n((?s:.*?))^```")
 var excerptMarker = regexp.MustCompile(`^<!-- excerpt: (\S+) -->$`)
 
 // TestDocProgramsAreBuilt: a Go block marked "<!-- excerpt: PATH -->" is a
-// run of whole lines of PATH (a file the build or the tests compile), so it
+// run of whole lines of PATH (a file the build or the tests compile; the run
+// may be dedented), so it
 // cannot drift from code that compiles and runs; and a block that is a
 // program (it has func main or a package clause) must be such an excerpt.
 // Blocks without a marker are fragments that name an API.
@@ -56,7 +57,8 @@ func TestDocProgramsAreBuilt(t *testing.T) {
 }
 
 // containsLines reports whether the lines of part appear in whole, in a row,
-// in src (trailing spaces ignored).
+// in src (trailing spaces ignored), the whole run possibly indented by up to
+// four more tabs there (an excerpt of a function's body, dedented).
 func containsLines(src, part string) bool {
 	split := func(s string) []string {
 		ls := strings.Split(strings.TrimRight(s, "\n"), "\n")
@@ -66,16 +68,23 @@ func containsLines(src, part string) bool {
 		return ls
 	}
 	s, p := split(src), split(part)
-	for i := 0; i+len(p) <= len(s); i++ {
-		match := true
-		for j := range p {
-			if s[i+j] != p[j] {
-				match = false
-				break
+	for indent := range 5 {
+		pre := strings.Repeat("\t", indent)
+		for i := 0; i+len(p) <= len(s); i++ {
+			match := true
+			for j := range p {
+				want := p[j]
+				if want != "" {
+					want = pre + want
+				}
+				if s[i+j] != want {
+					match = false
+					break
+				}
 			}
-		}
-		if match {
-			return true
+			if match {
+				return true
+			}
 		}
 	}
 	return false
