@@ -3,9 +3,10 @@
 // fields' json tags.
 //
 // A field `json:"admin_listen" help:"..."` is the flag --admin-listen (the
-// help tag is its usage), the environment variable PREFIX_ADMIN_LISTEN and
-// the file key "admin_listen". Later sources win: defaults, then the file
-// (--config, else $PREFIX_CONFIG), then the environment, then the flags that
+// help tag is its usage), the environment variable prefix+"ADMIN_LISTEN"
+// (MINERKIT_ADMIN_LISTEN for the prefix "MINERKIT_") and the file key
+// "admin_listen". Later sources win: defaults, then the file (--config, else
+// the variable prefix+"CONFIG"), then the environment, then the flags that
 // were set. Fields may be strings, bools, ints, uints, float64s, []string
 // (comma-separated outside the file), [Duration], or any type whose pointer
 // implements encoding.TextUnmarshaler (and json.Unmarshaler for the file,
@@ -103,8 +104,8 @@ func (s *Source[T]) Flags(fs *flag.FlagSet) {
 }
 
 // Load builds the settings: the defaults, then the config file (--config,
-// else $PREFIX_CONFIG), then PREFIX_* variables from getenv (nil:
-// os.Getenv), then the flags that were set. On an error it returns what it
+// else the variable prefix+"CONFIG"), then the prefix's variables from
+// getenv (nil: os.Getenv), then the flags that were set. On an error it returns what it
 // had so far with the source named.
 func (s *Source[T]) Load(getenv func(string) string) (T, error) {
 	if getenv == nil {
