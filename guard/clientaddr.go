@@ -50,6 +50,20 @@ func (tp *TrustedProxies) Contains(a netip.Addr) bool {
 	return false
 }
 
+// Overlaps reports whether a trusted proxy's address is in p (or p in a
+// trusted range).
+func (tp *TrustedProxies) Overlaps(p netip.Prefix) bool {
+	if tp == nil {
+		return false
+	}
+	for _, t := range tp.prefixes {
+		if t.Overlaps(p) {
+			return true
+		}
+	}
+	return false
+}
+
 // Empty reports whether no proxy is trusted.
 func (tp *TrustedProxies) Empty() bool { return tp == nil || len(tp.prefixes) == 0 }
 

@@ -84,6 +84,8 @@ type Shed struct {
 
 	refusalOnce sync.Once
 	refusal     *Refusal
+	changed     chan struct{} // see Changed
+	changedOnce sync.Once
 }
 
 type shedEntry struct {
@@ -158,6 +160,10 @@ func (s *Shed) Refused(client netip.Addr) bool {
 		s.latest.Store(e.until)
 	}
 	s.sheds.Add(1)
+	select {
+	case s.changedChan() <- struct{}{}:
+	default: // a change is already pending
+	}
 	s.logMu.Lock()
 	if len(s.logNewShed) < shedNamesKept {
 		s.logNewShed = append(s.logNewShed, src)
@@ -189,6 +195,51 @@ func (s *Shed) Shedding(client netip.Addr) (bool, time.Duration) {
 		return false, 0
 	}
 	return true, time.Duration(until - t)
+}
+
+func (s *Shed) changedChan() chan struct{} {
+	s.changedOnce.Do(func() { s.changed = make(chan struct{}, 1) })
+	return s.changed
+}
+
+// Changed receives a value when an address was shed since the last
+// receive (one pending value at most): a listener that filters shed
+// addresses in the kernel (miner's, on Linux) rebuilds its filter then,
+// and when List's next cooldown ends.
+func (s *Shed) Changed() <-chan struct{} { return s.changedChan() }
+
+// List returns the sources shed now, at most max (the latest cooldowns
+// first), and when the earliest of their cooldowns ends (zero if none).
+func (s *Shed) List(max int) (shed []netip.Prefix, next time.Time) {
+	t := s.now().UnixNano()
+	if t >= s.latest.Load() {
+		return nil, time.Time{}
+	}
+	type item struct {
+		p     netip.Prefix
+		until int64
+	}
+	var items []item
+	s.mu.RLock()
+	for p, e := range s.addrs {
+		if e.until > t {
+			items = append(items, item{p, e.until})
+		}
+	}
+	s.mu.RUnlock()
+	sort.Slice(items, func(i, j int) bool { return items[i].until > items[j].until })
+	items = items[:min(len(items), max)]
+	var earliest int64
+	for _, it := range items {
+		shed = append(shed, it.p)
+		if earliest == 0 || it.until < earliest {
+			earliest = it.until
+		}
+	}
+	if earliest != 0 {
+		next = time.Unix(0, earliest)
+	}
+	return shed, next
 }
 
 // ConnShed reports whether a connection from peer, just accepted, must be

@@ -70,6 +70,7 @@ type Config struct {
 	ShedRefusalsPerSec float64           `json:"shed_refusals_per_sec" help:"refusals per second one address may cause (bursts of shed_burst) before it is shed: its connections are closed at accept for shed_cooldown (0: never shed)"`
 	ShedBurst          int               `json:"shed_burst" help:"refusals one address may cause at once before it is shed"`
 	ShedCooldown       settings.Duration `json:"shed_cooldown" help:"how long a shed address's connections are closed at accept"`
+	ShedDropSYN        bool              `json:"shed_drop_syn" help:"Linux: also drop a shed address's connection attempts in the kernel (a socket filter on the listener; its connects time out instead of being reset, costing this process nothing)"`
 	// NoAxon turns off the Bittensor SDK's Axon protocol (/Synapse and POST
 	// /{Name} for each synapse the miner registers), served by default
 	// beside Epistula on the same listener.
@@ -125,6 +126,7 @@ func DefaultConfig() Config {
 		ShedRefusalsPerSec: guard.DefaultShedRefusalsPerSecond,
 		ShedBurst:          guard.DefaultShedBurst,
 		ShedCooldown:       settings.Duration(guard.DefaultShedCooldown),
+		ShedDropSYN:        true,
 		ReadHeaderTimeout:  settings.Duration(5 * time.Second),
 		ReadTimeout:        settings.Duration(30 * time.Second),
 		WriteTimeout:       settings.Duration(60 * time.Second),

@@ -4,6 +4,7 @@ import (
 	"net"
 	"net/netip"
 	"sync"
+	"sync/atomic"
 
 	"github.com/minerkit/minerkit/guard"
 )
@@ -26,13 +27,17 @@ type limitListener struct {
 	shed    *guard.Shed
 	raw     acceptor // nil: Listener.Accept, then close
 	done    chan struct{}
-	once    sync.Once
+	// The kernel filter of shed sources (Linux): rebuilds, and the error
+	// that stopped it.
+	filterBuilds atomic.Int64
+	filterErr    atomic.Pointer[error]
+	once         sync.Once
 
 	mu   sync.Mutex
 	byIP map[string]int
 }
 
-func newLimitListener(l net.Listener, max, perIP int, trusted *guard.TrustedProxies, shed *guard.Shed) net.Listener {
+func newLimitListener(l net.Listener, max, perIP int, trusted *guard.TrustedProxies, shed *guard.Shed, dropSYN bool) net.Listener {
 	if max <= 0 && perIP <= 0 && shed == nil {
 		return l
 	}
@@ -42,6 +47,9 @@ func newLimitListener(l net.Listener, max, perIP int, trusted *guard.TrustedProx
 	}
 	if shed != nil {
 		ll.raw = newRawAcceptor(l)
+		if dropSYN {
+			startShedFilter(ll, l)
+		}
 	}
 	return ll
 }

@@ -1,10 +1,13 @@
 package miner
 
 import (
+	"context"
 	"errors"
 	"net"
 	"net/netip"
 	"os"
+	"runtime"
+	"strconv"
 	"testing"
 	"time"
 
@@ -18,7 +21,7 @@ func TestLimitListener(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	l := newLimitListener(raw, 3, 2, nil, nil)
+	l := newLimitListener(raw, 3, 2, nil, nil, false)
 	defer l.Close()
 	accepted := make(chan net.Conn, 10)
 	go func() {
@@ -80,7 +83,7 @@ func TestLimitListenerTrustedProxy(t *testing.T) {
 		t.Fatal(err)
 	}
 	tp, _ := guard.ParseTrustedProxies([]string{"127.0.0.0/8"})
-	l := newLimitListener(raw, 10, 1, tp, nil)
+	l := newLimitListener(raw, 10, 1, tp, nil, false)
 	defer l.Close()
 	var conns []net.Conn
 	defer func() {
@@ -115,7 +118,7 @@ func TestLimitListenerSheds(t *testing.T) {
 	}
 	shed := &guard.Shed{Burst: 1, Cooldown: time.Minute}
 	tp, _ := guard.ParseTrustedProxies([]string{"127.0.0.3"})
-	l := newLimitListener(raw, 0, 0, tp, shed)
+	l := newLimitListener(raw, 0, 0, tp, shed, false)
 	accepted := make(chan net.Conn, 10)
 	done := make(chan error, 1)
 	go func() {
@@ -173,5 +176,116 @@ func TestLimitListenerSheds(t *testing.T) {
 		}
 	case <-time.After(2 * time.Second):
 		t.Fatal("Accept did not return after Close")
+	}
+}
+
+// With the kernel filter (Linux), a shed address's connection attempts are
+// dropped before a socket is made: its connect times out (no reset, nothing
+// accepted); other addresses and trusted proxies (even shed ones) connect;
+// when the cooldown ends the address connects again.
+func TestLimitListenerDropsSYN(t *testing.T) {
+	if runtime.GOOS != "linux" {
+		t.Skip("the socket filter is Linux only")
+	}
+	var lc net.ListenConfig
+	lc.SetMultipathTCP(false) // as Server.Run: no filter on an MPTCP listener
+	raw, err := lc.Listen(context.Background(), "tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	shed := &guard.Shed{Burst: 1, Cooldown: 1500 * time.Millisecond}
+	tp, _ := guard.ParseTrustedProxies([]string{"127.0.0.3"})
+	l := newLimitListener(raw, 0, 0, tp, shed, true).(*limitListener)
+	defer l.Close()
+	go func() {
+		for {
+			c, err := l.Accept()
+			if err != nil {
+				return
+			}
+			c.Close()
+		}
+	}()
+	dial := func(src string) error {
+		d := net.Dialer{LocalAddr: &net.TCPAddr{IP: net.ParseIP(src)}, Timeout: 300 * time.Millisecond}
+		c, err := d.Dial("tcp", raw.Addr().String())
+		if err == nil {
+			c.Close()
+		}
+		return err
+	}
+	shed.Refused(netip.MustParseAddr("127.0.0.2"))
+	shed.Refused(netip.MustParseAddr("127.0.0.3"))
+	deadline := time.Now().Add(2 * time.Second)
+	for l.filterBuilds.Load() == 0 && time.Now().Before(deadline) {
+		time.Sleep(5 * time.Millisecond)
+	}
+	if e := l.filterErr.Load(); e != nil {
+		t.Fatalf("filter: %v", *e)
+	}
+	var ne net.Error
+	if err := dial("127.0.0.2"); !errors.As(err, &ne) || !ne.Timeout() {
+		t.Fatalf("a shed address connected or was reset (%v), want its connect to time out", err)
+	}
+	for _, src := range []string{"127.0.0.4", "127.0.0.3"} {
+		if err := dial(src); err != nil {
+			t.Fatalf("%s: %v", src, err)
+		}
+	}
+	if closed, _ := shed.Counts(); closed != 0 {
+		t.Fatalf("%d connections reached accept from the shed address, want 0", closed)
+	}
+	time.Sleep(1600 * time.Millisecond)
+	if err := dial("127.0.0.2"); err != nil {
+		t.Fatalf("after the cooldown: %v", err)
+	}
+}
+
+// The filter on a dual-stack listener: a shed IPv6 /64 is dropped, IPv4
+// clients still connect.
+func TestLimitListenerDropsSYNIPv6(t *testing.T) {
+	if runtime.GOOS != "linux" {
+		t.Skip("the socket filter is Linux only")
+	}
+	var lc net.ListenConfig
+	lc.SetMultipathTCP(false)
+	raw, err := lc.Listen(context.Background(), "tcp", "[::]:0")
+	if err != nil {
+		t.Skip("no dual-stack listener here:", err)
+	}
+	port := raw.Addr().(*net.TCPAddr).Port
+	shed := &guard.Shed{Burst: 1, Cooldown: time.Minute}
+	l := newLimitListener(raw, 0, 0, nil, shed, true).(*limitListener)
+	defer l.Close()
+	go func() {
+		for {
+			c, err := l.Accept()
+			if err != nil {
+				return
+			}
+			c.Close()
+		}
+	}()
+	dial := func(addr string) error {
+		c, err := net.DialTimeout("tcp", net.JoinHostPort(addr, strconv.Itoa(port)), 300*time.Millisecond)
+		if err == nil {
+			c.Close()
+		}
+		return err
+	}
+	if err := dial("::1"); err != nil {
+		t.Skip("no IPv6 loopback here:", err)
+	}
+	shed.Refused(netip.MustParseAddr("::1"))
+	deadline := time.Now().Add(2 * time.Second)
+	for l.filterBuilds.Load() == 0 && time.Now().Before(deadline) {
+		time.Sleep(5 * time.Millisecond)
+	}
+	var ne net.Error
+	if err := dial("::1"); !errors.As(err, &ne) || !ne.Timeout() {
+		t.Fatalf("a shed IPv6 /64 connected or was reset (%v), want a timeout", err)
+	}
+	if err := dial("127.0.0.1"); err != nil {
+		t.Fatalf("IPv4 beside a shed IPv6 /64: %v", err)
 	}
 }

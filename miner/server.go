@@ -215,6 +215,10 @@ func (s *Server) Addrs() (api, admin net.Addr) {
 // Run listens on Config.Listen (and Config.AdminListen), then calls Serve.
 func (s *Server) Run(ctx context.Context) error {
 	var lc net.ListenConfig
+	// Plain TCP, not Go's default MPTCP on Linux: validators do not use
+	// MPTCP, and the kernel filter of shed addresses (connlimit_linux.go)
+	// cannot be attached to an MPTCP listener.
+	lc.SetMultipathTCP(false)
 	api, err := lc.Listen(ctx, "tcp", s.cfg.Listen)
 	if err != nil {
 		return fmt.Errorf("miner: listen on %s: %w (is another miner running? change the listen address)", s.cfg.Listen, err)
@@ -243,7 +247,7 @@ func (s *Server) Serve(ctx context.Context, api, admin net.Listener) error {
 		return errors.New("miner: Serve called twice; build a new Server")
 	}
 	s.started = true
-	api = newLimitListener(api, s.cfg.MaxConns, s.cfg.MaxConnsPerIP, s.guards.g.TrustedProxies, s.guards.g.Shed)
+	api = newLimitListener(api, s.cfg.MaxConns, s.cfg.MaxConnsPerIP, s.guards.g.TrustedProxies, s.guards.g.Shed, s.cfg.ShedDropSYN)
 	s.apiAddr = api.Addr()
 	if admin != nil {
 		s.admAddr = admin.Addr()

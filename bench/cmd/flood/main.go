@@ -5,8 +5,9 @@
 // to the others when the machine has two CPUs or more (on two CPUs: server
 // on CPU 1, clients on CPU 0).
 //
-// (a) For each attack class alone, the server's CPU per request, next to an
-// accepted validator request's. (b) The 64 validators at half the miner's
+// (a) For each attack class alone, offered at the miner's capacity, the
+// server's CPU per request offered and per request sent (answered or
+// failed), next to an accepted validator request's. (b) The 64 validators at half the miner's
 // measured capacity while an attacker offers the class at the full capacity:
 // the validators' accepted req/s relative to alone, their p99, the
 // attacker's achieved rate and the server's peak RSS (VmHWM, reset per
@@ -63,7 +64,11 @@ func client(src string, conns int) *http.Client {
 }
 
 func send(c *http.Client, url string, r bench.Request) (int, error) {
-	req, err := http.NewRequest("POST", url, bytes.NewReader(r.Body))
+	return sendCtx(context.Background(), c, url, r)
+}
+
+func sendCtx(ctx context.Context, c *http.Client, url string, r bench.Request) (int, error) {
+	req, err := http.NewRequestWithContext(ctx, "POST", url, bytes.NewReader(r.Body))
 	if err != nil {
 		return 0, err
 	}
@@ -90,6 +95,7 @@ type class struct {
 type stats struct {
 	mu    sync.Mutex
 	lat   []time.Duration
+	codes map[int]int // answers by status, 0: connection errors
 	ok    atomic.Int64
 	other atomic.Int64
 }
@@ -106,38 +112,50 @@ func (s *stats) p99() time.Duration {
 
 // paced offers rate requests per second from workers goroutines for d;
 // latency counts from the scheduled send time (no coordinated omission).
-func paced(ctx context.Context, c *http.Client, url string, rate float64, workers int, d time.Duration, next func(i int) bench.Request, st *stats) {
+func paced(ctx context.Context, c *http.Client, url string, rate float64, workers int, d time.Duration, next func(i int) bench.Request, st *stats) (offered int) {
 	type tick struct {
 		at time.Time
 		i  int
 	}
 	ch := make(chan tick, 4096)
+	// Offers not sent by the end are dropped, and requests still waiting
+	// (a connect the server's filter drops) are cut off a second after it:
+	// the run lasts d, whatever the server does.
+	start := time.Now()
+	rctx, cancel := context.WithDeadline(ctx, start.Add(d+time.Second))
+	defer cancel()
 	var wg sync.WaitGroup
 	for range workers {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			for t := range ch {
-				code, err := send(c, url, next(t.i))
+				if time.Since(start) > d {
+					continue
+				}
+				code, _ := sendCtx(rctx, c, url, next(t.i))
+				st.mu.Lock()
+				if st.codes == nil {
+					st.codes = map[int]int{}
+				}
+				st.codes[code]++
+				if code == 200 {
+					st.lat = append(st.lat, time.Since(t.at))
+				}
+				st.mu.Unlock()
 				if code == 200 {
 					st.ok.Add(1)
-					l := time.Since(t.at)
-					st.mu.Lock()
-					st.lat = append(st.lat, l)
-					st.mu.Unlock()
-				} else if err == nil || code != 0 {
-					st.other.Add(1)
 				} else {
 					st.other.Add(1)
 				}
 			}
 		}()
 	}
-	start := time.Now()
 	interval := time.Duration(float64(time.Second) / rate)
 	for i := 0; ; i++ {
 		at := start.Add(time.Duration(i) * interval)
 		if at.Sub(start) >= d || ctx.Err() != nil {
+			offered = i
 			break
 		}
 		if w := time.Until(at); w > 0 {
@@ -150,6 +168,7 @@ func paced(ctx context.Context, c *http.Client, url string, rate float64, worker
 	}
 	close(ch)
 	wg.Wait()
+	return offered
 }
 
 // closedLoop sends as fast as conc workers can for d; returns the count.
@@ -278,6 +297,7 @@ func run() error {
 	nval := flag.Int("validators", 64, "validators (they sign the accepted requests)")
 	only := flag.String("only", "", "run only the classes whose name contains one of these comma-separated words")
 	serveArgs := flag.String("serve-args", "", "more flags for serve, space-separated (\"--shed-refusals-per-sec 0\" measures without shedding)")
+	showShed := flag.Bool("show-shed", false, "print serve's shedding records (one per 10 s) at the end")
 	profile := flag.String("cpuprofile", "", "write serve's CPU profile of the attack classes alone (serve --pprof) to this file")
 	flag.Parse()
 	ctx := context.Background()
@@ -415,6 +435,7 @@ func run() error {
 		cpuPer                float64 // ns
 		codes                 map[int]int
 		shedConns             float64
+		cpuOffered, sent      float64
 		valRel, p99, attacker float64
 		p99Alone              float64
 		rss                   int64
@@ -430,8 +451,11 @@ func run() error {
 			}
 			shed0 := metric(sv.Admin, "minerkit_guard_shed_connections_total")
 			cpu0 := sv.CPU()
-			n, codes := closedLoop(client(c.src, 16), sv.URL, 16, *dur, c.next)
-			r.cpuPer, r.codes = float64(sv.CPU()-cpu0)/float64(max(n, 1)), codes
+			var st stats
+			offered := paced(ctx, client(c.src, 128), sv.URL, capacity, 128, *dur, c.next, &st)
+			cpu := float64(sv.CPU() - cpu0)
+			sent := st.ok.Load() + st.other.Load()
+			r.cpuPer, r.cpuOffered, r.codes, r.sent = cpu/float64(max(sent, 1)), cpu/float64(max(offered, 1)), st.codes, float64(sent)/dur.Seconds()
 			r.shedConns = metric(sv.Admin, "minerkit_guard_shed_connections_total") - shed0
 			if prof != nil {
 				name := *profile + "." + strings.Fields(c.name)[0] + "-" + c.src
@@ -483,13 +507,33 @@ func run() error {
 		time.Sleep(500 * time.Millisecond)
 	}
 	fmt.Printf("\nload average after: %s\n\n", loadavg())
-	fmt.Printf("| class | server CPU/request | × accepted | answers | validators × alone | validators' p99 (× alone) | attacker achieved | server peak RSS |\n")
-	fmt.Printf("|---|---|---|---|---|---|---|---|\n")
-	fmt.Printf("| accepted validator request | %.0f µs | 1 | 200 | 1 | %v | — | %d MiB |\n", acceptedCPU/1e3, aloneP99.Round(time.Microsecond), aloneRSS>>20)
+	if *showShed {
+		if resp, err := http.Get(sv.Admin + "/metrics"); err == nil {
+			b, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			for l := range strings.SplitSeq(string(b), "\n") {
+				if strings.HasPrefix(l, "minerkit_guard_shed") || strings.HasPrefix(l, "minerkit_guard_requests_total") {
+					fmt.Println(l)
+				}
+			}
+		}
+		for l := range strings.SplitSeq(sv.Log(), "\n") {
+			if strings.Contains(l, "addresses shed") {
+				fmt.Println(l)
+			}
+		}
+	}
+	fmt.Printf("(a) each class alone, offered at %.0f req/s for %v: server CPU per request offered, and per request sent (answered or failed)\n", capacity, *dur)
+	fmt.Printf("(b) beside the validators at %.0f req/s offered\n\n", half)
+	fmt.Printf("| class | (a) CPU/offered (× accepted) | (a) CPU/sent (× accepted) | (a) sent/s | (a) answers | (b) validators × alone | (b) validators' p99 (× alone) | (b) attacker achieved | (b) server peak RSS |\n")
+	fmt.Printf("|---|---|---|---|---|---|---|---|---|\n")
+	fmt.Printf("| accepted validator request | %.0f µs (1) | — | — | 200 | 1 | %v | — | %d MiB |\n", acceptedCPU/1e3, aloneP99.Round(time.Microsecond), aloneRSS>>20)
 	for _, r := range rows {
-		cpu, ratio, answers := "—", "—", "—"
+		perOffered, perSent, sentRate, answers := "—", "—", "—", "—"
 		if r.codes != nil {
-			cpu, ratio = fmt.Sprintf("%.1f µs", r.cpuPer/1e3), fmt.Sprintf("%.2f", r.cpuPer/acceptedCPU)
+			perOffered = fmt.Sprintf("%.2f µs (%.3f)", r.cpuOffered/1e3, r.cpuOffered/acceptedCPU)
+			perSent = fmt.Sprintf("%.1f µs (%.2f)", r.cpuPer/1e3, r.cpuPer/acceptedCPU)
+			sentRate = fmt.Sprintf("%.0f", r.sent)
 			var parts []string
 			for code, n := range r.codes {
 				label := strconv.Itoa(code)
@@ -508,7 +552,7 @@ func run() error {
 		if r.codes == nil {
 			att = fmt.Sprintf("%.0f connections opened", r.attacker)
 		}
-		fmt.Printf("| %s | %s | %s | %s | %.2f | %v (%.2f×) | %s | %d MiB |\n", r.name, cpu, ratio, answers, r.valRel,
+		fmt.Printf("| %s | %s | %s | %s | %s | %.2f | %v (%.2f×) | %s | %d MiB |\n", r.name, perOffered, perSent, sentRate, answers, r.valRel,
 			time.Duration(r.p99Alone).Round(time.Microsecond), r.p99, att, r.rss>>20)
 	}
 	return nil
