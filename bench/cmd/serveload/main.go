@@ -9,6 +9,10 @@
 // same checks), in alternating rounds, with medians.
 //
 //	go run ./bench/cmd/serveload [-c 32] [-rounds 3] [-duration 1s] [-requests 20000] [-bin bin/minerkit]
+//	                             [-only serve] [-profile DIR]
+//
+// -only loads a subset of the servers; -profile writes serve's CPU and
+// allocation profiles of every round (through serve --pprof).
 //
 // Targets: serve ≥ 90 % of the bare-verify limit, ≥ 5× the Node peer.
 package main
