@@ -62,9 +62,27 @@ type acceptor interface {
 }
 
 // dropPeer reports whether a connection from peer must be closed unread:
-// peer is shed and is not a trusted proxy.
+// peer is not a trusted proxy and is shed, or (raw acceptor only) already
+// holds its per-address cap of connections. A connection over the cap
+// counts as one refusal of the address for Shed: a client that keeps
+// opening more than its share is shed like one that keeps being refused.
 func (l *limitListener) dropPeer(peer netip.Addr) bool {
-	return l.shed != nil && !(!l.trusted.Empty() && l.trusted.Contains(peer)) && l.shed.ConnShed(peer)
+	if l.shed == nil || !l.trusted.Empty() && l.trusted.Contains(peer) {
+		return false
+	}
+	if l.shed.ConnShed(peer) {
+		return true
+	}
+	if l.raw == nil || l.perIP <= 0 {
+		return false
+	}
+	l.mu.Lock()
+	over := l.byIP[peer.String()] >= l.perIP
+	l.mu.Unlock()
+	if over {
+		l.shed.Refused(peer)
+	}
+	return over
 }
 
 func (l *limitListener) acquire() bool {
@@ -114,6 +132,9 @@ func (l *limitListener) Accept() (net.Conn, error) {
 			l.mu.Lock()
 			if l.byIP[ip] >= l.perIP {
 				l.mu.Unlock()
+				if l.shed != nil {
+					l.shed.Refused(remoteAddr(c))
+				}
 				c.Close()
 				l.releaseSlot()
 				continue
@@ -158,9 +179,12 @@ func (l *limitListener) release(ip string) {
 	l.releaseSlot()
 }
 
+// remoteIP is the peer's address as byIP counts it (netip's form, as
+// dropPeer looks it up).
 func remoteIP(c net.Conn) string {
 	if a, ok := c.RemoteAddr().(*net.TCPAddr); ok {
-		return a.IP.String()
+		addr, _ := netip.AddrFromSlice(a.IP)
+		return addr.Unmap().String()
 	}
 	host, _, err := net.SplitHostPort(c.RemoteAddr().String())
 	if err != nil {

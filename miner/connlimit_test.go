@@ -289,3 +289,39 @@ func TestLimitListenerDropsSYNIPv6(t *testing.T) {
 		t.Fatalf("IPv4 beside a shed IPv6 /64: %v", err)
 	}
 }
+
+// Connections over the per-address cap count as refusals of the address:
+// a client that keeps opening more than its share is shed.
+func TestLimitListenerCapSheds(t *testing.T) {
+	raw, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	shed := &guard.Shed{Burst: 3, Cooldown: time.Minute}
+	l := newLimitListener(raw, 0, 1, nil, shed, false)
+	defer l.Close()
+	go func() {
+		for {
+			c, err := l.Accept()
+			if err != nil {
+				return
+			}
+			defer c.Close() // held: the address stays at its cap
+		}
+	}()
+	d := net.Dialer{LocalAddr: &net.TCPAddr{IP: net.ParseIP("127.0.0.6")}}
+	for i := range 4 {
+		c, err := d.Dial("tcp", raw.Addr().String())
+		if err != nil {
+			continue // reset before Dial returned
+		}
+		defer c.Close()
+		if i > 0 {
+			c.SetReadDeadline(time.Now().Add(2 * time.Second))
+			c.Read(make([]byte, 1))
+		}
+	}
+	if ok, _ := shed.Shedding(netip.MustParseAddr("127.0.0.6")); !ok {
+		t.Fatal("an address that kept opening connections over its cap was not shed")
+	}
+}
