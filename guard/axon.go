@@ -101,7 +101,13 @@ func (a *Axon) Handler(spec *axon.Spec, next http.Handler) http.Handler {
 			return
 		}
 		t0 := time.Now()
-		caller, err := a.Verifier.Verify(&p, hash, now())
+		// One clock reading after the body arrived serves the nonce window,
+		// the failure budget and the rate limit.
+		at := t0
+		if a.Now != nil {
+			at = a.Now()
+		}
+		caller, err := a.Verifier.Verify(&p, hash, at)
 		st.Verify = time.Since(t0)
 		if a.Metrics != nil {
 			a.Metrics.verify.Observe(st.Verify.Seconds())
@@ -110,9 +116,9 @@ func (a *Axon) Handler(spec *axon.Spec, next http.Handler) http.Handler {
 		if a.Failures != nil {
 			var e *axon.Error
 			if errors.As(err, &e) && e.Reason == axon.ReasonBadSignature {
-				a.Failures.Failed(st.Client, p.Hotkey, now())
+				a.Failures.Failed(st.Client, p.Hotkey, at)
 			} else if err == nil {
-				a.Failures.Succeeded(st.Client, p.Hotkey, now())
+				a.Failures.Succeeded(st.Client, p.Hotkey, at)
 			}
 		}
 		if err != nil {
@@ -137,7 +143,7 @@ func (a *Axon) Handler(spec *axon.Spec, next http.Handler) http.Handler {
 			if st.HasNeuron {
 				stake = st.Neuron.StakeWeight
 			}
-			if ok, wait := a.RateLimit.Allow(caller, stake, now()); !ok {
+			if ok, wait := a.RateLimit.Allow(caller, stake, at); !ok {
 				deny(WriteAxonRefusal, w, r, &Refusal{Status: http.StatusTooManyRequests, Reason: ReasonRateLimited, RetryAfter: wait,
 					Err: fmt.Errorf("guard: hotkey %s is over its rate limit: retry in %v", caller, wait.Round(time.Millisecond))})
 				return
