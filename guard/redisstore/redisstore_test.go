@@ -38,33 +38,19 @@ func (c *roundTrips) ProcessPipelineHook(next redis.ProcessPipelineHook) redis.P
 	}
 }
 
-func TestAdmitReplay(t *testing.T) {
+// TestReplayRecordTTL: what the shared suite (conformance_test.go) cannot
+// see: a replay record lives in Redis for the request's window and no
+// longer.
+func TestReplayRecordTTL(t *testing.T) {
 	sock := redistest.Start(t)
 	c := sock.Client(t)
 	s := New(c, "test:")
-	exp := time.Now().Add(16 * time.Second)
-	tests := []struct {
-		caller, id string
-		replayed   bool
-	}{
-		{"alice", "u1", false},
-		{"alice", "u1", true},
-		{"bob", "u1", false},
-		{"alice", "u2", false},
-	}
-	for i, tt := range tests {
-		v, err := s.Admit(context.Background(), guard.Admission{Caller: tt.caller, ID: tt.id, Expiry: exp})
-		if err != nil || v.Replayed != tt.replayed || v.Limited {
-			t.Fatalf("case %d: %+v, %v; want replayed=%v", i, v, err, tt.replayed)
-		}
+	if _, err := s.Admit(context.Background(), guard.Admission{Caller: "alice", ID: "u1", Expiry: time.Now().Add(16 * time.Second)}); err != nil {
+		t.Fatal(err)
 	}
 	ttl, err := c.PTTL(context.Background(), "test:{alice}:seen:u1").Result()
 	if err != nil || ttl <= 15*time.Second || ttl > 16*time.Second {
 		t.Fatalf("replay record TTL %v, %v; want just under 16s", ttl, err)
-	}
-	// A request past its window is still recorded briefly.
-	if v, err := s.Admit(context.Background(), guard.Admission{Caller: "alice", ID: "old", Expiry: time.Now().Add(-time.Second)}); err != nil || v.Replayed {
-		t.Fatalf("expired request: %+v, %v", v, err)
 	}
 }
 
@@ -114,27 +100,6 @@ func testAdmitRateAcrossReplicas(t *testing.T, pipelined bool) {
 	s := New(sock.Client(t), "")
 	if v, err := s.Admit(context.Background(), guard.Admission{Caller: "bob", ID: "1", Expiry: exp, Rate: 0.01, Burst: 1}); err != nil || v.Limited {
 		t.Fatalf("bob: %+v, %v", v, err)
-	}
-}
-
-// TestAdmitRefills: at 20/s with burst 1, a second request at once is
-// limited for about 50 ms and admitted after it.
-func TestAdmitRefills(t *testing.T) {
-	s := New(redistest.Start(t).Client(t), "")
-	exp := time.Now().Add(time.Minute)
-	a := guard.Admission{Caller: "alice", ID: "1", Expiry: exp, Rate: 20, Burst: 1}
-	if v, err := s.Admit(context.Background(), a); err != nil || v.Limited {
-		t.Fatalf("first: %+v, %v", v, err)
-	}
-	a.ID = "2"
-	v, err := s.Admit(context.Background(), a)
-	if err != nil || !v.Limited || v.RetryAfter <= 0 || v.RetryAfter > 50*time.Millisecond {
-		t.Fatalf("second: %+v, %v; want limited, retry within 50ms", v, err)
-	}
-	time.Sleep(v.RetryAfter + 2*time.Millisecond)
-	a.ID = "3"
-	if v, err := s.Admit(context.Background(), a); err != nil || v.Limited {
-		t.Fatalf("after RetryAfter: %+v, %v", v, err)
 	}
 }
 
