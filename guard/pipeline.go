@@ -52,7 +52,7 @@ func (p *pipeline) step(s string) {
 // new connection.
 func (p *pipeline) refuseUnread(w http.ResponseWriter, r *http.Request, ref *Refusal) {
 	if r.ContentLength > 16<<10 || r.ContentLength < 0 && r.Body != nil && r.Body != http.NoBody {
-		w.Header().Set("Connection", "close")
+		w.Header()["Connection"] = connClose
 	}
 	deny(p.deny, w, r, ref)
 }

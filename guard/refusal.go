@@ -1,10 +1,10 @@
 package guard
 
 import (
-	"encoding/json"
 	"net/http"
 	"strconv"
 	"time"
+	"unicode/utf8"
 
 	"github.com/minerkit/minerkit/epistula"
 )
@@ -35,6 +35,8 @@ type Refusal struct {
 	// shedExempt: not counted against the client's address by Shed (the
 	// refusal is not the address's doing, e.g. a claimed hotkey's budget).
 	shedExempt bool
+	// body, if set, is WriteRefusal's body, built once (a static refusal).
+	body []byte
 }
 
 func (r *Refusal) Error() string { return r.Err.Error() }
@@ -46,21 +48,107 @@ func (r *Refusal) Unwrap() error { return r.Err }
 type DenyFunc func(w http.ResponseWriter, r *http.Request, ref *Refusal)
 
 // WriteRefusal writes ref as {"error": "...", "reason": "..."} with ref's
-// status, and Retry-After (whole seconds, rounded up) when set.
+// status, and Retry-After (whole seconds, rounded up) when set. The header
+// values are shared slices and the body is encoded by hand (byte for byte
+// what encoding/json writes) into one buffer: a refusal allocates little.
 func WriteRefusal(w http.ResponseWriter, _ *http.Request, ref *Refusal) {
 	h := w.Header()
-	h.Set("Content-Type", "application/json")
-	h.Set("Cache-Control", "no-store")
+	h["Content-Type"] = hdrJSON
+	h["Cache-Control"] = hdrNoStore
 	if ref.RetryAfter > 0 {
 		secs := int64((ref.RetryAfter + time.Second - 1) / time.Second)
-		h.Set("Retry-After", strconv.FormatInt(secs, 10))
+		if secs < int64(len(retryAfterValues)) {
+			h["Retry-After"] = retryAfterValues[secs]
+		} else {
+			h["Retry-After"] = []string{strconv.FormatInt(secs, 10)}
+		}
 	}
 	w.WriteHeader(ref.Status)
-	b, _ := json.Marshal(struct {
-		Error  string `json:"error"`
-		Reason string `json:"reason"`
-	}{ref.Err.Error(), ref.Reason})
-	w.Write(append(b, '\n'))
+	if ref.body != nil {
+		w.Write(ref.body)
+		return
+	}
+	w.Write(refusalBody(ref))
+}
+
+// refusalBody is WriteRefusal's body for ref.
+func refusalBody(ref *Refusal) []byte {
+	msg := ref.Err.Error()
+	b := make([]byte, 0, len(`{"error":"","reason":""}`)+len(msg)+len(ref.Reason)+8)
+	b = append(b, `{"error":`...)
+	b = appendJSONString(b, msg)
+	b = append(b, `,"reason":`...)
+	b = appendJSONString(b, ref.Reason)
+	return append(b, "}\n"...)
+}
+
+// Header values WriteRefusal shares between answers (never modified in
+// place: net/http only reads them, and Header.Add appends to a copy since
+// their capacity is their length).
+var (
+	hdrJSON          = []string{"application/json"}
+	hdrNoStore       = []string{"no-store"}
+	retryAfterValues = func() [][]string {
+		v := make([][]string, 121)
+		for i := range v {
+			v[i] = []string{strconv.Itoa(i)}
+		}
+		return v
+	}()
+)
+
+// appendJSONString appends s as encoding/json writes a string (HTML-safe:
+// <, > and & escaped; invalid UTF-8 as \ufffd; U+2028 and U+2029 escaped).
+func appendJSONString(dst []byte, s string) []byte {
+	const hex = "0123456789abcdef"
+	dst = append(dst, '"')
+	start := 0
+	for i := 0; i < len(s); {
+		if b := s[i]; b < utf8.RuneSelf {
+			if b >= 0x20 && b != '"' && b != '\\' && b != '<' && b != '>' && b != '&' {
+				i++
+				continue
+			}
+			dst = append(dst, s[start:i]...)
+			switch b {
+			case '\\', '"':
+				dst = append(dst, '\\', b)
+			case '\b':
+				dst = append(dst, '\\', 'b')
+			case '\f':
+				dst = append(dst, '\\', 'f')
+			case '\n':
+				dst = append(dst, '\\', 'n')
+			case '\r':
+				dst = append(dst, '\\', 'r')
+			case '\t':
+				dst = append(dst, '\\', 't')
+			default:
+				dst = append(dst, '\\', 'u', '0', '0', hex[b>>4], hex[b&0xF])
+			}
+			i++
+			start = i
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError && size == 1 {
+			dst = append(dst, s[start:i]...)
+			dst = append(dst, `\ufffd`...)
+			i += size
+			start = i
+			continue
+		}
+		if r == '\u2028' || r == '\u2029' {
+			dst = append(dst, s[start:i]...)
+			dst = append(dst, '\\', 'u', '2', '0', '2', hex[r&0xF])
+			i += size
+			start = i
+			continue
+		}
+		i += size
+	}
+	dst = append(dst, s[start:]...)
+	return append(dst, '"')
 }
 
 // epistulaStatus maps an Epistula reason to its HTTP status.

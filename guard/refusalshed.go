@@ -393,6 +393,7 @@ func (s *Shed) shedRefusal() *Refusal {
 	s.refusalOnce.Do(func() {
 		_, _, cooldown, _ := s.params()
 		s.refusal = &Refusal{Status: http.StatusTooManyRequests, Reason: ReasonAddressShed, Err: errShed, RetryAfter: cooldown, shedExempt: true}
+		s.refusal.body = refusalBody(s.refusal)
 	})
 	return s.refusal
 }
