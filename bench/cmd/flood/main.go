@@ -406,7 +406,8 @@ func run() error {
 		}
 		return func(i int) bench.Request { return pool[i%len(pool)] }
 	}
-	captured := valid[len(valid)-1]
+	// The replayed request is signed apart: the validators never send it.
+	captured := f.Sign(1, func(int) []byte { return body(1 << 40) })[0]
 	classes := []class{
 		{"junk 1 MiB, no Epistula headers", func(int) bench.Request { return bench.Request{Header: http.Header{}, Body: big} }, "127.0.0.3"},
 		{"1 MiB under an unregistered hotkey", func(i int) bench.Request { return unregBig[i%len(unregBig)] }, "127.0.0.4"},
@@ -428,6 +429,13 @@ func run() error {
 			}
 		}
 		classes = keep
+	}
+	// Every validator request is signed once and sent once: sign what the
+	// runs at half the capacity will send (a request sent twice would be a
+	// replay, refused, and its address shed).
+	if need := int(vi.Load()) + int(capacity/2*dur.Seconds()*1.2)*(len(classes)+1) + 1000; need > len(valid) {
+		fmt.Printf("signing %d more validator requests ...\n", need-len(valid))
+		valid = append(valid, f.Sign(need-len(valid), body)...)
 	}
 
 	type row struct {
@@ -507,6 +515,9 @@ func run() error {
 		time.Sleep(500 * time.Millisecond)
 	}
 	fmt.Printf("\nload average after: %s\n\n", loadavg())
+	if n := vi.Load(); n > int64(len(valid)) {
+		fmt.Printf("WARNING: the validators sent %d requests of %d signed: %d were replays\n", n, len(valid), n-int64(len(valid)))
+	}
 	if *showShed {
 		if resp, err := http.Get(sv.Admin + "/metrics"); err == nil {
 			b, _ := io.ReadAll(resp.Body)
