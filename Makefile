@@ -12,8 +12,11 @@ interop/node_modules/.package-lock.json: interop/package.json interop/package-lo
 
 interop-deps: interop/node_modules/.package-lock.json
 
+# go vet here and for the other systems a miner or an operator's laptop runs (build tags kept honest).
 vet:
 	$(GO) vet ./...
+	GOOS=darwin $(GO) vet ./...
+	GOOS=windows $(GO) vet ./...
 
 # gofmt, go vet and staticcheck (honnef.co/go/tools v0.8.2, installed on first use).
 STATICCHECK ?= $(shell $(GO) env GOPATH)/bin/staticcheck
