@@ -22,6 +22,7 @@
 //	minerkit_guard_requests_total{route,status,reason}   counter; reason "ok" when served
 //	minerkit_guard_verify_duration_seconds               histogram of Epistula verification
 //	                                                     (key lookup, sr25519, replay cache)
+//	minerkit_guard_request_duration_seconds{route}       histogram of served requests, guard to handler end
 //	minerkit_guard_store_errors_total{outcome}           counter (Shared.RegisterMetrics): requests
 //	                                                     whose shared store failed, "refused" or "local"
 //

@@ -16,11 +16,13 @@ import (
 type Metrics struct {
 	requests *prometheus.CounterVec
 	verify   prometheus.Histogram
+	duration *prometheus.HistogramVec
 
 	// counters holds requests' children already looked up: a map hit
 	// under a read lock costs less than hashing three label values.
-	mu       sync.RWMutex
-	counters map[counterKey]prometheus.Counter
+	mu        sync.RWMutex
+	counters  map[counterKey]prometheus.Counter
+	durations map[string]prometheus.Observer
 }
 
 type counterKey struct {
@@ -53,6 +55,26 @@ func (m *Metrics) counter(route string, status int, reason string) prometheus.Co
 	return c
 }
 
+// served returns the served-request duration histogram of route.
+func (m *Metrics) served(route string) prometheus.Observer {
+	m.mu.RLock()
+	h, ok := m.durations[route]
+	m.mu.RUnlock()
+	if ok {
+		return h
+	}
+	h = m.duration.WithLabelValues(route)
+	m.mu.Lock()
+	if len(m.durations) < 1024 {
+		if m.durations == nil {
+			m.durations = make(map[string]prometheus.Observer)
+		}
+		m.durations[route] = h
+	}
+	m.mu.Unlock()
+	return h
+}
+
 // NewMetrics creates the guard's metrics and registers them with reg
 // (prometheus.DefaultRegisterer or a registry of your own); a nil reg leaves
 // them unregistered. Registering twice with one registry fails: create one
@@ -68,9 +90,16 @@ func NewMetrics(reg prometheus.Registerer) (*Metrics, error) {
 			Help:    "Time to verify one Epistula request: key lookup, sr25519 verify, replay cache.",
 			Buckets: []float64{25e-6, 50e-6, 100e-6, 200e-6, 400e-6, 800e-6, 1.6e-3, 3.2e-3, 6.4e-3, 12.8e-3},
 		}),
+		duration: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name: "minerkit_guard_request_duration_seconds",
+			Help: "Time from the guard's first look at a served request to the end of its handler, by route (refusals are counted in minerkit_guard_requests_total, not here).",
+			// 100 µs (a request checked and answered) to 30 s (a long
+			// inference), factor 2 and a bit.
+			Buckets: []float64{100e-6, 250e-6, 500e-6, 1e-3, 2.5e-3, 5e-3, 10e-3, 25e-3, 50e-3, 100e-3, 250e-3, 500e-3, 1, 2.5, 5, 10, 30},
+		}, []string{"route"}),
 	}
 	if reg != nil {
-		for _, c := range []prometheus.Collector{m.requests, m.verify} {
+		for _, c := range []prometheus.Collector{m.requests, m.verify, m.duration} {
 			if err := reg.Register(c); err != nil {
 				return nil, err
 			}
@@ -137,6 +166,9 @@ func (o *Observe) Handler(next http.Handler) http.Handler {
 				label = "ok"
 			}
 			o.Metrics.counter(route, status, label).Inc()
+			if reason == "" {
+				o.Metrics.served(route).Observe(o.since(t0).Seconds())
+			}
 		}
 		if o.Logger != nil && !o.LogAllRefusals {
 			burst, interval := o.RefusalLogBurst, o.RefusalLogInterval
@@ -177,6 +209,14 @@ func (o *Observe) Handler(next http.Handler) http.Handler {
 			_ = o.Logger.Handler().Handle(r.Context(), rec)
 		}
 	})
+}
+
+// since is the time from t0 on o's clock.
+func (o *Observe) since(t0 time.Time) time.Duration {
+	if o.Now != nil {
+		return o.Now().Sub(t0)
+	}
+	return time.Since(t0)
 }
 
 func statusText(code int) string {

@@ -1,9 +1,12 @@
 package guard
 
 import (
+	"math"
+	"net/http"
 	"net/http/httptest"
 	"net/netip"
 	"testing"
+	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 )
@@ -72,4 +75,46 @@ func TestMetricsCounter(t *testing.T) {
 			t.Errorf("%s: %v, want %v", k, got[k], v)
 		}
 	}
+}
+
+// Served requests land in the duration histogram of their route, with the
+// time their handler took; refusals do not.
+func TestRequestDuration(t *testing.T) {
+	reg := prometheus.NewRegistry()
+	m, err := NewMetrics(reg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := time.Unix(1000, 0)
+	o := &Observe{Metrics: m, Now: func() time.Time { return now }, Route: func(*http.Request) string { return "POST /cvm" }}
+	h := o.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		now = now.Add(3 * time.Millisecond)
+		if r.URL.Path == "/refuse" {
+			if st := FromContext(r.Context()); st != nil {
+				st.Reason = "not_validator"
+			}
+			w.WriteHeader(http.StatusForbidden)
+		}
+	}))
+	for _, path := range []string{"/ok", "/ok", "/refuse"} {
+		h.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest("POST", path, nil))
+	}
+	mfs, err := reg.Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, mf := range mfs {
+		if mf.GetName() != "minerkit_guard_request_duration_seconds" {
+			continue
+		}
+		if len(mf.GetMetric()) != 1 {
+			t.Fatalf("%d series, want 1", len(mf.GetMetric()))
+		}
+		hg := mf.GetMetric()[0].GetHistogram()
+		if hg.GetSampleCount() != 2 || math.Abs(hg.GetSampleSum()-0.006) > 1e-9 {
+			t.Errorf("count %d, sum %v; want 2 served requests of 3 ms", hg.GetSampleCount(), hg.GetSampleSum())
+		}
+		return
+	}
+	t.Fatal("no minerkit_guard_request_duration_seconds")
 }
