@@ -411,6 +411,17 @@ func (b *bumpTransport) Request(ctx context.Context, method string, params ...an
 	return raw, nil
 }
 
+// Subscribe refuses the runtime version subscription: its first
+// notification (the real, unbumped version) could otherwise arrive after the
+// bump under load and take the client back; the check before signing is
+// what this test is about.
+func (b *bumpTransport) Subscribe(ctx context.Context, method, unsubscribe string, params ...any) (*rpc.Subscription, error) {
+	if method == "state_subscribeRuntimeVersion" {
+		return nil, errors.New("test: no runtime version subscription")
+	}
+	return b.Transport.Subscribe(ctx, method, unsubscribe, params...)
+}
+
 func TestRuntimeUpgradeReloadsMetadata(t *testing.T) {
 	n, err := devnet.Start(context.Background(), devnet.Config{BlockTime: testBlockTime})
 	if err != nil {
