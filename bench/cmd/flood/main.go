@@ -1,17 +1,22 @@
 // Command flood measures `minerkit serve` under attack (docs/bench-serve.md,
 // "Under attack"): the built binary serves the compute miner (POST /cvm) on
 // an in-process devnet subnet of 256 UIDs, 64 of them validators with
-// permits. The server is pinned to the last CPU and this process (clients)
-// to the others when the machine has two CPUs or more (on two CPUs: server
-// on CPU 1, clients on CPU 0).
+// permits. The server is pinned to the last CPU and this process (the
+// validators' client) to the others when the machine has two CPUs or more
+// (on two CPUs: server on CPU 1, clients on CPU 0). The attacker runs in a
+// child process (flood -attack-child) on CPU 0 at the lowest priority
+// (SCHED_IDLE, nice 19): the validators stand for other machines, so their
+// client gets the CPU first.
 //
 // (a) For each attack class alone, offered at the miner's capacity, the
 // server's CPU per request offered and per request sent (answered or
-// failed), next to an accepted validator request's. (b) The 64 validators at half the miner's
-// measured capacity while an attacker offers the class at the full capacity:
-// the validators' accepted req/s relative to alone, their p99, the
-// attacker's achieved rate and the server's peak RSS (VmHWM, reset per
-// class).
+// failed), next to an accepted validator request's. (b) The 64 validators
+// at half the miner's measured capacity, alone before every class and
+// after the last, and beside an attacker offering the class at the full
+// capacity: the validators' accepted req/s and p99 relative to the median
+// of the runs alone, the attacker's achieved rate, the server's CPU and
+// the clients' during the run, and the server's peak RSS (VmHWM, reset per
+// run).
 //
 //	go run ./bench/cmd/flood [-bin bin/minerkit] [-duration 3s] [-only junk,replayed] [-serve-args "--shed-refusals-per-sec 0"]
 package main
@@ -20,8 +25,6 @@ import (
 	"bufio"
 	"bytes"
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"errors"
 	"flag"
 	"fmt"
@@ -41,8 +44,6 @@ import (
 
 	"github.com/minerkit/minerkit/bench"
 	"github.com/minerkit/minerkit/bench/serve"
-	"github.com/minerkit/minerkit/epistula"
-	"github.com/minerkit/minerkit/keys"
 )
 
 func main() {
@@ -83,13 +84,6 @@ func sendCtx(ctx context.Context, c *http.Client, url string, r bench.Request) (
 	io.Copy(io.Discard, resp.Body)
 	resp.Body.Close()
 	return resp.StatusCode, nil
-}
-
-// class is one kind of attack request.
-type class struct {
-	name string
-	next func(i int) bench.Request // nil for the slow-connections class
-	src  string
 }
 
 type stats struct {
@@ -299,7 +293,11 @@ func run() error {
 	serveArgs := flag.String("serve-args", "", "more flags for serve, space-separated (\"--shed-refusals-per-sec 0\" measures without shedding)")
 	showShed := flag.Bool("show-shed", false, "print serve's shedding records (one per 10 s) at the end")
 	profile := flag.String("cpuprofile", "", "write serve's CPU profile of the attack classes alone (serve --pprof) to this file")
+	attackMode := flag.Bool("attack-child", false, "(internal) run one attack class in this process: spec on standard input, report on standard output")
 	flag.Parse()
+	if *attackMode {
+		return attackChild()
+	}
 	ctx := context.Background()
 	tmp, err := os.MkdirTemp("", "flood-")
 	if err != nil {
@@ -363,107 +361,81 @@ func run() error {
 	capacity := float64(n) / dur.Seconds()
 	fmt.Printf("capacity: %.0f accepted req/s; server CPU per accepted request %.0f µs\n", capacity, acceptedCPU/1e3)
 
-	// Attack material.
-	outsiders := make([]*keys.Keypair, 16)
-	for i := range outsiders {
-		if outsiders[i], err = keys.FromSURI("//Outsider/" + strconv.Itoa(i)); err != nil {
-			return err
-		}
-	}
-	big := bytes.Repeat([]byte("A"), 1<<20)
-	receiver := f.Miner.Address()
-	var unregBig, validUnreg []bench.Request
-	for i := range 64 {
-		k := outsiders[i%len(outsiders)]
-		unregBig = append(unregBig, bench.Request{Header: epistula.SignWith(k, big, receiver, time.Now().UnixMilli(), epistula.NewUUID()), Body: big})
-		b := body(i)
-		validUnreg = append(validUnreg, bench.Request{Header: epistula.SignWith(k, b, receiver, time.Now().UnixMilli(), epistula.NewUUID()), Body: b})
-	}
-	// Random signatures, made ahead (the clients' CPU is not the server's).
-	// A random signature is mostly refused before the costly step (its
-	// scalar is not canonical); a wrong one claiming a validator is a
-	// well-formed signature by another key, which costs a full verification.
-	wrongSig := func(claim string) func(int) bench.Request {
-		pool := make([]bench.Request, 4096)
-		for i := range pool {
-			b := body(i)
-			h := epistula.SignWith(outsiders[2], b, receiver, time.Now().UnixMilli(), epistula.NewUUID())
-			h.Set(epistula.HeaderSignedBy, claim)
-			pool[i] = bench.Request{Header: h, Body: b}
-		}
-		return func(i int) bench.Request { return pool[i%len(pool)] }
-	}
-	randomSig := func(claim string) func(int) bench.Request {
-		pool := make([]bench.Request, 4096)
-		for i := range pool {
-			b := body(i)
-			h := epistula.SignWith(outsiders[0], b, receiver, time.Now().UnixMilli(), epistula.NewUUID())
-			var sig [64]byte
-			rand.Read(sig[:])
-			h.Set(epistula.HeaderSignature, "0x"+hex.EncodeToString(sig[:]))
-			h.Set(epistula.HeaderSignedBy, claim)
-			pool[i] = bench.Request{Header: h, Body: b}
-		}
-		return func(i int) bench.Request { return pool[i%len(pool)] }
-	}
+	// The attack classes run in a child process (attacker.go).
+	wrap, how := attackWrap()
+	fmt.Printf("attacker: a child process (%s)\n", how)
 	// The replayed request is signed apart: the validators never send it.
 	captured := f.Sign(1, func(int) []byte { return body(1 << 40) })[0]
-	classes := []class{
-		{"junk 1 MiB, no Epistula headers", func(int) bench.Request { return bench.Request{Header: http.Header{}, Body: big} }, "127.0.0.3"},
-		{"1 MiB under an unregistered hotkey", func(i int) bench.Request { return unregBig[i%len(unregBig)] }, "127.0.0.4"},
-		{"random signature, unregistered hotkey", randomSig(outsiders[1].Address()), "127.0.0.5"},
-		{"valid signature, unregistered hotkey", func(i int) bench.Request { return validUnreg[i%len(validUnreg)] }, "127.0.0.6"},
-		{"wrong signature claiming a validator, one address", wrongSig(f.Validators[0].Address()), "127.0.0.7"},
-		{"one captured request replayed", func(int) bench.Request { return captured }, "127.0.0.8"},
-		{"2,000 slow connections", nil, ""},
-	}
 	send(vc, sv.URL, captured) // accepted once; every copy after is a replay
+	classes := classNames
 	if *only != "" {
-		var keep []class
-		for _, c := range classes {
+		classes = nil
+		for _, c := range classNames {
 			for w := range strings.SplitSeq(*only, ",") {
 				if w != "" && strings.Contains(c.name, w) {
-					keep = append(keep, c)
+					classes = append(classes, c)
 					break
 				}
 			}
 		}
-		classes = keep
+	}
+	spec := func(name, src string) attackSpec {
+		return attackSpec{Class: name, URL: sv.URL, Addr: addr, Src: src, Rate: capacity, Workers: 128, Duration: *dur,
+			Receiver: f.Miner.Address(), Claim: f.Validators[0].Address(), Captured: captured}
 	}
 	// Every validator request is signed once and sent once: sign what the
 	// runs at half the capacity will send (a request sent twice would be a
-	// replay, refused, and its address shed).
-	if need := int(vi.Load()) + int(capacity/2*dur.Seconds()*1.2)*(len(classes)+1) + 1000; need > len(valid) {
+	// replay, refused, and its address shed); (b) runs the validators alone
+	// before every class and after the last.
+	if need := int(vi.Load()) + int(capacity/2*dur.Seconds()*1.2)*(2*len(classes)+1) + 1000; need > len(valid) {
 		fmt.Printf("signing %d more validator requests ...\n", need-len(valid))
 		valid = append(valid, f.Sign(need-len(valid), body)...)
 	}
 
 	type row struct {
-		name                  string
-		cpuPer                float64 // ns
-		codes                 map[int]int
-		shedConns             float64
-		cpuOffered, sent      float64
-		valRel, p99, attacker float64
-		p99Alone              float64
-		rss                   int64
+		name                   string
+		cpuPer                 float64 // ns
+		codes                  map[int]int
+		shedConns              float64
+		cpuOffered, sent       float64
+		valRate, p99, attacker float64
+		serverCPU, valCPU      float64 // share of one CPU during (b)
+		attCPU                 float64
+		rss                    int64
 	}
 	var rows []row
 	// (a) each class alone.
+	sched := ""
 	for _, c := range classes {
 		r := row{name: c.name}
-		if c.next != nil {
+		if c.name != slowClass {
+			a, err := startAttacker(wrap, spec(c.name, c.src))
+			if err != nil {
+				return err
+			}
+			if sched == "" {
+				sched = a.schedOf()
+				fmt.Printf("attacker child's scheduling: %s\n", sched)
+			}
 			var prof chan []byte
 			if *profile != "" {
 				prof = cpuProfile(sv.Admin, *dur)
 			}
 			shed0 := metric(sv.Admin, "minerkit_guard_shed_connections_total")
 			cpu0 := sv.CPU()
-			var st stats
-			offered := paced(ctx, client(c.src, 128), sv.URL, capacity, 128, *dur, c.next, &st)
+			if err := a.attack(); err != nil {
+				a.kill()
+				return err
+			}
+			res, _, err := a.result()
+			if err != nil {
+				return err
+			}
 			cpu := float64(sv.CPU() - cpu0)
-			sent := st.ok.Load() + st.other.Load()
-			r.cpuPer, r.cpuOffered, r.codes, r.sent = cpu/float64(max(sent, 1)), cpu/float64(max(offered, 1)), st.codes, float64(sent)/dur.Seconds()
+			r.cpuPer, r.cpuOffered, r.codes, r.sent = cpu/float64(max(res.Sent, 1)), cpu/float64(max(res.Offered, 1)), res.Codes, res.Rate
+			if r.codes == nil {
+				r.codes = map[int]int{}
+			}
 			r.shedConns = metric(sv.Admin, "minerkit_guard_shed_connections_total") - shed0
 			if prof != nil {
 				name := *profile + "." + strings.Fields(c.name)[0] + "-" + c.src
@@ -474,45 +446,71 @@ func run() error {
 		}
 		rows = append(rows, r)
 	}
-	// (b) validators at half capacity, alone, then beside each class.
+	// (b) validators at half capacity, alone before every class and after
+	// the last, and beside each class. The p99 beside a class is divided
+	// by the median of the runs alone.
 	half := capacity / 2
-	alone := &stats{}
-	resetPeak(sv.Pid())
-	paced(ctx, vc, sv.URL, half, 64, *dur, nextValid, alone)
-	aloneRate := float64(alone.ok.Load()) / dur.Seconds()
-	aloneP99 := alone.p99()
-	aloneRSS, _ := peakRSS(sv.Pid())
-	fmt.Printf("validators alone at %.0f req/s offered: %.0f accepted/s, p99 %v, peak RSS %d MiB\n", half, aloneRate, aloneP99.Round(time.Microsecond), aloneRSS>>20)
-	for i, c := range classes {
+	type valRun struct {
+		rate, serverCPU, clientCPU float64
+		p99                        time.Duration
+		rss                        int64
+	}
+	validators := func() valRun {
 		resetPeak(sv.Pid())
-		actx, cancel := context.WithCancel(ctx)
-		var att stats
-		var slow *atomic.Int64
-		var wg sync.WaitGroup
-		if c.next != nil {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				paced(actx, client(c.src, 128), sv.URL, capacity, 128, *dur, c.next, &att)
-			}()
-		} else {
-			slow = slowConns(actx, addr, 2000)
-			time.Sleep(2 * time.Second) // let them open
-		}
 		st := &stats{}
+		cpu0, self0, t0 := sv.CPU(), selfCPU(), time.Now()
 		paced(ctx, vc, sv.URL, half, 64, *dur, nextValid, st)
-		cancel()
-		wg.Wait()
-		rows[i].valRel = float64(st.ok.Load()) / dur.Seconds() / aloneRate
-		rows[i].p99 = float64(st.p99()) / float64(aloneP99)
-		rows[i].p99Alone = float64(st.p99())
-		if slow != nil {
-			rows[i].attacker = float64(slow.Load())
-		} else {
-			rows[i].attacker = float64(att.ok.Load()+att.other.Load()) / dur.Seconds()
-		}
-		rows[i].rss, _ = peakRSS(sv.Pid())
+		wall := float64(time.Since(t0))
+		v := valRun{rate: float64(st.ok.Load()) / dur.Seconds(), p99: st.p99(),
+			serverCPU: float64(sv.CPU()-cpu0) / wall, clientCPU: float64(selfCPU()-self0) / wall}
+		v.rss, _ = peakRSS(sv.Pid())
+		return v
+	}
+	var alone []valRun
+	aloneRun := func() {
+		v := validators()
+		alone = append(alone, v)
+		fmt.Printf("validators alone at %.0f req/s offered: %.0f accepted/s, p99 %v, server CPU %.0f %%, validators' client CPU %.0f %%, peak RSS %d MiB\n",
+			half, v.rate, v.p99.Round(time.Microsecond), 100*v.serverCPU, 100*v.clientCPU, v.rss>>20)
 		time.Sleep(500 * time.Millisecond)
+	}
+	for i, c := range classes {
+		aloneRun()
+		a, err := startAttacker(wrap, spec(c.name, c.src))
+		if err != nil {
+			return err
+		}
+		if err := a.attack(); err != nil {
+			a.kill()
+			return err
+		}
+		v := validators()
+		res, attCPU, err := a.result()
+		if err != nil {
+			return err
+		}
+		rows[i].valRate, rows[i].p99, rows[i].rss = v.rate, float64(v.p99), v.rss
+		rows[i].serverCPU, rows[i].valCPU, rows[i].attCPU = v.serverCPU, v.clientCPU, float64(attCPU)/float64(*dur)
+		if c.name == slowClass {
+			rows[i].attacker = float64(res.Opened)
+		} else {
+			rows[i].attacker = res.Rate
+		}
+		time.Sleep(500 * time.Millisecond)
+	}
+	aloneRun()
+	p99s := make([]time.Duration, len(alone))
+	rates := make([]float64, len(alone))
+	for i, v := range alone {
+		p99s[i], rates[i] = v.p99, v.rate
+	}
+	slices.Sort(p99s)
+	slices.Sort(rates)
+	aloneP99, aloneRate := p99s[len(p99s)/2], rates[len(rates)/2]
+	aloneRSS := alone[0].rss
+	var spread []string
+	for _, v := range alone {
+		spread = append(spread, v.p99.Round(10*time.Microsecond).String())
 	}
 	fmt.Printf("\nload average after: %s\n\n", loadavg())
 	if n := vi.Load(); n > int64(len(valid)) {
@@ -534,11 +532,21 @@ func run() error {
 			}
 		}
 	}
+	fmt.Printf("validators alone, %d runs (before every class and after the last): p99 %s; median %v, spread %v–%v (%.2f×); accepted/s median %.0f\n",
+		len(alone), strings.Join(spread, ", "), aloneP99.Round(time.Microsecond), p99s[0].Round(time.Microsecond), p99s[len(p99s)-1].Round(time.Microsecond),
+		float64(p99s[len(p99s)-1])/float64(max(p99s[0], 1)), aloneRate)
 	fmt.Printf("(a) each class alone, offered at %.0f req/s for %v: server CPU per request offered, and per request sent (answered or failed)\n", capacity, *dur)
-	fmt.Printf("(b) beside the validators at %.0f req/s offered\n\n", half)
-	fmt.Printf("| class | (a) CPU/offered (× accepted) | (a) CPU/sent (× accepted) | (a) sent/s | (a) answers | (b) validators × alone | (b) validators' p99 (× alone) | (b) attacker achieved | (b) server peak RSS |\n")
-	fmt.Printf("|---|---|---|---|---|---|---|---|---|\n")
-	fmt.Printf("| accepted validator request | %.0f µs (1) | — | — | 200 | 1 | %v | — | %d MiB |\n", acceptedCPU/1e3, aloneP99.Round(time.Microsecond), aloneRSS>>20)
+	fmt.Printf("(b) beside the validators at %.0f req/s offered; × alone: over the median of the runs alone; CPU: share of one CPU during the validators' run (server on its own CPU; validators' client and the attacker child share CPU 0)\n\n", half)
+	fmt.Printf("| class | (a) CPU/offered (× accepted) | (a) CPU/sent (× accepted) | (a) sent/s | (a) answers | (b) validators × alone | (b) validators' p99 (× alone) | (b) attacker achieved | (b) server CPU | (b) client CPU: validators + attacker | (b) server peak RSS |\n")
+	fmt.Printf("|---|---|---|---|---|---|---|---|---|---|---|\n")
+	var aloneServer, aloneClient []float64
+	for _, v := range alone {
+		aloneServer, aloneClient = append(aloneServer, v.serverCPU), append(aloneClient, v.clientCPU)
+	}
+	slices.Sort(aloneServer)
+	slices.Sort(aloneClient)
+	fmt.Printf("| accepted validator request (alone, medians) | %.0f µs (1) | — | — | 200 | 1 | %v | — | %.0f %% | %.0f %% | %d MiB |\n", acceptedCPU/1e3,
+		aloneP99.Round(time.Microsecond), 100*aloneServer[len(aloneServer)/2], 100*aloneClient[len(aloneClient)/2], aloneRSS>>20)
 	for _, r := range rows {
 		perOffered, perSent, sentRate, answers := "—", "—", "—", "—"
 		if r.codes != nil {
@@ -563,8 +571,8 @@ func run() error {
 		if r.codes == nil {
 			att = fmt.Sprintf("%.0f connections opened", r.attacker)
 		}
-		fmt.Printf("| %s | %s | %s | %s | %s | %.2f | %v (%.2f×) | %s | %d MiB |\n", r.name, perOffered, perSent, sentRate, answers, r.valRel,
-			time.Duration(r.p99Alone).Round(time.Microsecond), r.p99, att, r.rss>>20)
+		fmt.Printf("| %s | %s | %s | %s | %s | %.2f | %v (%.2f×) | %s | %.0f %% | %.0f %% + %.0f %% | %d MiB |\n", r.name, perOffered, perSent, sentRate, answers,
+			r.valRate/aloneRate, time.Duration(r.p99).Round(time.Microsecond), r.p99/float64(aloneP99), att, 100*r.serverCPU, 100*r.valCPU, 100*r.attCPU, r.rss>>20)
 	}
 	return nil
 }
