@@ -496,7 +496,11 @@ func run() error {
 		} else {
 			rows[i].attacker = res.Rate
 		}
-		time.Sleep(500 * time.Millisecond)
+		pause := 500 * time.Millisecond
+		if c.name == slowClass {
+			pause = 2 * time.Second // serve closes the 2,000 connections
+		}
+		time.Sleep(pause)
 	}
 	aloneRun()
 	p99s := make([]time.Duration, len(alone))
