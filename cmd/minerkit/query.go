@@ -57,6 +57,9 @@ type queryResult struct {
 	LatencyMs float64 `json:"latency_ms"`
 	// Sent are the request headers as sent, signature included (--verbose).
 	Sent map[string]string `json:"sent_headers,omitempty"`
+	// AxonSignature says whether an Axon answer's axon.signature is the
+	// miner's: "valid", "invalid: …", or "unsigned".
+	AxonSignature string `json:"axon_signature,omitempty"`
 
 	raw []byte
 }
@@ -367,6 +370,9 @@ func (q *queryOpts) print(cmd *cobra.Command, t queryTarget, rep queryReport) er
 	}
 	if first.Reason != "" {
 		fmt.Fprintf(w, "refused: %s\n", first.Reason)
+	}
+	if first.AxonSignature != "" {
+		fmt.Fprintf(w, "axon signature: %s\n", first.AxonSignature)
 	}
 	if len(first.raw) > 0 {
 		fmt.Fprintln(w)

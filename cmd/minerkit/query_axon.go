@@ -58,6 +58,14 @@ func (q *queryOpts) runAxon(ctx context.Context, cmd *cobra.Command, key keys.Si
 		case err == nil:
 			r.Status = http.StatusOK
 			r.raw, _ = json.Marshal(syn)
+			switch err := axon.VerifyAnswer(&syn.Synapse, t.Receiver); {
+			case err == nil:
+				r.AxonSignature = "valid"
+			case errors.Is(err, axon.ErrAnswerUnsigned):
+				r.AxonSignature = "unsigned"
+			default:
+				r.AxonSignature = "invalid: " + err.Error()
+			}
 		case errors.As(err, &se):
 			r.Status, r.Error = se.Status, se.Message
 			r.raw, _ = json.Marshal(map[string]string{"message": se.Message})

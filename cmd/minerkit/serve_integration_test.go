@@ -292,12 +292,13 @@ func TestServeAndQueryOnDevnet(t *testing.T) {
 	// dendrite calls it: same port, same guard.
 	r, out = query("--netuid", "1", "--uid", minerUID, "--axon", "ComputeOffer", "--body", `{"nonce":"00ff"}`, "--hash-fields", "nonce", "--suri", "//V1")
 	if r.Status != 200 || r.URL != api+"/ComputeOffer" || !strings.Contains(out, `"gpu_type": "NVIDIA H100 80GB HBM3"`) ||
-		!strings.Contains(out, `"status_message": "Success"`) {
+		!strings.Contains(out, `"status_message": "Success"`) || r.AxonSignature != "unsigned" {
 		t.Fatalf("query --axon:\n%s", out)
 	}
 	out, _, err = runCLI(t, "", "query", "--netuid", "1", "--uid", minerUID, "--axon", "ComputeOffer", "--body", `{"nonce":"00ff"}`, "--hash-fields", "nonce", "--suri", "//V1")
 	t.Logf("$ minerkit query --netuid 1 --uid %s --axon ComputeOffer --body '{\"nonce\":\"00ff\"}' --hash-fields nonce --suri //V1\n%s", minerUID, out)
-	if err != nil || !strings.Contains(out, "HTTP 200 OK") || !strings.Contains(out, "bt_header_axon_status_code: 200") {
+	if err != nil || !strings.Contains(out, "HTTP 200 OK") || !strings.Contains(out, "bt_header_axon_status_code: 200") ||
+		!strings.Contains(out, "axon signature: unsigned") {
 		t.Fatalf("query --axon, text: %v\n%s", err, out)
 	}
 	r, out = query("--url", api, "--receiver", minerKey.Address(), "--axon", "ComputeOffer", "--body", `{"nonce":"00ff"}`, "--hash-fields", "nonce", "--suri", "//Stranger")
