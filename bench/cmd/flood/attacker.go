@@ -50,11 +50,12 @@ type attackSpec struct {
 
 // attackResult is the child's report.
 type attackResult struct {
-	Offered int         `json:"offered"`
-	Codes   map[int]int `json:"codes"` // answers by status, 0: connection errors
-	Sent    int64       `json:"sent"`  // answered or failed
-	Rate    float64     `json:"rate"`  // sent per second
-	Opened  int64       `json:"opened"`
+	Offered int           `json:"offered"`
+	Codes   map[int]int   `json:"codes"` // answers by status, 0: connection errors
+	Sent    int64         `json:"sent"`  // answered or failed
+	Rate    float64       `json:"rate"`  // sent per second
+	Opened  int64         `json:"opened"`
+	CPU     time.Duration `json:"cpu"` // the child's CPU time during the attack
 }
 
 const slowClass = "2,000 slow connections"
@@ -157,6 +158,7 @@ func attackChild() error {
 	if _, err := in.ReadBytes('\n'); err != nil {
 		return fmt.Errorf("wait for go: %w", err)
 	}
+	cpu0 := selfCPU()
 	if opened != nil {
 		time.Sleep(s.Duration)
 		res.Opened = opened.Load()
@@ -167,6 +169,7 @@ func attackChild() error {
 		res.Sent = st.ok.Load() + st.other.Load()
 		res.Rate = float64(res.Sent) / s.Duration.Seconds()
 	}
+	res.CPU = selfCPU() - cpu0
 	return json.NewEncoder(os.Stdout).Encode(res)
 }
 
@@ -260,20 +263,16 @@ func (a *attacker) attack() error {
 	return err
 }
 
-// result waits for the child's report and exit; cpu is the child's CPU
-// time.
-func (a *attacker) result() (res attackResult, cpu time.Duration, err error) {
+// result waits for the child's report and exit.
+func (a *attacker) result() (res attackResult, err error) {
 	line, rerr := a.out.ReadBytes('\n')
 	a.in.Close()
 	werr := a.cmd.Wait()
 	if rerr != nil {
-		return res, 0, errors.Join(fmt.Errorf("attacker report: %w", rerr), werr)
+		return res, errors.Join(fmt.Errorf("attacker report: %w", rerr), werr)
 	}
 	if err := json.Unmarshal(line, &res); err != nil {
-		return res, 0, fmt.Errorf("attacker report %q: %w", line, err)
+		return res, fmt.Errorf("attacker report %q: %w", line, err)
 	}
-	if st := a.cmd.ProcessState; st != nil {
-		cpu = st.UserTime() + st.SystemTime()
-	}
-	return res, cpu, werr
+	return res, werr
 }

@@ -293,10 +293,14 @@ func run() error {
 	serveArgs := flag.String("serve-args", "", "more flags for serve, space-separated (\"--shed-refusals-per-sec 0\" measures without shedding)")
 	showShed := flag.Bool("show-shed", false, "print serve's shedding records (one per 10 s) at the end")
 	profile := flag.String("cpuprofile", "", "write serve's CPU profile of the attack classes alone (serve --pprof) to this file")
+	rounds := flag.Int("rounds", 1, "(b) runs every class this many times (each after a run alone) and reports the medians")
 	attackMode := flag.Bool("attack-child", false, "(internal) run one attack class in this process: spec on standard input, report on standard output")
 	flag.Parse()
 	if *attackMode {
 		return attackChild()
+	}
+	if *rounds < 1 {
+		return errors.New("-rounds must be at least 1")
 	}
 	ctx := context.Background()
 	tmp, err := os.MkdirTemp("", "flood-")
@@ -387,21 +391,18 @@ func run() error {
 	// runs at half the capacity will send (a request sent twice would be a
 	// replay, refused, and its address shed); (b) runs the validators alone
 	// before every class and after the last.
-	if need := int(vi.Load()) + int(capacity/2*dur.Seconds()*1.2)*(2*len(classes)+1) + 1000; need > len(valid) {
+	if need := int(vi.Load()) + int(capacity/2*dur.Seconds()*1.2)*(2*len(classes)**rounds+1) + 1000; need > len(valid) {
 		fmt.Printf("signing %d more validator requests ...\n", need-len(valid))
 		valid = append(valid, f.Sign(need-len(valid), body)...)
 	}
 
 	type row struct {
-		name                   string
-		cpuPer                 float64 // ns
-		codes                  map[int]int
-		shedConns              float64
-		cpuOffered, sent       float64
-		valRate, p99, attacker float64
-		serverCPU, valCPU      float64 // share of one CPU during (b)
-		attCPU                 float64
-		rss                    int64
+		name             string
+		cpuPer           float64 // ns
+		codes            map[int]int
+		shedConns        float64
+		cpuOffered, sent float64
+		runs             []bRun // (b), one per round
 	}
 	var rows []row
 	// (a) each class alone.
@@ -427,7 +428,7 @@ func run() error {
 				a.kill()
 				return err
 			}
-			res, _, err := a.result()
+			res, err := a.result()
 			if err != nil {
 				return err
 			}
@@ -450,11 +451,6 @@ func run() error {
 	// the last, and beside each class. The p99 beside a class is divided
 	// by the median of the runs alone.
 	half := capacity / 2
-	type valRun struct {
-		rate, serverCPU, clientCPU float64
-		p99                        time.Duration
-		rss                        int64
-	}
 	validators := func() valRun {
 		resetPeak(sv.Pid())
 		st := &stats{}
@@ -474,48 +470,45 @@ func run() error {
 			half, v.rate, v.p99.Round(time.Microsecond), 100*v.serverCPU, 100*v.clientCPU, v.rss>>20)
 		time.Sleep(500 * time.Millisecond)
 	}
-	for i, c := range classes {
-		aloneRun()
-		a, err := startAttacker(wrap, spec(c.name, c.src))
-		if err != nil {
-			return err
+	for range *rounds {
+		for i, c := range classes {
+			aloneRun()
+			a, err := startAttacker(wrap, spec(c.name, c.src))
+			if err != nil {
+				return err
+			}
+			if err := a.attack(); err != nil {
+				a.kill()
+				return err
+			}
+			v := validators()
+			res, err := a.result()
+			if err != nil {
+				return err
+			}
+			b := bRun{v: v, attacker: res.Rate, attCPU: float64(res.CPU) / float64(*dur)}
+			if c.name == slowClass {
+				b.attacker = float64(res.Opened)
+			}
+			rows[i].runs = append(rows[i].runs, b)
+			pause := 500 * time.Millisecond
+			if c.name == slowClass {
+				pause = 2 * time.Second // serve closes the 2,000 connections
+			}
+			time.Sleep(pause)
 		}
-		if err := a.attack(); err != nil {
-			a.kill()
-			return err
-		}
-		v := validators()
-		res, attCPU, err := a.result()
-		if err != nil {
-			return err
-		}
-		rows[i].valRate, rows[i].p99, rows[i].rss = v.rate, float64(v.p99), v.rss
-		rows[i].serverCPU, rows[i].valCPU, rows[i].attCPU = v.serverCPU, v.clientCPU, float64(attCPU)/float64(*dur)
-		if c.name == slowClass {
-			rows[i].attacker = float64(res.Opened)
-		} else {
-			rows[i].attacker = res.Rate
-		}
-		pause := 500 * time.Millisecond
-		if c.name == slowClass {
-			pause = 2 * time.Second // serve closes the 2,000 connections
-		}
-		time.Sleep(pause)
 	}
 	aloneRun()
-	p99s := make([]time.Duration, len(alone))
-	rates := make([]float64, len(alone))
-	for i, v := range alone {
-		p99s[i], rates[i] = v.p99, v.rate
-	}
-	slices.Sort(p99s)
-	slices.Sort(rates)
-	aloneP99, aloneRate := p99s[len(p99s)/2], rates[len(rates)/2]
-	aloneRSS := alone[0].rss
+	var aloneP99s, aloneRates, aloneServer, aloneClient []float64
 	var spread []string
 	for _, v := range alone {
+		aloneP99s, aloneRates = append(aloneP99s, float64(v.p99)), append(aloneRates, v.rate)
+		aloneServer, aloneClient = append(aloneServer, v.serverCPU), append(aloneClient, v.clientCPU)
 		spread = append(spread, v.p99.Round(10*time.Microsecond).String())
 	}
+	aloneP99, aloneRate := median(aloneP99s), median(aloneRates)
+	lo, hi := slices.Min(aloneP99s), slices.Max(aloneP99s)
+	aloneRSS := alone[0].rss
 	fmt.Printf("\nload average after: %s\n\n", loadavg())
 	if n := vi.Load(); n > int64(len(valid)) {
 		fmt.Printf("WARNING: the validators sent %d requests of %d signed: %d were replays\n", n, len(valid), n-int64(len(valid)))
@@ -537,20 +530,14 @@ func run() error {
 		}
 	}
 	fmt.Printf("validators alone, %d runs (before every class and after the last): p99 %s; median %v, spread %v–%v (%.2f×); accepted/s median %.0f\n",
-		len(alone), strings.Join(spread, ", "), aloneP99.Round(time.Microsecond), p99s[0].Round(time.Microsecond), p99s[len(p99s)-1].Round(time.Microsecond),
-		float64(p99s[len(p99s)-1])/float64(max(p99s[0], 1)), aloneRate)
+		len(alone), strings.Join(spread, ", "), time.Duration(aloneP99).Round(time.Microsecond), time.Duration(lo).Round(time.Microsecond),
+		time.Duration(hi).Round(time.Microsecond), hi/max(lo, 1), aloneRate)
 	fmt.Printf("(a) each class alone, offered at %.0f req/s for %v: server CPU per request offered, and per request sent (answered or failed)\n", capacity, *dur)
-	fmt.Printf("(b) beside the validators at %.0f req/s offered; × alone: over the median of the runs alone; CPU: share of one CPU during the validators' run (server on its own CPU; validators' client and the attacker child share CPU 0)\n\n", half)
+	fmt.Printf("(b) beside the validators at %.0f req/s offered, %d round(s); medians over the rounds (p99 of each round after the /); × alone: over the median of the runs alone; CPU: share of one CPU during the validators' run (server on its own CPU; validators' client and the attacker child share CPU 0)\n\n", half, *rounds)
 	fmt.Printf("| class | (a) CPU/offered (× accepted) | (a) CPU/sent (× accepted) | (a) sent/s | (a) answers | (b) validators × alone | (b) validators' p99 (× alone) | (b) attacker achieved | (b) server CPU | (b) client CPU: validators + attacker | (b) server peak RSS |\n")
 	fmt.Printf("|---|---|---|---|---|---|---|---|---|---|---|\n")
-	var aloneServer, aloneClient []float64
-	for _, v := range alone {
-		aloneServer, aloneClient = append(aloneServer, v.serverCPU), append(aloneClient, v.clientCPU)
-	}
-	slices.Sort(aloneServer)
-	slices.Sort(aloneClient)
 	fmt.Printf("| accepted validator request (alone, medians) | %.0f µs (1) | — | — | 200 | 1 | %v | — | %.0f %% | %.0f %% | %d MiB |\n", acceptedCPU/1e3,
-		aloneP99.Round(time.Microsecond), 100*aloneServer[len(aloneServer)/2], 100*aloneClient[len(aloneClient)/2], aloneRSS>>20)
+		time.Duration(aloneP99).Round(time.Microsecond), 100*median(aloneServer), 100*median(aloneClient), aloneRSS>>20)
 	for _, r := range rows {
 		perOffered, perSent, sentRate, answers := "—", "—", "—", "—"
 		if r.codes != nil {
@@ -571,12 +558,52 @@ func run() error {
 			}
 			answers = strings.Join(parts, " ")
 		}
-		att := fmt.Sprintf("%.0f req/s of %.0f offered", r.attacker, capacity)
-		if r.codes == nil {
-			att = fmt.Sprintf("%.0f connections opened", r.attacker)
+		var p99s, rates, attackers, serverCPU, valCPU, attCPU []float64
+		var each []string
+		var rss int64
+		for _, b := range r.runs {
+			p99s, rates, attackers = append(p99s, float64(b.v.p99)), append(rates, b.v.rate), append(attackers, b.attacker)
+			serverCPU, valCPU, attCPU = append(serverCPU, b.v.serverCPU), append(valCPU, b.v.clientCPU), append(attCPU, b.attCPU)
+			each = append(each, fmt.Sprintf("%.2f", float64(b.v.p99)/aloneP99))
+			rss = max(rss, b.v.rss)
 		}
-		fmt.Printf("| %s | %s | %s | %s | %s | %.2f | %v (%.2f×) | %s | %.0f %% | %.0f %% + %.0f %% | %d MiB |\n", r.name, perOffered, perSent, sentRate, answers,
-			r.valRate/aloneRate, time.Duration(r.p99).Round(time.Microsecond), r.p99/float64(aloneP99), att, 100*r.serverCPU, 100*r.valCPU, 100*r.attCPU, r.rss>>20)
+		p99 := median(p99s)
+		p99Cell := fmt.Sprintf("%v (%.2f×)", time.Duration(p99).Round(time.Microsecond), p99/aloneP99)
+		if len(each) > 1 {
+			p99Cell += " / " + strings.Join(each, ", ")
+		}
+		att := fmt.Sprintf("%.0f req/s of %.0f offered", median(attackers), capacity)
+		if r.codes == nil {
+			att = fmt.Sprintf("%.0f connections opened", median(attackers))
+		}
+		fmt.Printf("| %s | %s | %s | %s | %s | %.2f | %s | %s | %.0f %% | %.0f %% + %.0f %% | %d MiB |\n", r.name, perOffered, perSent, sentRate, answers,
+			median(rates)/aloneRate, p99Cell, att, 100*median(serverCPU), 100*median(valCPU), 100*median(attCPU), rss>>20)
 	}
 	return nil
+}
+
+// validators' run in (b).
+type valRun struct {
+	rate, serverCPU, clientCPU float64
+	p99                        time.Duration
+	rss                        int64
+}
+
+// bRun is one run of (b) beside an attack class.
+type bRun struct {
+	v        valRun
+	attacker float64 // sent/s, or connections opened
+	attCPU   float64 // the attacker child's share of one CPU
+}
+
+// median of xs (the mean of the middle two for an even count).
+func median(xs []float64) float64 {
+	if len(xs) == 0 {
+		return 0
+	}
+	s := slices.Sorted(slices.Values(xs))
+	if len(s)%2 == 1 {
+		return s[len(s)/2]
+	}
+	return (s[len(s)/2-1] + s[len(s)/2]) / 2
 }
