@@ -89,7 +89,8 @@ func sendCtx(ctx context.Context, c *http.Client, url string, r bench.Request) (
 type stats struct {
 	mu    sync.Mutex
 	lat   []time.Duration
-	codes map[int]int // answers by status, 0: connection errors
+	late  []time.Duration // of the requests scheduled from 1 s on
+	codes map[int]int     // answers by status, 0: connection errors
 	ok    atomic.Int64
 	other atomic.Int64
 }
@@ -97,11 +98,23 @@ type stats struct {
 func (s *stats) p99() time.Duration {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if len(s.lat) == 0 {
+	return p99of(s.lat)
+}
+
+// p99Late is the p99 of the requests scheduled from the run's first
+// second on (after an attacker's first burst of answered refusals).
+func (s *stats) p99Late() time.Duration {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return p99of(s.late)
+}
+
+func p99of(lat []time.Duration) time.Duration {
+	if len(lat) == 0 {
 		return 0
 	}
-	slices.Sort(s.lat)
-	return s.lat[len(s.lat)*99/100]
+	slices.Sort(lat)
+	return lat[len(lat)*99/100]
 }
 
 // paced offers rate requests per second from workers goroutines for d;
@@ -135,6 +148,9 @@ func paced(ctx context.Context, c *http.Client, url string, rate float64, worker
 				st.codes[code]++
 				if code == 200 {
 					st.lat = append(st.lat, time.Since(t.at))
+					if t.at.Sub(start) >= time.Second {
+						st.late = append(st.late, time.Since(t.at))
+					}
 				}
 				st.mu.Unlock()
 				if code == 200 {
@@ -457,7 +473,7 @@ func run() error {
 		cpu0, self0, t0 := sv.CPU(), selfCPU(), time.Now()
 		paced(ctx, vc, sv.URL, half, 64, *dur, nextValid, st)
 		wall := float64(time.Since(t0))
-		v := valRun{rate: float64(st.ok.Load()) / dur.Seconds(), p99: st.p99(),
+		v := valRun{rate: float64(st.ok.Load()) / dur.Seconds(), p99: st.p99(), p99Late: st.p99Late(),
 			serverCPU: float64(sv.CPU()-cpu0) / wall, clientCPU: float64(selfCPU()-self0) / wall}
 		v.rss, _ = peakRSS(sv.Pid())
 		return v
@@ -499,14 +515,14 @@ func run() error {
 		}
 	}
 	aloneRun()
-	var aloneP99s, aloneRates, aloneServer, aloneClient []float64
+	var aloneP99s, aloneLate, aloneRates, aloneServer, aloneClient []float64
 	var spread []string
 	for _, v := range alone {
-		aloneP99s, aloneRates = append(aloneP99s, float64(v.p99)), append(aloneRates, v.rate)
+		aloneP99s, aloneRates, aloneLate = append(aloneP99s, float64(v.p99)), append(aloneRates, v.rate), append(aloneLate, float64(v.p99Late))
 		aloneServer, aloneClient = append(aloneServer, v.serverCPU), append(aloneClient, v.clientCPU)
 		spread = append(spread, v.p99.Round(10*time.Microsecond).String())
 	}
-	aloneP99, aloneRate := median(aloneP99s), median(aloneRates)
+	aloneP99, aloneRate, aloneP99Late := median(aloneP99s), median(aloneRates), median(aloneLate)
 	lo, hi := slices.Min(aloneP99s), slices.Max(aloneP99s)
 	aloneRSS := alone[0].rss
 	fmt.Printf("\nload average after: %s\n\n", loadavg())
@@ -534,10 +550,10 @@ func run() error {
 		time.Duration(hi).Round(time.Microsecond), hi/max(lo, 1), aloneRate)
 	fmt.Printf("(a) each class alone, offered at %.0f req/s for %v: server CPU per request offered, and per request sent (answered or failed)\n", capacity, *dur)
 	fmt.Printf("(b) beside the validators at %.0f req/s offered, %d round(s); medians over the rounds (p99 of each round after the /); × alone: over the median of the runs alone; CPU: share of one CPU during the validators' run (server on its own CPU; validators' client and the attacker child share CPU 0)\n\n", half, *rounds)
-	fmt.Printf("| class | (a) CPU/offered (× accepted) | (a) CPU/sent (× accepted) | (a) sent/s | (a) answers | (b) validators × alone | (b) validators' p99 (× alone) | (b) attacker achieved | (b) server CPU | (b) client CPU: validators + attacker | (b) server peak RSS |\n")
-	fmt.Printf("|---|---|---|---|---|---|---|---|---|---|---|\n")
-	fmt.Printf("| accepted validator request (alone, medians) | %.0f µs (1) | — | — | 200 | 1 | %v | — | %.0f %% | %.0f %% | %d MiB |\n", acceptedCPU/1e3,
-		time.Duration(aloneP99).Round(time.Microsecond), 100*median(aloneServer), 100*median(aloneClient), aloneRSS>>20)
+	fmt.Printf("| class | (a) CPU/offered (× accepted) | (a) CPU/sent (× accepted) | (a) sent/s | (a) answers | (b) validators × alone | (b) validators' p99 (× alone) | (b) p99 from 1 s on (× alone) | (b) attacker achieved | (b) server CPU | (b) client CPU: validators + attacker | (b) server peak RSS |\n")
+	fmt.Printf("|---|---|---|---|---|---|---|---|---|---|---|---|\n")
+	fmt.Printf("| accepted validator request (alone, medians) | %.0f µs (1) | — | — | 200 | 1 | %v | %v | — | %.0f %% | %.0f %% | %d MiB |\n", acceptedCPU/1e3,
+		time.Duration(aloneP99).Round(time.Microsecond), time.Duration(aloneP99Late).Round(time.Microsecond), 100*median(aloneServer), 100*median(aloneClient), aloneRSS>>20)
 	for _, r := range rows {
 		perOffered, perSent, sentRate, answers := "—", "—", "—", "—"
 		if r.codes != nil {
@@ -558,11 +574,12 @@ func run() error {
 			}
 			answers = strings.Join(parts, " ")
 		}
-		var p99s, rates, attackers, serverCPU, valCPU, attCPU []float64
+		var p99s, lates, rates, attackers, serverCPU, valCPU, attCPU []float64
 		var each []string
 		var rss int64
 		for _, b := range r.runs {
 			p99s, rates, attackers = append(p99s, float64(b.v.p99)), append(rates, b.v.rate), append(attackers, b.attacker)
+			lates = append(lates, float64(b.v.p99Late))
 			serverCPU, valCPU, attCPU = append(serverCPU, b.v.serverCPU), append(valCPU, b.v.clientCPU), append(attCPU, b.attCPU)
 			each = append(each, fmt.Sprintf("%.2f", float64(b.v.p99)/aloneP99))
 			rss = max(rss, b.v.rss)
@@ -572,12 +589,14 @@ func run() error {
 		if len(each) > 1 {
 			p99Cell += " / " + strings.Join(each, ", ")
 		}
+		late := median(lates)
+		lateCell := fmt.Sprintf("%v (%.2f×)", time.Duration(late).Round(time.Microsecond), late/aloneP99Late)
 		att := fmt.Sprintf("%.0f req/s of %.0f offered", median(attackers), capacity)
 		if r.codes == nil {
 			att = fmt.Sprintf("%.0f connections opened", median(attackers))
 		}
-		fmt.Printf("| %s | %s | %s | %s | %s | %.2f | %s | %s | %.0f %% | %.0f %% + %.0f %% | %d MiB |\n", r.name, perOffered, perSent, sentRate, answers,
-			median(rates)/aloneRate, p99Cell, att, 100*median(serverCPU), 100*median(valCPU), 100*median(attCPU), rss>>20)
+		fmt.Printf("| %s | %s | %s | %s | %s | %.2f | %s | %s | %s | %.0f %% | %.0f %% + %.0f %% | %d MiB |\n", r.name, perOffered, perSent, sentRate, answers,
+			median(rates)/aloneRate, p99Cell, lateCell, att, 100*median(serverCPU), 100*median(valCPU), 100*median(attCPU), rss>>20)
 	}
 	return nil
 }
@@ -585,7 +604,7 @@ func run() error {
 // validators' run in (b).
 type valRun struct {
 	rate, serverCPU, clientCPU float64
-	p99                        time.Duration
+	p99, p99Late               time.Duration
 	rss                        int64
 }
 
