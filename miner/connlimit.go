@@ -1,10 +1,13 @@
 package miner
 
 import (
+	"context"
 	"net"
+	"net/http"
 	"net/netip"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/minerkit/minerkit/guard"
 )
@@ -142,7 +145,7 @@ func (l *limitListener) Accept() (net.Conn, error) {
 			l.byIP[ip]++
 			l.mu.Unlock()
 		}
-		return &limitConn{Conn: c, l: l, ip: ip}, nil
+		return &limitConn{Conn: c, l: l, ip: ip, opened: time.Now()}, nil
 	}
 }
 
@@ -195,13 +198,56 @@ func remoteIP(c net.Conn) string {
 
 type limitConn struct {
 	net.Conn
-	l    *limitListener
-	ip   string
-	once sync.Once
+	l      *limitListener
+	ip     string
+	opened time.Time
+	// served is set when a request's headers have been read (markServed).
+	served atomic.Bool
+	once   sync.Once
 }
 
+// Close releases the connection's slots. A connection closed before any
+// request began on it (headers never finished: the read-header timeout, or
+// a client that connects and waits) costs its address one refusal per
+// second it was held, at least one, in shedding: holding a slot without a
+// request is what slow-connection floods do, and no validator does it.
+// Trusted proxies are not charged.
 func (c *limitConn) Close() error {
 	err := c.Conn.Close()
-	c.once.Do(func() { c.l.release(c.ip) })
+	c.once.Do(func() {
+		c.l.release(c.ip)
+		if c.l.shed != nil && !c.served.Load() && !c.l.trustedPeer(c.Conn) {
+			peer := remoteAddr(c.Conn)
+			for range max(1, min(int(time.Since(c.opened)/time.Second), 60)) {
+				if c.l.shed.Refused(peer) {
+					break
+				}
+			}
+		}
+	})
 	return err
+}
+
+// connKey carries a request's *limitConn in its context (connContext).
+type connKey struct{}
+
+// connContext is the http.Server's ConnContext hook: it puts the
+// connection, when it is a limitConn, in its requests' contexts.
+func connContext(ctx context.Context, c net.Conn) context.Context {
+	if lc, ok := c.(*limitConn); ok {
+		return context.WithValue(ctx, connKey{}, lc)
+	}
+	return ctx
+}
+
+// markServed marks the connection of each request that reaches h served
+// (its headers were read: net/http's StateActive comes at the first byte,
+// too early to tell a slow client from a served one).
+func markServed(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if lc, ok := r.Context().Value(connKey{}).(*limitConn); ok && !lc.served.Load() {
+			lc.served.Store(true)
+		}
+		h.ServeHTTP(w, r)
+	})
 }

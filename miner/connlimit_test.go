@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net"
+	"net/http"
 	"net/netip"
 	"os"
 	"runtime"
@@ -331,5 +332,63 @@ func TestLimitListenerCapSheds(t *testing.T) {
 	}
 	if ok, _ := shed.Shedding(netip.MustParseAddr("127.0.0.6")); !ok {
 		t.Fatal("an address that kept opening connections over its cap was not shed")
+	}
+}
+
+// A connection closed before any request began on it (the read-header
+// timeout of a slow client) costs its address refusals in shedding; one
+// that carried a request costs nothing.
+func TestLimitListenerChargesIdleConnections(t *testing.T) {
+	raw, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	shed := &guard.Shed{Burst: 2, Cooldown: time.Minute}
+	l := newLimitListener(raw, 0, 0, nil, shed, false)
+	srv := &http.Server{
+		Handler:           markServed(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {})),
+		ReadHeaderTimeout: 200 * time.Millisecond,
+		ConnContext:       connContext,
+	}
+	go srv.Serve(l)
+	defer srv.Close()
+
+	// Served: one request, then the client closes. Burst 2 would shed it
+	// at its second charge; it has none.
+	for range 3 {
+		d := net.Dialer{LocalAddr: &net.TCPAddr{IP: net.ParseIP("127.0.0.8")}}
+		c, err := d.Dial("tcp", raw.Addr().String())
+		if err != nil {
+			t.Fatal(err)
+		}
+		c.Write([]byte("GET / HTTP/1.1\r\nHost: m\r\n\r\n"))
+		c.SetReadDeadline(time.Now().Add(2 * time.Second))
+		if _, err := c.Read(make([]byte, 64)); err != nil {
+			t.Fatal(err)
+		}
+		c.Close()
+	}
+	// Slow: headers never finished, closed by the server's timeout.
+	for range 2 {
+		d := net.Dialer{LocalAddr: &net.TCPAddr{IP: net.ParseIP("127.0.0.9")}}
+		c, err := d.Dial("tcp", raw.Addr().String())
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer c.Close()
+		c.Write([]byte("POST / HTTP/1.1\r\nX-Slow: 1\r\n"))
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		if ok, _ := shed.Shedding(netip.MustParseAddr("127.0.0.9")); ok {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("an address whose connections timed out before a request was not shed")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if ok, _ := shed.Shedding(netip.MustParseAddr("127.0.0.8")); ok {
+		t.Fatal("an address whose connections carried requests was shed")
 	}
 }

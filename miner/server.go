@@ -392,7 +392,8 @@ func (s *Server) hasHealth() bool {
 
 func (s *Server) httpServer(h http.Handler, log *slog.Logger) *http.Server {
 	return &http.Server{
-		Handler:           h,
+		Handler:           markServed(h),
+		ConnContext:       connContext,
 		ReadHeaderTimeout: s.cfg.ReadHeaderTimeout.D(),
 		ReadTimeout:       s.cfg.ReadTimeout.D(),
 		WriteTimeout:      s.cfg.WriteTimeout.D(),
