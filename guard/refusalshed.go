@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"math"
 	"net"
 	"net/http"
 	"net/netip"
@@ -119,8 +120,13 @@ func (s *Shed) now() time.Time {
 
 // Refused records one refusal of a request from client and reports whether
 // the address is now shed (its connection should be closed).
-func (s *Shed) Refused(client netip.Addr) bool {
-	if !client.IsValid() {
+func (s *Shed) Refused(client netip.Addr) bool { return s.Charge(client, 1) }
+
+// Charge records n refusals of client at once (n ≥ 1; a connection held
+// without a request costs one per second) and reports whether the address
+// is now shed.
+func (s *Shed) Charge(client netip.Addr, n int) bool {
+	if !client.IsValid() || n < 1 {
 		return false
 	}
 	rate, burst, cooldown, maxEntries := s.params()
@@ -148,12 +154,15 @@ func (s *Shed) Refused(client netip.Addr) bool {
 	if e.until > t {
 		return true
 	}
-	// The refusal that takes the last token sheds the address.
-	if e.refill(t, rate, burst) >= 1 {
-		e.tokens--
+	// The refusal that takes the last token sheds the address (n charges
+	// leave the bucket as n single refusals would).
+	if tok := e.refill(t, rate, burst); tok >= float64(n) {
+		e.tokens -= float64(n)
 		if e.tokens >= 1 {
 			return false
 		}
+	} else {
+		e.tokens -= math.Floor(tok)
 	}
 	e.until = t + int64(cooldown)
 	if e.until > s.latest.Load() {

@@ -190,3 +190,27 @@ func TestShedBounded(t *testing.T) {
 		t.Fatalf("%d addresses tracked, want at most 8", n)
 	}
 }
+
+// Charge(n) sheds exactly when n single refusals would.
+func TestShedChargeIsNRefusals(t *testing.T) {
+	now := time.Unix(100, 0)
+	for _, tc := range []struct {
+		burst float64
+		n     int
+	}{{5, 1}, {5, 3}, {5, 4}, {5, 5}, {5, 9}, {2, 2}, {200, 60}} {
+		one := &Shed{Burst: tc.burst, Cooldown: time.Minute, Now: func() time.Time { return now }}
+		many := &Shed{Burst: tc.burst, Cooldown: time.Minute, Now: func() time.Time { return now }}
+		a := netip.MustParseAddr("192.0.2.1")
+		for round := range 3 {
+			var shedOne bool
+			for range tc.n {
+				if one.Refused(a) {
+					shedOne = true
+				}
+			}
+			if shedMany := many.Charge(a, tc.n); shedMany != shedOne {
+				t.Errorf("burst %v, n %d, round %d: Charge shed %v, %d refusals %v", tc.burst, tc.n, round, shedMany, tc.n, shedOne)
+			}
+		}
+	}
+}

@@ -217,12 +217,7 @@ func (c *limitConn) Close() error {
 	c.once.Do(func() {
 		c.l.release(c.ip)
 		if c.l.shed != nil && !c.served.Load() && !c.l.trustedPeer(c.Conn) {
-			peer := remoteAddr(c.Conn)
-			for range max(1, min(int(time.Since(c.opened)/time.Second), 60)) {
-				if c.l.shed.Refused(peer) {
-					break
-				}
-			}
+			c.l.shed.Charge(remoteAddr(c.Conn), max(1, min(int(time.Since(c.opened)/time.Second), 60)))
 		}
 	})
 	return err
