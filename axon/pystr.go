@@ -10,6 +10,8 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/minerkit/minerkit/internal/jsonscan"
 )
 
 // The body hash is over Python's str() of each hash field's value as the
@@ -212,15 +214,15 @@ func renderTop(dst []byte, raw []byte, p *plan) ([]byte, error) {
 		}
 		return dst, err
 	}
-	s := jscan{b: raw}
+	s := jscan{jsonscan.Scanner{B: raw}}
 	return s.top(dst, p)
 }
 
 // top renders the value at s as str() does: a string (read as str or any)
 // is itself, unquoted.
 func (s *jscan) top(dst []byte, p *plan) ([]byte, error) {
-	s.ws()
-	if s.b[s.i] == '"' && (p.kind == kString || p.kind == kAny) {
+	s.WS()
+	if s.B[s.I] == '"' && (p.kind == kString || p.kind == kAny) {
 		v, err := s.str()
 		if err != nil {
 			return dst, err
@@ -232,84 +234,13 @@ func (s *jscan) top(dst []byte, p *plan) ([]byte, error) {
 
 // jscan walks JSON already checked by json.Valid: it never meets a syntax
 // error, so it only looks at what it needs.
-type jscan struct {
-	b []byte
-	i int
-}
+type jscan struct{ jsonscan.Scanner }
 
-func (s *jscan) ws() {
-	for s.i < len(s.b) {
-		switch s.b[s.i] {
-		case ' ', '\t', '\n', '\r':
-			s.i++
-		default:
-			return
-		}
-	}
-}
-
-func (s *jscan) skipString() {
-	s.i++ // the opening quote
-	for s.i < len(s.b) {
-		c := s.b[s.i]
-		if c == '\\' {
-			s.i += 2
-			continue
-		}
-		s.i++
-		if c == '"' {
-			return
-		}
-	}
-}
-
-// skip moves past one value.
-func (s *jscan) skip() {
-	s.ws()
-	switch s.b[s.i] {
-	case '"':
-		s.skipString()
-	case '{', '[':
-		depth := 0
-		for s.i < len(s.b) {
-			switch s.b[s.i] {
-			case '"':
-				s.skipString()
-				continue
-			case '{', '[':
-				depth++
-			case '}', ']':
-				depth--
-				if depth == 0 {
-					s.i++
-					return
-				}
-			}
-			s.i++
-		}
-	default:
-		s.literal()
-	}
-}
-
-// literal returns the number, true, false or null at s.i and moves past it.
-func (s *jscan) literal() []byte {
-	start := s.i
-	for s.i < len(s.b) {
-		switch s.b[s.i] {
-		case ',', '}', ']', ' ', '\t', '\n', '\r':
-			return s.b[start:s.i]
-		}
-		s.i++
-	}
-	return s.b[start:s.i]
-}
-
-// str reads the string at s.i.
+// str reads the string at s.I.
 func (s *jscan) str() (string, error) {
-	start := s.i
-	s.skipString()
-	raw := s.b[start:s.i]
+	start := s.I
+	s.SkipString()
+	raw := s.B[start:s.I]
 	inner := raw[1 : len(raw)-1]
 	if bytes.IndexByte(inner, '\\') < 0 && utf8.Valid(inner) {
 		return string(inner), nil
@@ -319,9 +250,9 @@ func (s *jscan) str() (string, error) {
 	return v, err
 }
 
-// kindAt names the value at s.i for an error message.
+// kindAt names the value at s.I for an error message.
 func (s *jscan) kindAt() string {
-	switch c := s.b[s.i]; c {
+	switch c := s.B[s.I]; c {
 	case '"':
 		return "a string"
 	case '{':
@@ -333,19 +264,19 @@ func (s *jscan) kindAt() string {
 	case 'n':
 		return "null"
 	default:
-		save := s.i
-		n := s.literal()
-		s.i = save
+		save := s.I
+		n := s.Literal()
+		s.I = save
 		return "the number " + string(n)
 	}
 }
 
 // render appends the repr of the value at s, read as p.
 func (s *jscan) render(dst []byte, p *plan) ([]byte, error) {
-	s.ws()
-	c := s.b[s.i]
+	s.WS()
+	c := s.B[s.I]
 	if c == 'n' {
-		s.i += 4
+		s.I += 4
 		return append(dst, "None"...), nil
 	}
 	want := func(what string) error { return fmt.Errorf("want %s, got %s", what, s.kindAt()) }
@@ -362,10 +293,10 @@ func (s *jscan) render(dst []byte, p *plan) ([]byte, error) {
 	case kBool:
 		switch c {
 		case 't':
-			s.i += 4
+			s.I += 4
 			return append(dst, "True"...), nil
 		case 'f':
-			s.i += 5
+			s.I += 5
 			return append(dst, "False"...), nil
 		}
 		return dst, want("true or false")
@@ -373,12 +304,12 @@ func (s *jscan) render(dst []byte, p *plan) ([]byte, error) {
 		if c == '"' || c == '{' || c == '[' || c == 't' || c == 'f' {
 			return dst, want("an integer")
 		}
-		return appendPyInt(dst, string(s.literal()))
+		return appendPyInt(dst, string(s.Literal()))
 	case kFloat:
 		if c == '"' || c == '{' || c == '[' || c == 't' || c == 'f' {
 			return dst, want("a number")
 		}
-		n := s.literal()
+		n := s.Literal()
 		f, err := strconv.ParseFloat(string(n), 64)
 		if err != nil {
 			return dst, fmt.Errorf("number %s: %w", n, err)
@@ -388,11 +319,11 @@ func (s *jscan) render(dst []byte, p *plan) ([]byte, error) {
 		if c != '[' {
 			return dst, want("a list")
 		}
-		s.i++
+		s.I++
 		dst = append(dst, '[')
-		s.ws()
-		if s.b[s.i] == ']' {
-			s.i++
+		s.WS()
+		if s.B[s.I] == ']' {
+			s.I++
 			return append(dst, ']'), nil
 		}
 		for n := 0; ; n++ {
@@ -403,12 +334,12 @@ func (s *jscan) render(dst []byte, p *plan) ([]byte, error) {
 			if dst, err = s.render(dst, p.elem); err != nil {
 				return dst, err
 			}
-			s.ws()
-			if s.b[s.i] == ']' {
-				s.i++
+			s.WS()
+			if s.B[s.I] == ']' {
+				s.I++
 				return append(dst, ']'), nil
 			}
-			s.i++ // ','
+			s.I++ // ','
 		}
 	case kDict, kModel:
 		if c != '{' {
@@ -430,7 +361,7 @@ func (s *jscan) render(dst []byte, p *plan) ([]byte, error) {
 		case '{':
 			return s.object(dst, &plan{kind: kDict, elem: p})
 		}
-		n := s.literal()
+		n := s.Literal()
 		if bytes.ContainsAny(n, ".eE") {
 			f, err := strconv.ParseFloat(string(n), 64)
 			if err != nil {
@@ -454,23 +385,23 @@ func (s *jscan) object(dst []byte, p *plan) ([]byte, error) {
 	}
 	var entries []entry
 	var pos map[string]int
-	s.i++ // '{'
+	s.I++ // '{'
 	for {
-		s.ws()
-		if s.b[s.i] == '}' {
-			s.i++
+		s.WS()
+		if s.B[s.I] == '}' {
+			s.I++
 			break
 		}
-		if s.b[s.i] == ',' {
-			s.i++
-			s.ws()
+		if s.B[s.I] == ',' {
+			s.I++
+			s.WS()
 		}
 		key, err := s.str()
 		if err != nil {
 			return dst, err
 		}
-		s.ws()
-		s.i++ // ':'
+		s.WS()
+		s.I++ // ':'
 		vp := p.elem
 		if p.kind == kModel {
 			vp = nil
@@ -482,7 +413,7 @@ func (s *jscan) object(dst []byte, p *plan) ([]byte, error) {
 			}
 		}
 		if vp == nil {
-			s.skip()
+			s.Skip()
 			continue
 		}
 		val, err := s.render(nil, vp)

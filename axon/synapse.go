@@ -10,6 +10,8 @@ import (
 	"reflect"
 	"slices"
 	"sync"
+
+	"github.com/minerkit/minerkit/internal/jsonscan"
 )
 
 // TerminalInfo is one end of a call as the SDK records it: the dendrite
@@ -206,8 +208,8 @@ func (s *Spec) BodyHash(body []byte) (string, error) {
 		return "", &BodyHashError{Err: err}
 	}
 	if !isObject {
-		sc := jscan{b: body}
-		sc.ws()
+		sc := jscan{jsonscan.Scanner{B: body}}
+		sc.WS()
 		return "", &BodyHashError{Err: fmt.Errorf("want an object, got %s", sc.kindAt())}
 	}
 	hs := hashStates.Get().(*hashState)
@@ -222,7 +224,7 @@ func (s *Spec) BodyHash(body []byte) (string, error) {
 		if spans[j][0] < 0 {
 			buf = append(buf[:0], "None"...) // absent: pydantic's default is unknown here; None
 		} else {
-			v := jscan{b: body[:spans[j][1]], i: spans[j][0]}
+			v := jscan{jsonscan.Scanner{B: body[:spans[j][1]], I: spans[j][0]}}
 			if buf, err = v.top(buf[:0], s.plans[j]); err != nil {
 				return "", &BodyHashError{Field: name, Err: err}
 			}

@@ -10,6 +10,8 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+
+	"github.com/minerkit/minerkit/internal/jsonscan"
 )
 
 // ReasonDuplicateField refuses an object that names one key twice
@@ -31,7 +33,7 @@ const strictJSONDepth = 64
 // (FuzzStrictScanMatchesTokens).
 func checkStrictJSON(body []byte, dst any) error {
 	if json.Valid(body) {
-		s := strictScan{b: body}
+		s := strictScan{jsonscan.Scanner{B: body}}
 		err := s.value(reflect.TypeOf(dst), "", 0)
 		if err != errTooDeep {
 			return err
@@ -181,59 +183,15 @@ var errTooDeep = errors.New("jsonreq: nested deeper than the strict check looks"
 // error, and allocates only to build the path of a field at fault (and for
 // keys with escapes or non-ASCII bytes, decoded as encoding/json decodes
 // them).
-type strictScan struct {
-	b []byte
-	i int
-}
+type strictScan struct{ jsonscan.Scanner }
 
-func (s *strictScan) ws() {
-	for s.i < len(s.b) {
-		switch s.b[s.i] {
-		case ' ', '\t', '\n', '\r':
-			s.i++
-		default:
-			return
-		}
-	}
-}
-
-// skipScalar moves past the string, number, true, false or null at s.i.
-func (s *strictScan) skipScalar() {
-	if s.b[s.i] == '"' {
-		s.skipString()
-		return
-	}
-	for s.i < len(s.b) {
-		switch s.b[s.i] {
-		case ',', '}', ']', ' ', '\t', '\n', '\r':
-			return
-		}
-		s.i++
-	}
-}
-
-func (s *strictScan) skipString() {
-	s.i++ // the opening quote
-	for s.i < len(s.b) {
-		c := s.b[s.i]
-		if c == '\\' {
-			s.i += 2
-			continue
-		}
-		s.i++
-		if c == '"' {
-			return
-		}
-	}
-}
-
-// key reads the object key at s.i as encoding/json's Token returns it:
+// key reads the object key at s.I as encoding/json's Token returns it:
 // the bytes as written when they are plain ASCII without escapes, else
 // decoded (escapes resolved, invalid UTF-8 replaced).
 func (s *strictScan) key() []byte {
-	start := s.i
-	s.skipString()
-	raw := s.b[start:s.i]
+	start := s.I
+	s.SkipString()
+	raw := s.B[start:s.I]
 	inner := raw[1 : len(raw)-1]
 	for _, c := range inner {
 		if c == '\\' || c >= 0x80 {
@@ -245,13 +203,13 @@ func (s *strictScan) key() []byte {
 	return inner
 }
 
-// value checks the value at s.i, read as t, as strictValue does.
+// value checks the value at s.I, read as t, as strictValue does.
 func (s *strictScan) value(t reflect.Type, path string, depth int) error {
 	for t != nil && t.Kind() == reflect.Pointer {
 		t = t.Elem()
 	}
-	s.ws()
-	switch s.b[s.i] {
+	s.WS()
+	switch s.B[s.I] {
 	case '{':
 		if depth > strictJSONDepth {
 			return errTooDeep
@@ -265,27 +223,27 @@ func (s *strictScan) value(t reflect.Type, path string, depth int) error {
 		if t != nil && (t.Kind() == reflect.Slice || t.Kind() == reflect.Array) {
 			elem = t.Elem()
 		}
-		s.i++
+		s.I++
 		for i := 0; ; i++ {
-			s.ws()
-			switch s.b[s.i] {
+			s.WS()
+			switch s.B[s.I] {
 			case ']':
-				s.i++
+				s.I++
 				return nil
 			case ',':
-				s.i++
-				s.ws()
+				s.I++
+				s.WS()
 			}
-			if c := s.b[s.i]; c == '{' || c == '[' {
+			if c := s.B[s.I]; c == '{' || c == '[' {
 				if err := s.value(elem, path+"["+strconv.Itoa(i)+"]", depth+1); err != nil {
 					return err
 				}
 			} else {
-				s.skipScalar()
+				s.SkipScalar()
 			}
 		}
 	}
-	s.skipScalar()
+	s.SkipScalar()
 	return nil
 }
 
@@ -300,19 +258,19 @@ func (s *strictScan) object(t reflect.Type, path string, depth int) error {
 		}
 		return string(key)
 	}
-	s.i++ // '{'
+	s.I++ // '{'
 	var small [16][]byte
 	seen := small[:0]
 	var seenMap map[string]bool // past 16 keys
 	for {
-		s.ws()
-		switch s.b[s.i] {
+		s.WS()
+		switch s.B[s.I] {
 		case '}':
-			s.i++
+			s.I++
 			return nil
 		case ',':
-			s.i++
-			s.ws()
+			s.I++
+			s.WS()
 		}
 		key := s.key()
 		dup := false
@@ -353,15 +311,15 @@ func (s *strictScan) object(t reflect.Type, path string, depth int) error {
 		case t != nil && t.Kind() == reflect.Map:
 			child = t.Elem()
 		}
-		s.ws()
-		s.i++ // ':'
-		s.ws()
-		if c := s.b[s.i]; c == '{' || c == '[' {
+		s.WS()
+		s.I++ // ':'
+		s.WS()
+		if c := s.B[s.I]; c == '{' || c == '[' {
 			if err := s.value(child, at(key), depth+1); err != nil {
 				return err
 			}
 		} else {
-			s.skipScalar()
+			s.SkipScalar()
 		}
 	}
 }
